@@ -1,0 +1,63 @@
+/*
+ * yaml.h - a YAML node tree that keeps positions (yaml.c).
+ *
+ * Built from libyaml's parser events.  Aliases share the anchored node
+ * (reference counted, never copied); "<<" merge keys are resolved while
+ * loading (one mapping or a sequence of mappings; explicit keys win; earlier
+ * mappings in a merge list win over later ones; merged mappings that were
+ * themselves merged carry their result).  Mapping keys are always text.
+ */
+#ifndef YAML_TREE_H
+#define YAML_TREE_H
+
+#include "gen.h"
+
+enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
+
+struct ynode {
+	enum ykind	 kind;
+	struct pos	 pos;		/* where the node starts */
+	unsigned	 refs;		/* aliases share nodes */
+	/* scalars */
+	char		*str;		/* the text, NUL-terminated */
+	size_t		 len;		/* may contain NUL bytes */
+	int		 plain;		/* 1: plain style (untagged), typed by the core schema */
+	char		*tag;		/* explicit tag ("!!str", ...) or NULL */
+	/* sequences: items[0..n); mappings: keys[i] -> items[i] */
+	size_t		 n;
+	struct ynode   **items;
+	struct ynode   **keys;		/* mappings only; scalar nodes */
+	/* mappings: the mappings merged in with "<<" (borrowed, in order) */
+	size_t		 nmerged;
+	struct ynode   **merged;
+};
+
+/* Parse the first document of a file (or of a buffer, named name for
+ * messages).  Returns the root (a mapping, sequence or scalar; an empty
+ * document yields an empty scalar), or NULL after reporting with
+ * EXIT_DATAERR (EXIT_NOINPUT/EXIT_IOERR for a file that cannot be read).
+ * Errors: syntax (libyaml's message and place), duplicate keys, undefined
+ * aliases, non-scalar keys, bad merge values, expansion beyond
+ * YAML_MAX_NODES (alias bombs). */
+#define YAML_MAX_NODES 1000000
+struct ynode	*yaml_load_file(const char *path);
+struct ynode	*yaml_load_buf(const char *name, const char *buf, size_t len);
+void		 ynode_free(struct ynode *);	/* drops one reference */
+
+/* The value of key in a mapping, or NULL (borrowed). */
+struct ynode	*ymap_get(const struct ynode *map, const char *key);
+/* The key node paired with value index i (borrowed). */
+
+/* Is the scalar null by the core schema (plain "", "~", "null", "Null",
+ * "NULL")? */
+int		 yscalar_is_null(const struct ynode *);
+/* Kind as a word for messages: "a string", "a mapping", "a sequence",
+ * "a number", "a boolean", "null". */
+const char	*ynode_what(const struct ynode *);
+
+/* The resolved tree as JSON: scalars typed by the YAML 1.2 core schema
+ * (null, true/false, int, float) plus True/False/TRUE/FALSE; quoted or
+ * !!str scalars are strings; keys as text.  New reference. */
+json_t		*ynode_to_json(const struct ynode *);
+
+#endif
