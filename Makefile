@@ -1,0 +1,82 @@
+# gen - the inference-engine registry compiler.  Plain make + pkg-config.
+#
+#   make            build build/gen (installs missing Debian -dev packages first)
+#   make release    Dockerfiles + engines.json + catalog from manifest.yml
+#   make test       unit tests, golden cases, bad-input corpus, linters
+#   make check      fail when generated/ is stale
+#   make bench      benchmarks (bench-docker, ...)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+PKGS	 = yaml-0.1 libarchive libcrypto jansson libcmark
+CC	?= cc
+CFLAGS	?= -O2 -g
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter
+STAMP	 = build/.deps-ok
+
+# pkg-config is asked only once the dependencies are in place.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(XCFLAGS)
+ALL_LIBS   = $(PKG_LIBS) -lpthread $(XLIBS)
+
+SRCS	= $(wildcard gen/*.c)
+LIBOBJS	= $(patsubst gen/%.c,build/obj/%.o,$(filter-out gen/main.c,$(SRCS)))
+OBJS	= $(LIBOBJS) build/obj/main.o
+HDRS	= $(wildcard gen/*.h)
+UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker unit golden lint valgrind
+
+all: build/gen
+
+$(STAMP): scripts/install-deps
+	@mkdir -p build
+	@scripts/install-deps
+	@touch $@
+
+build/obj/%.o: gen/%.c $(HDRS) $(STAMP)
+	@mkdir -p build/obj
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+build/gen: $(OBJS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LIBS)
+
+build/test_%: tests/unit/test_%.c tests/unit/harness.h $(LIBOBJS)
+	$(CC) $(ALL_CFLAGS) -Igen -o $@ $< $(LIBOBJS) $(ALL_LIBS)
+
+release: build/gen
+	build/gen build
+
+check: build/gen
+	build/gen check
+
+unit: $(UNITS)
+	@tests/run-units $(UNITS)
+
+test: build/gen $(UNITS)
+	@tests/run-all
+
+regress_rebuild: build/gen
+	@tests/run-golden --rebuild
+
+bench: bench-docker
+
+bench-docker: build/gen
+	@scripts/bench-docker
+
+valgrind: build/gen
+	@VALGRIND=1 tests/run-golden
+
+install: build/gen
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 build/gen $(DESTDIR)$(BINDIR)/gen
+	install -m 644 gen.1 $(DESTDIR)$(MANDIR)/man1/gen.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gen $(DESTDIR)$(MANDIR)/man1/gen.1
+
+clean:
+	rm -rf build/obj build/gen build/test_* build/tmp

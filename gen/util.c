@@ -1,0 +1,319 @@
+/*
+ * util.c - memory, buffers, diagnostics, small string helpers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gen.h"
+
+int	gen_status;
+int	gen_verbose;
+
+static void
+oom(void)
+{
+	fputs("gen: out of memory\n", stderr);
+	exit(EXIT_IOERR);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n ? n : 1)) == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	struct buf b = { 0 };
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	b.s = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return b.s;
+}
+
+static void
+buf_grow(struct buf *b, size_t need)
+{
+	size_t cap;
+
+	if (b->len + need + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < b->len + need + 1) {
+		if (cap > SIZE_MAX / 2)
+			oom();
+		cap *= 2;
+	}
+	b->s = xrealloc(b->s, cap);
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	buf_add(b, &ch, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+static void
+setstatus(int status)
+{
+	if (status > gen_status)
+		gen_status = status;
+}
+
+void
+vdiag(int status, const struct pos *p, const char *fmt, va_list ap)
+{
+	setstatus(status);
+	if (p != NULL && p->file != NULL) {
+		fputs(p->file, stderr);
+		if (p->line) {
+			fprintf(stderr, ":%u", p->line);
+			if (p->col)
+				fprintf(stderr, ":%u", p->col);
+		}
+		fputs(": ", stderr);
+	} else
+		fputs("gen: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+diag(int status, const struct pos *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(status, p, fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_errno(const char *path, int noinput, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	setstatus(noinput && e == ENOENT ? EXIT_NOINPUT : EXIT_IOERR);
+	fprintf(stderr, "%s: ", path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(e));
+}
+
+void
+note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (gen_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	fputs("gen: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/*
+ * Interned strings live until exit: positions in diagnostics point at them
+ * and nodes are freed in any order.  The table is small (one per file).
+ */
+const char *
+intern(const char *s)
+{
+	static char **tab;
+	static size_t n;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tab[i], s) == 0)
+			return tab[i];
+	tab = xrealloc(tab, (n + 1) * sizeof(*tab));
+	tab[n] = xstrdup(s);
+	return tab[n++];
+}
+
+int
+read_file(const char *path, struct buf *out)
+{
+	char chunk[65536];
+	ssize_t r;
+	int fd;
+
+	buf_reset(out);
+	buf_add(out, "", 0);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		diag_errno(path, 1, "cannot open");
+		return 0;
+	}
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			diag_errno(path, 0, "read");
+			close(fd);
+			return 0;
+		}
+		buf_add(out, chunk, (size_t)r);
+	}
+	close(fd);
+	return 1;
+}
+
+size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, best;
+
+	row = xmalloc((lb + 1) * sizeof(*row));
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	best = row[lb];
+	free(row);
+	return best;
+}
+
+const char *
+nearest(const char *s, const char *const *cands)
+{
+	const char *best = NULL;
+	size_t d, bestd = (size_t)-1, limit;
+
+	/* Suggest only when the typo is small against the word's length. */
+	limit = strlen(s) / 3 + 1;
+	for (; *cands != NULL; cands++) {
+		d = edit_distance(s, *cands);
+		if (d < bestd) {
+			bestd = d;
+			best = *cands;
+		}
+	}
+	return bestd <= limit ? best : NULL;
+}
