@@ -1,0 +1,1357 @@
+/*
+ * manifest.c - manifest.yml as a typed, validated model.
+ *
+ * Validation reports every problem it finds, each as
+ * "file:line:col: path: message" naming the offending value, and only then
+ * fails.  Nothing about distros is hard-coded: releases: defines them.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "manifest.h"
+
+const char *const rtype_names[RT__MAX] = { "base", "devel", "runtime", "cudnn" };
+
+static const char *const top_keys[] = { "repository", "cuda_dependencies",
+    "release_spec", "tag_spec", "packages", "releases", "engines", "site",
+    NULL };
+static const char *const repo_keys[] = { "only_if", "user", "pwd", "registry",
+    NULL };
+static const char *const spec_keys[] = { "templates_dir", "base_image",
+    "add_to_tags", "multistage_image", "header", "envars", "cuda_prefix_url",
+    "cuda_requires", "cuda", NULL };
+static const char *const type_keys[] = { "devel", "runtime", "cudnn", NULL };
+static const char *const tag_keys[] = { "fmt", "cuda_fmt", NULL };
+static const char *const engine_keys[] = { "name", "description", "readme",
+    "model_formats", "homepage", NULL };
+static const char *const site_keys[] = { "title", "base_url", "url", NULL };
+
+/*
+ * Loading state: the model under construction, whether all is well, and the
+ * places already reported: a node shared through an alias or a merge is
+ * checked once per use, but its problem is reported once.
+ */
+struct ld {
+	struct manifest	*m;
+	int		 ok;
+	size_t		 nseen;
+	struct seen {
+		struct pos	 pos;
+		unsigned long	 hash;
+	}		*seen;
+};
+
+static int
+seen_before(struct ld *ld, const struct pos *p, const char *msg)
+{
+	unsigned long h = 5381;
+	size_t i;
+
+	for (; *msg; msg++)
+		h = h * 33 + (unsigned char)*msg;
+	for (i = 0; i < ld->nseen; i++)
+		if (ld->seen[i].pos.line == p->line && ld->seen[i].pos.col == p->col &&
+		    ld->seen[i].pos.file == p->file && ld->seen[i].hash == h)
+			return 1;
+	ld->seen = xrealloc(ld->seen, (ld->nseen + 1) * sizeof(*ld->seen));
+	ld->seen[ld->nseen].pos = *p;
+	ld->seen[ld->nseen++].hash = h;
+	return 0;
+}
+
+static void
+bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int len;
+
+	ld->ok = 0;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	msg = xmalloc(len > 0 ? (size_t)len + 1 : 1);
+	va_start(ap, fmt);
+	vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
+	va_end(ap);
+	if (n == NULL || !seen_before(ld, &n->pos, msg)) {
+		if (path != NULL && *path != '\0')
+			diag(EXIT_DATAERR, n ? &n->pos : NULL, "%s: %s", path, msg);
+		else
+			diag(EXIT_DATAERR, n ? &n->pos : NULL, "%s", msg);
+	}
+	free(msg);
+}
+
+/*
+ * A value quoted for a message: escapes control characters and cuts long
+ * text.  Four rotating buffers let one message show several values.
+ */
+static const char *
+shown(const char *s)
+{
+	static char bufs[4][96];
+	static int k;
+	char *o = bufs[k = (k + 1) % 4], *e = o + sizeof(bufs[0]) - 8;
+	const unsigned char *p = (const unsigned char *)s;
+
+	*o++ = '"';
+	for (; *p && o < e; p++) {
+		if (*p == '\n') {
+			*o++ = '\\'; *o++ = 'n';
+		} else if (*p == '\t') {
+			*o++ = '\\'; *o++ = 't';
+		} else if (*p == '"' || *p == '\\') {
+			*o++ = '\\'; *o++ = (char)*p;
+		} else if (*p < 0x20 || *p == 0x7f)
+			o += snprintf(o, 5, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	if (*p)
+		o += snprintf(o, 4, "...");
+	*o++ = '"';
+	*o = '\0';
+	return bufs[k];
+}
+
+static char *
+join(const char *path, const char *key)
+{
+	if (path == NULL || *path == '\0')
+		return xstrdup(key);
+	return xasprintf("%s.%s", path, key);
+}
+
+/* Unknown keys, with the nearest valid key suggested. */
+static void
+check_keys(struct ld *ld, const struct ynode *map, const char *path,
+    const char *const *allowed)
+{
+	const char *const *a;
+	const char *near;
+	size_t i;
+
+	for (i = 0; i < map->n; i++) {
+		for (a = allowed; *a != NULL; a++)
+			if (strcmp(*a, map->keys[i]->str) == 0)
+				break;
+		if (*a != NULL)
+			continue;
+		near = nearest(map->keys[i]->str, allowed);
+		if (near != NULL)
+			bad(ld, map->keys[i], path, "unknown key %s; did you mean "
+			    "'%s'?", shown(map->keys[i]->str), near);
+		else
+			bad(ld, map->keys[i], path, "unknown key %s", shown(map->keys[i]->str));
+	}
+}
+
+static int
+expect_kind(struct ld *ld, const struct ynode *n, const char *path,
+    enum ykind kind)
+{
+	static const char *const what[] = { "a string", "a sequence", "a mapping" };
+
+	if (n->kind == kind)
+		return 1;
+	bad(ld, n, path, "expected %s, got %s", what[kind], ynode_what(n));
+	return 0;
+}
+
+/* Control characters, and newlines when oneline is set. */
+static int
+clean_text(const char *s, int oneline)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n' && !oneline)
+			continue;
+		if (*p == '\t' && !oneline)
+			continue;
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+enum { OPT = 0, REQ = 1 };
+enum { TEXT = 0, LINE = 1 };
+
+/*
+ * A string field.  Missing or null gives "" (or an error when required);
+ * LINE values may hold no newline or control character.  Sets *out (owned)
+ * and returns the value node or NULL.
+ */
+static const struct ynode *
+get_str(struct ld *ld, const struct ynode *map, const char *key,
+    const char *path, int req, int line, char **out)
+{
+	const struct ynode *n = ymap_get(map, key);
+	char *p;
+
+	*out = NULL;
+	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n))) {
+		*out = xstrdup("");
+		if (req) {
+			p = join(path, key);
+			if (n == NULL)
+				bad(ld, map, path, "missing required key '%s'", key);
+			else
+				bad(ld, n, p, "must not be empty");
+			free(p);
+		}
+		return n;
+	}
+	p = join(path, key);
+	if (!expect_kind(ld, n, p, Y_SCALAR)) {
+		*out = xstrdup("");
+		free(p);
+		return NULL;
+	}
+	if (strlen(n->str) != n->len || !clean_text(n->str, line)) {
+		bad(ld, n, p, "%s contains a %s; this value must be one line of "
+		    "text", shown(n->str), strchr(n->str, '\n') ? "newline" :
+		    "control character");
+		n = NULL;	/* reported: no further checks on it */
+	} else if (req && *n->str == '\0')
+		bad(ld, n, p, "must not be empty");
+	*out = xstrdup(n ? n->str : "");
+	free(p);
+	return n;
+}
+
+static int
+match_name(const char *s, int upper)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!(upper ? (isupper(*p) || *p == '_') : (isalpha(*p) || *p == '_')))
+		return 0;
+	for (p++; *p; p++)
+		if (!(upper ? (isupper(*p) || isdigit(*p) || *p == '_') :
+		    (isalnum(*p) || *p == '_')))
+			return 0;
+	return 1;
+}
+
+/* Lower-case names as used for packages, distros and engine ids. */
+static int
+match_id(const char *s, const char *extra)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (!(islower(*p) || isdigit(*p)))
+		return 0;
+	for (; *p; p++)
+		if (!(islower(*p) || isdigit(*p) || strchr(extra, *p) != NULL))
+			return 0;
+	return 1;
+}
+
+static int
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* MAJOR.MINOR.PATCH with any number of digits in each. */
+static int
+split_cuda_version(const char *v, char **ma, char **mi, char **pa)
+{
+	const char *d1 = strchr(v, '.'), *d2;
+
+	if (d1 == NULL || (d2 = strchr(d1 + 1, '.')) == NULL)
+		return 0;
+	if (!all_digits(v, (size_t)(d1 - v)) ||
+	    !all_digits(d1 + 1, (size_t)(d2 - d1 - 1)) ||
+	    !all_digits(d2 + 1, strlen(d2 + 1)))
+		return 0;
+	if (ma != NULL) {
+		*ma = xstrndup(v, (size_t)(d1 - v));
+		*mi = xstrndup(d1 + 1, (size_t)(d2 - d1 - 1));
+		*pa = xstrdup(d2 + 1);
+	}
+	return 1;
+}
+
+static int
+is_cudnn(const char *name)
+{
+	return strncmp(name, "cudnn", 5) == 0 && all_digits(name + 5, strlen(name + 5));
+}
+
+static void
+cudaset_clear(struct cudaset *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->ncomp; i++) {
+		free(c->comp[i].name);
+		free(c->comp[i].version);
+	}
+	free(c->comp);
+	free(c->version);
+	free(c->major);
+	free(c->minor);
+	free(c->patch);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The components of one CUDA set (a mapping of name -> package version). */
+static void
+parse_components(struct ld *ld, const struct ynode *map, const char *path,
+    struct cudaset *c)
+{
+	const struct ynode *k, *v;
+	char *p;
+	size_t i;
+
+	c->cudnn = -1;
+	c->comp = xcalloc(map->n, sizeof(*c->comp));
+	for (i = 0; i < map->n; i++) {
+		k = map->keys[i];
+		v = map->items[i];
+		p = join(path, k->str);
+		if (!match_id(k->str, "-_.")) {
+			bad(ld, k, path, "component name %s is not a package name "
+			    "(lower-case letters, digits, '-', '_', '.')", shown(k->str));
+		} else if (v->kind != Y_SCALAR || yscalar_is_null(v) || *v->str == '\0') {
+			if (v->kind != Y_SCALAR || !yscalar_is_null(v))
+				bad(ld, v, p, "expected a package version string, got %s",
+				    ynode_what(v));
+			else
+				bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
+		} else if (strcspn(v->str, " \t\r\n\"'\\$`") != v->len ||
+		    !clean_text(v->str, LINE)) {
+			bad(ld, v, p, "%s is not a package version", shown(v->str));
+		} else if (is_cudnn(k->str) && c->cudnn >= 0) {
+			bad(ld, k, path, "more than one cuDNN component: '%s' and '%s'",
+			    c->comp[c->cudnn].name, k->str);
+		} else {
+			if (is_cudnn(k->str))
+				c->cudnn = (int)c->ncomp;
+			c->comp[c->ncomp].name = xstrdup(k->str);
+			c->comp[c->ncomp].version = xstrdup(v->str);
+			c->ncomp++;
+		}
+		free(p);
+	}
+}
+
+static void
+parse_cuda_deps(struct ld *ld, const struct ynode *map)
+{
+	struct manifest *m = ld->m;
+	struct cudaset *c;
+	const struct ynode *k, *v;
+	char *p;
+	size_t i;
+
+	if (!expect_kind(ld, map, "cuda_dependencies", Y_MAP))
+		return;
+	m->cuda = xcalloc(map->n, sizeof(*m->cuda));
+	for (i = 0; i < map->n; i++) {
+		k = map->keys[i];
+		v = map->items[i];
+		p = join("cuda_dependencies", k->str);
+		c = &m->cuda[m->ncuda];
+		if (!split_cuda_version(k->str, &c->major, &c->minor, &c->patch)) {
+			bad(ld, k, "cuda_dependencies", "%s is not a CUDA version "
+			    "(expected MAJOR.MINOR.PATCH, e.g. 12.4.1)", shown(k->str));
+			free(p);
+			continue;
+		}
+		if (!expect_kind(ld, v, p, Y_MAP)) {
+			cudaset_clear(c);
+			free(p);
+			continue;
+		}
+		c->version = xstrdup(k->str);
+		c->node = v;
+		c->pos = k->pos;
+		parse_components(ld, v, p, c);
+		m->ncuda++;
+		free(p);
+	}
+}
+
+static struct cudaset *
+find_cuda(const struct manifest *m, const char *version)
+{
+	size_t i;
+
+	for (i = 0; i < m->ncuda; i++)
+		if (strcmp(m->cuda[i].version, version) == 0)
+			return &m->cuda[i];
+	return NULL;
+}
+
+static struct cudaset *
+cudaset_copy(const struct cudaset *c)
+{
+	struct cudaset *d = xcalloc(1, sizeof(*d));
+	size_t i;
+
+	d->version = xstrdup(c->version);
+	d->major = xstrdup(c->major);
+	d->minor = xstrdup(c->minor);
+	d->patch = xstrdup(c->patch);
+	d->cudnn = c->cudnn;
+	d->node = c->node;
+	d->pos = c->pos;
+	d->ncomp = c->ncomp;
+	d->comp = xcalloc(c->ncomp, sizeof(*d->comp));
+	for (i = 0; i < c->ncomp; i++) {
+		d->comp[i].name = xstrdup(c->comp[i].name);
+		d->comp[i].version = xstrdup(c->comp[i].version);
+	}
+	return d;
+}
+
+/* Suggest the nearest CUDA version for a name that is not defined. */
+static void
+bad_cuda_ref(struct ld *ld, const struct ynode *n, const char *path)
+{
+	const char **names;
+	const char *near;
+	size_t i;
+
+	names = xcalloc(ld->m->ncuda + 1, sizeof(*names));
+	for (i = 0; i < ld->m->ncuda; i++)
+		names[i] = ld->m->cuda[i].version;
+	near = nearest(n->str, names);
+	if (near != NULL)
+		bad(ld, n, path, "CUDA release %s is not in cuda_dependencies; "
+		    "did you mean '%s'?", shown(n->str), near);
+	else
+		bad(ld, n, path, "CUDA release %s is not in cuda_dependencies",
+		    shown(n->str));
+	free(names);
+}
+
+static void
+add_cuda(struct ld *ld, struct release *r, const struct ynode *at,
+    const char *path, struct cudaset *c)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncuda; i++)
+		if (strcmp(r->cuda[i]->version, c->version) == 0) {
+			bad(ld, at, path, "CUDA release %s is listed twice",
+			    shown(c->version));
+			cudaset_clear(c);
+			free(c);
+			return;
+		}
+	r->cuda = xrealloc(r->cuda, (r->ncuda + 1) * sizeof(*r->cuda));
+	r->cuda[r->ncuda++] = c;
+}
+
+/*
+ * A release's cuda: off (null, "", [] or {}), a version, a list of versions,
+ * or a mapping merged from a cuda_dependencies set (BentoML's form, where
+ * overrides of single components are allowed).
+ */
+static void
+parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
+    struct release *r)
+{
+	const struct manifest *m = ld->m;
+	const struct cudaset *src = NULL;
+	struct cudaset *c;
+	size_t i, j, k;
+
+	if (n == NULL || (n->kind == Y_SCALAR && (yscalar_is_null(n) ||
+	    *n->str == '\0')))
+		return;
+	if (n->kind == Y_SCALAR) {
+		if ((src = find_cuda(m, n->str)) == NULL)
+			bad_cuda_ref(ld, n, path);
+		else
+			add_cuda(ld, r, n, path, cudaset_copy(src));
+		return;
+	}
+	if (n->kind == Y_SEQ) {
+		for (i = 0; i < n->n; i++) {
+			const struct ynode *it = n->items[i];
+
+			if (it->kind != Y_SCALAR || yscalar_is_null(it)) {
+				bad(ld, it, path, "expected a CUDA version string, "
+				    "got %s", ynode_what(it));
+				continue;
+			}
+			if ((src = find_cuda(m, it->str)) == NULL)
+				bad_cuda_ref(ld, it, path);
+			else
+				add_cuda(ld, r, it, path, cudaset_copy(src));
+		}
+		return;
+	}
+	if (n->n == 0)
+		return;
+	/* A mapping: which set was merged in, or which set it equals. */
+	for (i = 0; i < n->nmerged && src == NULL; i++)
+		for (j = 0; j < m->ncuda; j++)
+			if (n->merged[i] == m->cuda[j].node) {
+				src = &m->cuda[j];
+				break;
+			}
+	for (j = 0; j < m->ncuda && src == NULL; j++) {
+		const struct cudaset *s = &m->cuda[j];
+
+		if (s->ncomp != n->n)
+			continue;
+		for (k = 0; k < n->n; k++) {
+			const struct ynode *v = ymap_get(s->node, n->keys[k]->str);
+
+			if (v == NULL || v->kind != Y_SCALAR ||
+			    n->items[k]->kind != Y_SCALAR ||
+			    strcmp(v->str, n->items[k]->str) != 0)
+				break;
+		}
+		if (k == n->n)
+			src = s;
+	}
+	if (src == NULL) {
+		bad(ld, n, path, "this mapping is none of the cuda_dependencies "
+		    "sets; merge one (<<: *anchor) or list versions ([12.4.1])");
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->version = xstrdup(src->version);
+	c->major = xstrdup(src->major);
+	c->minor = xstrdup(src->minor);
+	c->patch = xstrdup(src->patch);
+	c->node = src->node;
+	c->pos = n->pos;
+	parse_components(ld, n, path, c);
+	add_cuda(ld, r, n, path, c);
+}
+
+static void
+release_clear(struct release *r)
+{
+	size_t i;
+
+	free(r->distro);
+	free(r->version);
+	free(r->templates_dir);
+	free(r->base_image);
+	free(r->add_to_tags);
+	free(r->header);
+	free(r->cuda_prefix_url);
+	free(r->cuda_requires);
+	for (i = 0; i < r->nenv; i++) {
+		free(r->env[i].name);
+		free(r->env[i].value);
+	}
+	free(r->env);
+	for (i = 0; i < r->ncuda; i++) {
+		cudaset_clear(r->cuda[i]);
+		free(r->cuda[i]);
+	}
+	free(r->cuda);
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+parse_envars(struct ld *ld, const struct ynode *n, const char *path,
+    struct release *r)
+{
+	const struct ynode *it;
+	const char *eq;
+	char *name;
+	size_t i, j;
+
+	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n)))
+		return;
+	if (!expect_kind(ld, n, path, Y_SEQ))
+		return;
+	r->env = xcalloc(n->n, sizeof(*r->env));
+	for (i = 0; i < n->n; i++) {
+		it = n->items[i];
+		if (it->kind != Y_SCALAR || yscalar_is_null(it)) {
+			bad(ld, it, path, "expected NAME=value, got %s", ynode_what(it));
+			continue;
+		}
+		if ((eq = strchr(it->str, '=')) == NULL) {
+			bad(ld, it, path, "%s is not NAME=value", shown(it->str));
+			continue;
+		}
+		name = xstrndup(it->str, (size_t)(eq - it->str));
+		if (!match_name(name, 1)) {
+			bad(ld, it, path, "%s: the name %s must be upper-case letters, "
+			    "digits and '_', not starting with a digit",
+			    shown(it->str), shown(name));
+			free(name);
+			continue;
+		}
+		if (strlen(it->str) != it->len || !clean_text(eq + 1, LINE)) {
+			bad(ld, it, path, "%s contains a %s; this value must be one "
+			    "line of text", shown(it->str), strchr(eq, '\n') ?
+			    "newline" : "control character");
+			free(name);
+			continue;
+		}
+		for (j = 0; j < r->nenv; j++)
+			if (strcmp(r->env[j].name, name) == 0)
+				break;
+		if (j < r->nenv) {
+			bad(ld, it, path, "%s is set twice", name);
+			free(name);
+			continue;
+		}
+		r->env[r->nenv].name = name;
+		r->env[r->nenv].value = xstrdup(eq + 1);
+		r->nenv++;
+	}
+}
+
+static void
+check_header(struct ld *ld, const struct ynode *n, const char *path,
+    const char *h)
+{
+	const char *line, *nl;
+	unsigned lineno = 0;
+
+	for (line = h; *line; line = nl + 1, lineno++) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			nl = line + strlen(line);
+		if (nl > line && line[0] != '#') {
+			char *l = xstrndup(line, (size_t)(nl - line));
+
+			bad(ld, n, path, "line %u %s is not a comment; header lines "
+			    "must start with '#' or be blank", lineno + 1, shown(l));
+			free(l);
+			return;
+		}
+		if (*nl == '\0')
+			break;
+	}
+}
+
+/*
+ * One release spec (a release or the release_spec template).  tmpl relaxes
+ * the values a template may leave empty.
+ */
+static void
+parse_spec(struct ld *ld, const struct ynode *map, const char *path,
+    struct release *r, int tmpl)
+{
+	const struct ynode *n;
+	char *p;
+
+	if (!expect_kind(ld, map, path, Y_MAP))
+		return;
+	check_keys(ld, map, path, spec_keys);
+	get_str(ld, map, "templates_dir", path, tmpl ? OPT : REQ, LINE, &r->templates_dir);
+	if (*r->templates_dir && (!match_id(r->templates_dir, "-_./") ||
+	    strstr(r->templates_dir, "..") != NULL) &&
+	    (n = ymap_get(map, "templates_dir")) != NULL) {
+		p = join(path, "templates_dir");
+		bad(ld, n, p, "%s is not a template family name (a folder under "
+		    "templates/docker/)", shown(r->templates_dir));
+		free(p);
+	}
+	n = get_str(ld, map, "base_image", path, tmpl ? OPT : REQ, LINE, &r->base_image);
+	if (n != NULL && *r->base_image && strpbrk(r->base_image, " \t\"'\\$`") != NULL) {
+		p = join(path, "base_image");
+		bad(ld, n, p, "%s is not an image reference", shown(r->base_image));
+		free(p);
+	}
+	n = get_str(ld, map, "add_to_tags", path, OPT, LINE, &r->add_to_tags);
+	if (n != NULL && strspn(r->add_to_tags, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_.") != strlen(r->add_to_tags)) {
+		p = join(path, "add_to_tags");
+		bad(ld, n, p, "%s cannot be part of an image tag (lower-case "
+		    "letters, digits, '-', '_', '.')", shown(r->add_to_tags));
+		free(p);
+	}
+	n = get_str(ld, map, "header", path, OPT, TEXT, &r->header);
+	if (n != NULL && *r->header) {
+		p = join(path, "header");
+		check_header(ld, n, p, r->header);
+		free(p);
+	}
+	get_str(ld, map, "cuda_prefix_url", path, OPT, LINE, &r->cuda_prefix_url);
+	if (*r->cuda_prefix_url && !match_id(r->cuda_prefix_url, "-_.") &&
+	    (n = ymap_get(map, "cuda_prefix_url")) != NULL) {
+		p = join(path, "cuda_prefix_url");
+		bad(ld, n, p, "%s is not a repository folder name such as "
+		    "ubuntu2204 or rhel9", shown(r->cuda_prefix_url));
+		free(p);
+	}
+	n = get_str(ld, map, "cuda_requires", path, OPT, LINE, &r->cuda_requires);
+	if (n != NULL && strpbrk(r->cuda_requires, "\"\\$`") != NULL) {
+		p = join(path, "cuda_requires");
+		bad(ld, n, p, "%s may not hold quotes, '\\', '$' or '`'",
+		    shown(r->cuda_requires));
+		free(p);
+	}
+
+	r->multistage = 1;
+	if ((n = ymap_get(map, "multistage_image")) != NULL && !yscalar_is_null(n)) {
+		p = join(path, "multistage_image");
+		if (n->kind != Y_SCALAR || strcmp(ynode_what(n), "a boolean") != 0)
+			bad(ld, n, p, "expected true or false, got %s%s%s",
+			    ynode_what(n), n->kind == Y_SCALAR ? " " : "",
+			    n->kind == Y_SCALAR ? shown(n->str) : "");
+		else
+			r->multistage = (n->str[0] == 't' || n->str[0] == 'T');
+		free(p);
+	}
+
+	p = join(path, "envars");
+	parse_envars(ld, ymap_get(map, "envars"), p, r);
+	free(p);
+
+	p = join(path, "cuda");
+	parse_release_cuda(ld, ymap_get(map, "cuda"), p, r);
+	if (!tmpl && r->ncuda > 0) {
+		if (*r->cuda_prefix_url == '\0')
+			bad(ld, map, path, "CUDA is on (%s) but cuda_prefix_url is "
+			    "empty", r->cuda[0]->version);
+		if (*r->cuda_requires == '\0')
+			bad(ld, map, path, "CUDA is on (%s) but cuda_requires is "
+			    "empty", r->cuda[0]->version);
+	}
+	free(p);
+}
+
+static void
+parse_releases(struct ld *ld, const struct ynode *map)
+{
+	struct manifest *m = ld->m;
+	const struct ynode *k, *v;
+	struct distro *d;
+	char *p, *pv;
+	size_t i, j;
+
+	if (!expect_kind(ld, map, "releases", Y_MAP))
+		return;
+	m->dist = xcalloc(map->n, sizeof(*m->dist));
+	for (i = 0; i < map->n; i++) {
+		k = map->keys[i];
+		v = map->items[i];
+		p = join("releases", k->str);
+		if (!match_id(k->str, "-_")) {
+			bad(ld, k, "releases", "distro name %s must be lower-case "
+			    "letters, digits, '-' and '_'", shown(k->str));
+			free(p);
+			continue;
+		}
+		if (!expect_kind(ld, v, p, Y_MAP)) {
+			free(p);
+			continue;
+		}
+		d = &m->dist[m->ndist++];
+		d->name = xstrdup(k->str);
+		d->pos = k->pos;
+		d->rel = xcalloc(v->n, sizeof(*d->rel));
+		if (v->n == 0)
+			bad(ld, v, p, "no releases: give at least one version");
+		for (j = 0; j < v->n; j++) {
+			const struct ynode *vk = v->keys[j];
+			struct release *r = &d->rel[d->n];
+
+			if (!match_id(vk->str, "._-") && !isupper((unsigned char)vk->str[0])) {
+				bad(ld, vk, p, "version %s must be letters, digits, "
+				    "'.', '_' and '-'", shown(vk->str));
+				continue;
+			}
+			pv = join(p, vk->str);
+			r->distro = xstrdup(k->str);
+			r->version = xstrdup(vk->str);
+			r->pos = vk->pos;
+			parse_spec(ld, v->items[j], pv, r, 0);
+			d->n++;
+			free(pv);
+		}
+		free(p);
+	}
+}
+
+static struct distro *
+find_distro(const struct manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndist; i++)
+		if (strcmp(m->dist[i].name, name) == 0)
+			return &m->dist[i];
+	return NULL;
+}
+
+/* Distro lists: a name, or a list whose items may be lists (aliases). */
+static void
+flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
+    struct package *pk, enum rtype t, int depth)
+{
+	const char **names;
+	const char *near;
+	struct distro *d;
+	size_t i;
+
+	if (depth > 32) {
+		bad(ld, n, path, "lists nested too deeply");
+		return;
+	}
+	if (n->kind == Y_SEQ) {
+		for (i = 0; i < n->n; i++)
+			flatten_distros(ld, n->items[i], path, pk, t, depth + 1);
+		return;
+	}
+	if (n->kind != Y_SCALAR || yscalar_is_null(n)) {
+		bad(ld, n, path, "expected a distro name or a list of them, got %s",
+		    ynode_what(n));
+		return;
+	}
+	if ((d = find_distro(ld->m, n->str)) == NULL) {
+		names = xcalloc(ld->m->ndist + 1, sizeof(*names));
+		for (i = 0; i < ld->m->ndist; i++)
+			names[i] = ld->m->dist[i].name;
+		near = nearest(n->str, names);
+		if (near != NULL)
+			bad(ld, n, path, "distro %s is not defined in releases; did "
+			    "you mean '%s'?", shown(n->str), near);
+		else
+			bad(ld, n, path, "distro %s is not defined in releases",
+			    shown(n->str));
+		free(names);
+		return;
+	}
+	for (i = 0; i < pk->ndist[t]; i++)
+		if (pk->dist[t][i] == d)
+			return;		/* lists joined by aliases may overlap */
+	pk->dist[t] = xrealloc(pk->dist[t], (pk->ndist[t] + 1) * sizeof(*pk->dist[t]));
+	pk->dpos[t] = xrealloc(pk->dpos[t], (pk->ndist[t] + 1) * sizeof(*pk->dpos[t]));
+	pk->dpos[t][pk->ndist[t]] = n->pos;
+	pk->dist[t][pk->ndist[t]++] = d;
+}
+
+static void
+parse_packages(struct ld *ld, const struct ynode *map)
+{
+	struct manifest *m = ld->m;
+	const struct ynode *k, *v, *tv;
+	struct package *pk;
+	char *p, *pt;
+	size_t i, j, t;
+
+	if (!expect_kind(ld, map, "packages", Y_MAP))
+		return;
+	m->pkg = xcalloc(map->n, sizeof(*m->pkg));
+	if (map->n == 0)
+		bad(ld, map, "packages", "no packages: nothing to build");
+	for (i = 0; i < map->n; i++) {
+		k = map->keys[i];
+		v = map->items[i];
+		p = join("packages", k->str);
+		if (!match_id(k->str, "-_.")) {
+			bad(ld, k, "packages", "package name %s must be lower-case "
+			    "letters, digits, '-', '_' and '.' (it names images)",
+			    shown(k->str));
+			free(p);
+			continue;
+		}
+		if (!expect_kind(ld, v, p, Y_MAP)) {
+			free(p);
+			continue;
+		}
+		pk = &m->pkg[m->npkg++];
+		pk->name = xstrdup(k->str);
+		pk->pos = k->pos;
+		for (j = 0; j < v->n; j++)
+			if (strcmp(v->keys[j]->str, "base") == 0)
+				bad(ld, v->keys[j], p, "'base' is implied by the other "
+				    "release types; list devel, runtime or cudnn");
+		{
+			/* 'base' was reported above; keep it out of the generic check. */
+			static const char *const with_base[] = { "devel", "runtime",
+			    "cudnn", "base", NULL };
+			check_keys(ld, v, p, with_base);
+		}
+		for (t = RT_DEVEL; t < RT__MAX; t++) {
+			if ((tv = ymap_get(v, rtype_names[t])) == NULL)
+				continue;
+			pt = join(p, rtype_names[t]);
+			flatten_distros(ld, tv, pt, pk, (enum rtype)t, 0);
+			free(pt);
+		}
+		if (v->n == 0)
+			bad(ld, v, p, "no release types: list devel, runtime or cudnn");
+		free(p);
+	}
+	(void)type_keys;
+}
+
+static struct package *
+find_package(const struct manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->npkg; i++)
+		if (strcmp(m->pkg[i].name, name) == 0)
+			return &m->pkg[i];
+	return NULL;
+}
+
+/* Environment variable names, never secrets. */
+static void
+env_name_field(struct ld *ld, const struct ynode *map, const char *key,
+    const char *path, int req, char **out)
+{
+	const struct ynode *n = get_str(ld, map, key, path, req, LINE, out);
+	char *p;
+
+	if (n == NULL || **out == '\0' || match_name(*out, 0))
+		return;
+	p = join(path, key);
+	bad(ld, n, p, "%s is not an environment variable name; give the name "
+	    "of the variable that holds the secret, never the secret", shown(*out));
+	free(p);
+}
+
+static int
+valid_image_uri(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int slash = 0;
+
+	if (!*p)
+		return 0;
+	for (; *p; p++) {
+		if (*p == '/')
+			slash++;
+		else if (!(islower(*p) || isdigit(*p) || strchr("._-:", *p)))
+			return 0;
+	}
+	/* no tag or digest: gen adds the tags */
+	return strchr(strrchr(s, '/') ? strrchr(s, '/') : s, ':') == NULL &&
+	    s[strlen(s) - 1] != '/' && s[0] != '/' && strstr(s, "//") == NULL &&
+	    slash >= 0;
+}
+
+static void
+parse_repository(struct ld *ld, const struct ynode *map)
+{
+	struct manifest *m = ld->m;
+	const struct ynode *k, *v, *reg;
+	const char **names;
+	const char *near;
+	struct registry *r;
+	char *p, *pr;
+	size_t i, j;
+
+	if (!expect_kind(ld, map, "repository", Y_MAP))
+		return;
+	m->reg = xcalloc(map->n, sizeof(*m->reg));
+	names = xcalloc(m->npkg + 1, sizeof(*names));
+	for (i = 0; i < m->npkg; i++)
+		names[i] = m->pkg[i].name;
+	for (i = 0; i < map->n; i++) {
+		k = map->keys[i];
+		v = map->items[i];
+		p = join("repository", k->str);
+		if (!expect_kind(ld, v, p, Y_MAP)) {
+			free(p);
+			continue;
+		}
+		r = &m->reg[m->nreg++];
+		r->host = xstrdup(k->str);
+		r->pos = k->pos;
+		check_keys(ld, v, p, repo_keys);
+		env_name_field(ld, v, "only_if", p, REQ, &r->only_if);
+		env_name_field(ld, v, "user", p, OPT, &r->user);
+		env_name_field(ld, v, "pwd", p, OPT, &r->pwd);
+		pr = join(p, "registry");
+		if ((reg = ymap_get(v, "registry")) == NULL)
+			bad(ld, v, p, "missing required key 'registry'");
+		else if (expect_kind(ld, reg, pr, Y_MAP)) {
+			r->pkg = xcalloc(reg->n, sizeof(*r->pkg));
+			r->uri = xcalloc(reg->n, sizeof(*r->uri));
+			for (j = 0; j < reg->n; j++) {
+				const struct ynode *rk = reg->keys[j], *rv = reg->items[j];
+
+				if (find_package(m, rk->str) == NULL) {
+					near = nearest(rk->str, names);
+					bad(ld, rk, pr, "%s is not a package in packages%s%s%s",
+					    shown(rk->str), near ? "; did you mean '" : "",
+					    near ? near : "", near ? "'?" : "");
+					continue;
+				}
+				if (rv->kind != Y_SCALAR || yscalar_is_null(rv)) {
+					char *pp = join(pr, rk->str);
+
+					bad(ld, rv, pp, "expected an image name, got %s",
+					    ynode_what(rv));
+					free(pp);
+					continue;
+				}
+				if (!valid_image_uri(rv->str)) {
+					char *pp = join(pr, rk->str);
+
+					bad(ld, rv, pp, "%s is not an image name such as "
+					    "docker.io/org/name (lower-case, no tag)",
+					    shown(rv->str));
+					free(pp);
+					continue;
+				}
+				r->pkg[r->n] = xstrdup(rk->str);
+				r->uri[r->n] = xstrdup(rv->str);
+				r->n++;
+			}
+		}
+		free(pr);
+		free(p);
+	}
+	free(names);
+}
+
+static const char *const tag_fields[] = { "package", "release_type", "distro",
+    "distro_version", "suffixes", "cuda_version", "cuda_short", "cuda_major",
+    "cudnn_major", NULL };
+
+/*
+ * Tag formats: every {field} must be a field that applies (no CUDA fields
+ * in fmt), braces must pair, and cuda_fmt must name the CUDA release.
+ */
+static void
+check_tag_fmt(struct ld *ld, const struct ynode *n, const char *path,
+    const char *fmt, int cuda)
+{
+	const char *p, *e, *near;
+	char *f;
+	int has_rt = 0, has_cuda = 0;
+
+	for (p = fmt; *p; p++) {
+		if (*p == '}') {
+			bad(ld, n, path, "%s has an unmatched '}'", shown(fmt));
+			return;
+		}
+		if (*p != '{')
+			continue;
+		if ((e = strchr(p, '}')) == NULL) {
+			bad(ld, n, path, "%s has an unclosed '{'", shown(fmt));
+			return;
+		}
+		f = xstrndup(p + 1, (size_t)(e - p - 1));
+		if (!strcmp(f, "release_type"))
+			has_rt = 1;
+		if (!strncmp(f, "cuda_", 5))
+			has_cuda = 1;
+		near = nearest(f, tag_fields);
+		if (near == NULL || strcmp(near, f) != 0) {
+			if (near != NULL)
+				bad(ld, n, path, "unknown field {%s} in %s; did you "
+				    "mean {%s}?", f, shown(fmt), near);
+			else
+				bad(ld, n, path, "unknown field {%s} in %s", f, shown(fmt));
+		} else if (!cuda && (!strncmp(f, "cuda", 4) ||
+		    !strcmp(f, "cudnn_major")))
+			bad(ld, n, path, "field {%s} applies to CUDA images only; "
+			    "use it in cuda_fmt", f);
+		free(f);
+		p = e;
+	}
+	if (!has_rt)
+		bad(ld, n, path, "%s lacks {release_type}: base, devel and runtime "
+		    "images would share tags", shown(fmt));
+	if (cuda && !has_cuda)
+		bad(ld, n, path, "%s names no CUDA field ({cuda_version} or "
+		    "{cuda_short}): CPU and CUDA images would share tags", shown(fmt));
+}
+
+static void
+parse_tag_spec(struct ld *ld, const struct ynode *map)
+{
+	struct manifest *m = ld->m;
+	const struct ynode *n;
+
+	if (map == NULL) {
+		m->tag_fmt = xstrdup("{release_type}-{distro}{distro_version}");
+		m->tag_cuda_fmt = xstrdup("{release_type}-cuda{cuda_version}-"
+		    "{distro}{distro_version}");
+		return;
+	}
+	if (!expect_kind(ld, map, "tag_spec", Y_MAP)) {
+		m->tag_fmt = xstrdup("");
+		m->tag_cuda_fmt = xstrdup("");
+		return;
+	}
+	check_keys(ld, map, "tag_spec", tag_keys);
+	if ((n = get_str(ld, map, "fmt", "tag_spec", REQ, LINE, &m->tag_fmt)) != NULL) {
+		m->tag_fmt_pos = n->pos;
+		check_tag_fmt(ld, n, "tag_spec.fmt", m->tag_fmt, 0);
+	}
+	if ((n = get_str(ld, map, "cuda_fmt", "tag_spec", REQ, LINE,
+	    &m->tag_cuda_fmt)) != NULL) {
+		m->tag_cuda_fmt_pos = n->pos;
+		check_tag_fmt(ld, n, "tag_spec.cuda_fmt", m->tag_cuda_fmt, 1);
+	}
+}
+
+static int
+is_url(const char *s)
+{
+	return (strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
+	    (strncmp(s, "http://", 7) == 0 && s[7] != '\0');
+}
+
+static void
+url_field(struct ld *ld, const struct ynode *map, const char *key,
+    const char *path, int req, char **out)
+{
+	const struct ynode *n = get_str(ld, map, key, path, req, LINE, out);
+	char *p;
+
+	if (n == NULL || **out == '\0')
+		return;
+	if (!is_url(*out) || strpbrk(*out, " \"'<>\\`") != NULL) {
+		p = join(path, key);
+		bad(ld, n, p, "%s is not an http(s) URL", shown(*out));
+		free(p);
+	}
+}
+
+static void
+parse_engines(struct ld *ld, const struct ynode *map)
+{
+	struct manifest *m = ld->m;
+	const struct ynode *k, *v, *n;
+	struct engine *e;
+	char *p, *pp, *path;
+	size_t i, j;
+
+	if (!expect_kind(ld, map, "engines", Y_MAP))
+		return;
+	m->eng = xcalloc(map->n, sizeof(*m->eng));
+	for (i = 0; i < map->n; i++) {
+		k = map->keys[i];
+		v = map->items[i];
+		p = join("engines", k->str);
+		if (!match_id(k->str, "-")) {
+			bad(ld, k, "engines", "engine id %s must be lower-case letters, "
+			    "digits and '-'", shown(k->str));
+			free(p);
+			continue;
+		}
+		if (!expect_kind(ld, v, p, Y_MAP)) {
+			free(p);
+			continue;
+		}
+		e = &m->eng[m->neng++];
+		e->id = xstrdup(k->str);
+		e->pos = k->pos;
+		check_keys(ld, v, p, engine_keys);
+		get_str(ld, v, "name", p, REQ, LINE, &e->name);
+		get_str(ld, v, "description", p, OPT, LINE, &e->description);
+		url_field(ld, v, "homepage", p, OPT, &e->homepage);
+		n = get_str(ld, v, "readme", p, OPT, LINE, &e->readme);
+		if (n != NULL && *e->readme) {
+			path = e->readme[0] == '/' ? xstrdup(e->readme) :
+			    xasprintf("%s/%s", m->dir, e->readme);
+			if (access(path, R_OK) == -1) {
+				pp = join(p, "readme");
+				bad(ld, n, pp, "%s cannot be read (paths are relative "
+				    "to the manifest's folder)", shown(e->readme));
+				free(pp);
+			}
+			free(path);
+		}
+		pp = join(p, "model_formats");
+		if ((n = ymap_get(v, "model_formats")) != NULL &&
+		    !(n->kind == Y_SCALAR && yscalar_is_null(n)) &&
+		    expect_kind(ld, n, pp, Y_SEQ)) {
+			e->formats = xcalloc(n->n, sizeof(*e->formats));
+			for (j = 0; j < n->n; j++) {
+				const struct ynode *f = n->items[j];
+
+				if (f->kind != Y_SCALAR || !match_id(f->str, "-_.")) {
+					bad(ld, f, pp, "%s is not a model format name "
+					    "(lower-case, e.g. gguf)", f->kind ==
+					    Y_SCALAR ? shown(f->str) : ynode_what(f));
+					continue;
+				}
+				e->formats[e->nformats++] = xstrdup(f->str);
+			}
+		}
+		free(pp);
+		free(p);
+	}
+}
+
+static void
+parse_site(struct ld *ld, const struct ynode *map)
+{
+	struct manifest *m = ld->m;
+
+	if (map == NULL) {
+		m->site_title = xstrdup("Inference engine registry");
+		m->site_base_url = xstrdup("");
+		m->site_url = xstrdup("");
+		return;
+	}
+	if (!expect_kind(ld, map, "site", Y_MAP)) {
+		m->site_title = xstrdup("");
+		m->site_base_url = xstrdup("");
+		m->site_url = xstrdup("");
+		return;
+	}
+	check_keys(ld, map, "site", site_keys);
+	get_str(ld, map, "title", "site", OPT, LINE, &m->site_title);
+	if (*m->site_title == '\0') {
+		free(m->site_title);
+		m->site_title = xstrdup("Inference engine registry");
+	}
+	url_field(ld, map, "base_url", "site", OPT, &m->site_base_url);
+	url_field(ld, map, "url", "site", OPT, &m->site_url);
+}
+
+struct manifest *
+manifest_load(const char *path)
+{
+	struct ld ld = { 0 };
+	struct manifest *m;
+	struct release tmpl = { 0 };
+	const struct ynode *n;
+	const char *slash;
+	const struct ynode *root;
+	static const char *const need[] = { "packages", "releases", NULL };
+	const char *const *k;
+
+	m = ld.m = xcalloc(1, sizeof(*m));
+	ld.ok = 1;
+	m->path = xstrdup(path);
+	slash = strrchr(path, '/');
+	m->dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	if (slash == path)
+		m->dir[0] = '/', m->dir[1] = '\0';
+	if ((m->root = yaml_load_file(path)) == NULL)
+		goto fail;
+	root = m->root;
+	if (root->kind != Y_MAP) {
+		bad(&ld, root, NULL, "the manifest must be a mapping of sections "
+		    "(packages, releases, ...), got %s", ynode_what(root));
+		goto fail;
+	}
+	check_keys(&ld, root, "", top_keys);
+	for (k = need; *k != NULL; k++)
+		if (ymap_get(root, *k) == NULL)
+			bad(&ld, root, NULL, "missing required section '%s'", *k);
+
+	if ((n = ymap_get(root, "cuda_dependencies")) != NULL && !yscalar_is_null(n))
+		parse_cuda_deps(&ld, n);
+	if ((n = ymap_get(root, "release_spec")) != NULL && !yscalar_is_null(n)) {
+		parse_spec(&ld, n, "release_spec", &tmpl, 1);
+		release_clear(&tmpl);
+	}
+	if ((n = ymap_get(root, "releases")) != NULL)
+		parse_releases(&ld, n);
+	if ((n = ymap_get(root, "packages")) != NULL)
+		parse_packages(&ld, n);
+	if ((n = ymap_get(root, "repository")) != NULL && !yscalar_is_null(n))
+		parse_repository(&ld, n);
+	parse_tag_spec(&ld, ymap_get(root, "tag_spec"));
+	if ((n = ymap_get(root, "engines")) != NULL && !yscalar_is_null(n))
+		parse_engines(&ld, n);
+	parse_site(&ld, ymap_get(root, "site"));
+	if (!ld.ok)
+		goto fail;
+	free(ld.seen);
+	return m;
+fail:
+	free(ld.seen);
+	manifest_free(m);
+	return NULL;
+}
+
+void
+manifest_free(struct manifest *m)
+{
+	size_t i, j;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nreg; i++) {
+		for (j = 0; j < m->reg[i].n; j++) {
+			free(m->reg[i].pkg[j]);
+			free(m->reg[i].uri[j]);
+		}
+		free(m->reg[i].pkg);
+		free(m->reg[i].uri);
+		free(m->reg[i].host);
+		free(m->reg[i].only_if);
+		free(m->reg[i].user);
+		free(m->reg[i].pwd);
+	}
+	free(m->reg);
+	for (i = 0; i < m->ncuda; i++)
+		cudaset_clear(&m->cuda[i]);
+	free(m->cuda);
+	for (i = 0; i < m->ndist; i++) {
+		for (j = 0; j < m->dist[i].n; j++)
+			release_clear(&m->dist[i].rel[j]);
+		free(m->dist[i].rel);
+		free(m->dist[i].name);
+	}
+	free(m->dist);
+	for (i = 0; i < m->npkg; i++) {
+		for (j = 0; j < RT__MAX; j++) {
+			free(m->pkg[i].dist[j]);
+			free(m->pkg[i].dpos[j]);
+		}
+		free(m->pkg[i].name);
+	}
+	free(m->pkg);
+	for (i = 0; i < m->neng; i++) {
+		struct engine *e = &m->eng[i];
+
+		for (j = 0; j < e->nformats; j++)
+			free(e->formats[j]);
+		free(e->formats);
+		free(e->id);
+		free(e->name);
+		free(e->description);
+		free(e->readme);
+		free(e->homepage);
+	}
+	free(m->eng);
+	free(m->tag_fmt);
+	free(m->tag_cuda_fmt);
+	free(m->site_title);
+	free(m->site_base_url);
+	free(m->site_url);
+	ynode_free(m->root);
+	free(m->path);
+	free(m->dir);
+	free(m);
+}
+
+const struct engine *
+manifest_engine(const struct manifest *m, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < m->neng; i++)
+		if (strcmp(m->eng[i].id, id) == 0)
+			return &m->eng[i];
+	return NULL;
+}

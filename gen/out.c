@@ -1,0 +1,453 @@
+/*
+ * out.c - output sets: every file written to a temporary file beside its
+ * target and renamed into place only when the whole run has succeeded;
+ * files whose bytes would not change are not touched at all.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gen.h"
+
+struct ofile {
+	char		*rel;		/* relative to the set's root */
+	struct buf	 data;
+	char		*tmp;		/* staged temporary file, or NULL */
+	int		 same;		/* disk already holds these bytes */
+};
+
+struct outset {
+	char		*root;
+	char		*label;
+	struct ofile	*f;
+	size_t		 n, cap;
+	int		 sorted;
+	char		**mkdirs;	/* folders this run created, to undo */
+	size_t		 nmkdirs;
+	size_t		 written, removed;
+};
+
+struct outset *
+outset_new(const char *root, const char *label)
+{
+	struct outset *o = xcalloc(1, sizeof(*o));
+
+	o->root = xstrdup(root);
+	o->label = xstrdup(label);
+	return o;
+}
+
+static void
+unstage(struct outset *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (o->f[i].tmp != NULL) {
+			unlink(o->f[i].tmp);
+			free(o->f[i].tmp);
+			o->f[i].tmp = NULL;
+		}
+	/* Folders made for a run that failed go too, deepest first. */
+	while (o->nmkdirs > 0) {
+		o->nmkdirs--;
+		rmdir(o->mkdirs[o->nmkdirs]);
+		free(o->mkdirs[o->nmkdirs]);
+	}
+}
+
+void
+outset_free(struct outset *o)
+{
+	size_t i;
+
+	if (o == NULL)
+		return;
+	unstage(o);
+	for (i = 0; i < o->n; i++) {
+		free(o->f[i].rel);
+		buf_free(&o->f[i].data);
+	}
+	for (i = 0; i < o->nmkdirs; i++)
+		free(o->mkdirs[i]);
+	free(o->mkdirs);
+	free(o->f);
+	free(o->root);
+	free(o->label);
+	free(o);
+}
+
+void
+outset_add(struct outset *o, const char *rel, struct buf *b)
+{
+	struct ofile *f;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 256;
+		o->f = xrealloc(o->f, o->cap * sizeof(*o->f));
+	}
+	f = &o->f[o->n++];
+	memset(f, 0, sizeof(*f));
+	f->rel = xstrdup(rel);
+	f->data = *b;
+	if (f->data.s == NULL)
+		buf_add(&f->data, "", 0);
+	memset(b, 0, sizeof(*b));
+	o->sorted = 0;
+}
+
+static int
+ofile_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ofile *)a)->rel, ((const struct ofile *)b)->rel);
+}
+
+static void
+sort_files(struct outset *o)
+{
+	if (!o->sorted)
+		qsort(o->f, o->n, sizeof(*o->f), ofile_cmp);
+	o->sorted = 1;
+}
+
+static int
+in_set(const struct outset *o, const char *rel)
+{
+	struct ofile key;
+
+	key.rel = (char *)rel;
+	return bsearch(&key, o->f, o->n, sizeof(*o->f), ofile_cmp) != NULL;
+}
+
+/*
+ * Does the file on disk hold exactly these bytes?  Returns 1 same, 0
+ * different or missing, -1 after an I/O error.
+ */
+static int
+same_on_disk(const char *path, const struct buf *b)
+{
+	char chunk[65536];
+	struct stat st;
+	size_t off = 0;
+	ssize_t r;
+	int fd, same = 1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		diag_errno(path, 0, "cannot open");
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size != b->len) {
+		close(fd);
+		return 0;
+	}
+	while (same && (r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			diag_errno(path, 0, "read");
+			close(fd);
+			return -1;
+		}
+		if (off + (size_t)r > b->len || memcmp(b->s + off, chunk, (size_t)r))
+			same = 0;
+		off += (size_t)r;
+	}
+	close(fd);
+	return same && off == b->len;
+}
+
+/* Does a file carry the generated-file marker in its first lines? */
+static int
+is_marked(const char *path)
+{
+	char head[1024];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return 0;
+	r = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	head[r] = '\0';
+	return strstr(head, GEN_MARKER "\n") != NULL;
+}
+
+struct list {
+	char	**v;
+	size_t	  n;
+};
+
+/* Every regular file below dir (relative names), links not followed. */
+static int
+walk(const char *root, const char *rel, struct list *out)
+{
+	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	struct dirent *de;
+	struct stat st;
+	char *sub, *full;
+	DIR *d;
+	int ok = 1;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			diag_errno(dir, 0, "cannot read folder");
+			ok = 0;
+		}
+		free(dir);
+		return ok;
+	}
+	while (ok && (de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		full = xasprintf("%s/%s", dir, de->d_name);
+		if (lstat(full, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				ok = walk(root, sub, out);
+			else if (S_ISREG(st.st_mode)) {
+				out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+				out->v[out->n++] = sub;
+				sub = NULL;
+			}
+		}
+		free(sub);
+		free(full);
+	}
+	closedir(d);
+	free(dir);
+	return ok;
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Marked files under the root that this set no longer produces, sorted. */
+static int
+extras(struct outset *o, struct list *out)
+{
+	struct list all = { 0 };
+	char *full;
+	size_t i;
+	int ok;
+
+	sort_files(o);
+	ok = walk(o->root, "", &all);
+	for (i = 0; i < all.n; i++) {
+		full = xasprintf("%s/%s", o->root, all.v[i]);
+		if (!in_set(o, all.v[i]) && strstr(all.v[i], "/.gen-") == NULL &&
+		    is_marked(full)) {
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v[out->n++] = all.v[i];
+			all.v[i] = NULL;
+		}
+		free(full);
+		free(all.v[i]);
+	}
+	free(all.v);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), str_cmp);
+	return ok;
+}
+
+long
+outset_check(struct outset *o)
+{
+	struct list ex = { 0 };
+	long diffs = 0;
+	char *full;
+	size_t i;
+	int s;
+
+	sort_files(o);
+	for (i = 0; i < o->n; i++) {
+		full = xasprintf("%s/%s", o->root, o->f[i].rel);
+		s = same_on_disk(full, &o->f[i].data);
+		if (s < 0) {
+			free(full);
+			return -1;
+		}
+		if (s == 0) {
+			printf("%s: %s\n", access(full, F_OK) == 0 ? "stale" :
+			    "missing", full);
+			diffs++;
+		}
+		free(full);
+	}
+	if (!extras(o, &ex))
+		diffs = -1;
+	for (i = 0; i < ex.n; i++) {
+		if (diffs >= 0) {
+			printf("extra: %s/%s\n", o->root, ex.v[i]);
+			diffs++;
+		}
+		free(ex.v[i]);
+	}
+	free(ex.v);
+	return diffs;
+}
+
+/* mkdir -p, remembering what it made so that a failed run can undo it. */
+static int
+make_parents(struct outset *o, const char *path)
+{
+	char *p = xstrdup(path), *s;
+	int ok = 1;
+
+	for (s = p + 1; ok && (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, 0777) == 0) {
+			o->mkdirs = xrealloc(o->mkdirs, (o->nmkdirs + 1) *
+			    sizeof(*o->mkdirs));
+			o->mkdirs[o->nmkdirs++] = xstrdup(p);
+		} else if (errno != EEXIST) {
+			diag_errno(p, 0, "cannot create folder");
+			ok = 0;
+		}
+		*s = '/';
+	}
+	free(p);
+	return ok;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+int
+outset_stage(struct outset *o)
+{
+	struct ofile *f;
+	char *full, *slash;
+	size_t i;
+	int fd, s;
+
+	sort_files(o);
+	for (i = 0; i < o->n; i++) {
+		f = &o->f[i];
+		full = xasprintf("%s/%s", o->root, f->rel);
+		if ((s = same_on_disk(full, &f->data)) < 0)
+			goto fail;
+		if ((f->same = s) == 1) {
+			free(full);
+			continue;
+		}
+		if (!make_parents(o, full))
+			goto fail;
+		slash = strrchr(full, '/');
+		f->tmp = xasprintf("%.*s/.gen-%s.XXXXXX", (int)(slash - full),
+		    full, slash + 1);
+		if ((fd = mkstemp(f->tmp)) == -1) {
+			diag_errno(f->tmp, 0, "cannot create");
+			free(f->tmp);
+			f->tmp = NULL;
+			goto fail;
+		}
+		if (!write_all(fd, f->data.s, f->data.len) ||
+		    fchmod(fd, 0644) == -1) {
+			diag_errno(f->tmp, 0, "write");
+			close(fd);
+			goto fail;
+		}
+		if (close(fd) == -1) {
+			diag_errno(f->tmp, 0, "close");
+			goto fail;
+		}
+		free(full);
+	}
+	return 1;
+fail:
+	free(full);
+	unstage(o);
+	return 0;
+}
+
+int
+outset_commit(struct outset *o, int prune)
+{
+	struct list ex = { 0 };
+	char *full;
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < o->n; i++) {
+		if (o->f[i].tmp == NULL)
+			continue;
+		full = xasprintf("%s/%s", o->root, o->f[i].rel);
+		if (rename(o->f[i].tmp, full) == -1) {
+			diag_errno(full, 0, "cannot rename %s into place", o->f[i].tmp);
+			unlink(o->f[i].tmp);
+			ok = 0;
+		} else
+			o->written++;
+		free(o->f[i].tmp);
+		o->f[i].tmp = NULL;
+		free(full);
+	}
+	/* The folders are now in use. */
+	for (i = 0; i < o->nmkdirs; i++)
+		free(o->mkdirs[i]);
+	o->nmkdirs = 0;
+	if (!prune || !ok)
+		return ok;
+	if (!extras(o, &ex))
+		ok = 0;
+	for (i = 0; i < ex.n; i++) {
+		full = xasprintf("%s/%s", o->root, ex.v[i]);
+		if (unlink(full) == -1) {
+			diag_errno(full, 0, "cannot remove");
+			ok = 0;
+		} else {
+			char *slash;
+
+			o->removed++;
+			note("removed %s", full);
+			/* Remove folders left empty, up to the root. */
+			while ((slash = strrchr(full, '/')) != NULL &&
+			    (size_t)(slash - full) > strlen(o->root)) {
+				*slash = '\0';
+				if (rmdir(full) == -1)
+					break;
+			}
+		}
+		free(full);
+		free(ex.v[i]);
+	}
+	free(ex.v);
+	return ok;
+}
+
+void
+outset_counts(const struct outset *o, size_t *total, size_t *written,
+    size_t *removed)
+{
+	*total = o->n;
+	*written = o->written;
+	*removed = o->removed;
+}
