@@ -44,6 +44,15 @@ build/obj/%.o: gen/%.c $(HDRS) $(STAMP)
 build/gen: $(OBJS)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJS) $(ALL_LIBS)
 
+# The same sources with AddressSanitizer and UBSan, for the test runs.
+ASAN_OBJS = $(patsubst gen/%.c,build/asan/%.o,$(SRCS))
+build/asan/%.o: gen/%.c $(HDRS) $(STAMP)
+	@mkdir -p build/asan
+	$(CC) $(ALL_CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -Wno-format-truncation -c $< -o $@
+
+build/asan/gen: $(ASAN_OBJS)
+	$(CC) $(ALL_CFLAGS) -fsanitize=address,undefined -o $@ $(ASAN_OBJS) $(ALL_LIBS)
+
 build/test_%: tests/unit/test_%.c tests/unit/harness.h $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -Igen -o $@ $< $(LIBOBJS) $(ALL_LIBS)
 
@@ -56,7 +65,7 @@ check: build/gen
 unit: $(UNITS)
 	@tests/run-units $(UNITS)
 
-test: build/gen $(UNITS)
+test: build/gen build/asan/gen $(UNITS)
 	@tests/run-all
 
 regress_rebuild: build/gen

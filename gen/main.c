@@ -77,7 +77,8 @@ print_manifest(const struct opts *o)
 	if ((root = yaml_load_file(o->manifest)) == NULL)
 		return 0;
 	j = ynode_to_json(root);
-	ok = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
+	ok = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15)) == 0;
 	putchar('\n');
 	json_decref(j);
 	ynode_free(root);

@@ -22,14 +22,20 @@ struct ynode {
 	char		*str;		/* the text, NUL-terminated */
 	size_t		 len;		/* may contain NUL bytes */
 	int		 plain;		/* 1: plain style (untagged), typed by the core schema */
-	char		*tag;		/* explicit tag ("!!str", ...) or NULL */
+	char		*tag;		/* explicit tag as resolved by libyaml
+					   ("tag:yaml.org,2002:str" for !!str), or NULL */
 	/* sequences: items[0..n); mappings: keys[i] -> items[i] */
 	size_t		 n;
 	struct ynode   **items;
 	struct ynode   **keys;		/* mappings only; scalar nodes */
-	/* mappings: the mappings merged in with "<<" (borrowed, in order) */
+	/* mappings: the mappings merged in with "<<" (in order; each holds a
+	   reference, dropped by ynode_free) */
 	size_t		 nmerged;
 	struct ynode   **merged;
+	/* private to yaml.c */
+	size_t		 weight;	/* nodes reached when fully expanded */
+	unsigned	 height;	/* levels below and including this one */
+	size_t		*order;		/* mappings: entry indices sorted by key */
 };
 
 /* Parse the first document of a file (or of a buffer, named name for
@@ -38,15 +44,16 @@ struct ynode {
  * EXIT_DATAERR (EXIT_NOINPUT/EXIT_IOERR for a file that cannot be read).
  * Errors: syntax (libyaml's message and place), duplicate keys, undefined
  * aliases, non-scalar keys, bad merge values, expansion beyond
- * YAML_MAX_NODES (alias bombs). */
+ * YAML_MAX_NODES (alias bombs), nesting deeper than YAML_MAX_DEPTH (also
+ * through aliases, so code may recurse over a tree without care). */
 #define YAML_MAX_NODES 1000000
+#define YAML_MAX_DEPTH 1000
 struct ynode	*yaml_load_file(const char *path);
 struct ynode	*yaml_load_buf(const char *name, const char *buf, size_t len);
 void		 ynode_free(struct ynode *);	/* drops one reference */
 
-/* The value of key in a mapping, or NULL (borrowed). */
+/* The value of key in a mapping, or NULL (borrowed).  O(log n). */
 struct ynode	*ymap_get(const struct ynode *map, const char *key);
-/* The key node paired with value index i (borrowed). */
 
 /* Is the scalar null by the core schema (plain "", "~", "null", "Null",
  * "NULL")? */
