@@ -104,6 +104,30 @@ str_array(char *const *v, size_t n)
 	return a;
 }
 
+/* cuda_requires with {cuda_version}, {cuda_short} and {cuda_major} filled. */
+static char *
+cuda_requires(const char *fmt, const struct cudaset *c)
+{
+	struct buf b = { 0 };
+	const char *p;
+
+	buf_add(&b, "", 0);
+	for (p = fmt; *p; p++) {
+		if (!strncmp(p, "{cuda_version}", 14)) {
+			buf_puts(&b, c->version);
+			p += 13;
+		} else if (!strncmp(p, "{cuda_short}", 12)) {
+			buf_printf(&b, "%s.%s", c->major, c->minor);
+			p += 11;
+		} else if (!strncmp(p, "{cuda_major}", 12)) {
+			buf_puts(&b, c->major);
+			p += 11;
+		} else
+			buf_putc(&b, *p);
+	}
+	return b.s;
+}
+
 static json_t *
 cuda_json(const struct release *r, const struct cudaset *c)
 {
@@ -122,7 +146,9 @@ cuda_json(const struct release *r, const struct cudaset *c)
 	k = xasprintf("%s-%s", c->major, c->minor);
 	json_object_set_new(o, "dashed", json_string(k));
 	free(k);
-	json_object_set_new(o, "requires", json_string(r->cuda_requires));
+	k = cuda_requires(r->cuda_requires, c);
+	json_object_set_new(o, "requires", json_string(k));
+	free(k);
 	json_object_set_new(o, "prefix_url", json_string(r->cuda_prefix_url));
 	k = xasprintf("%s/%s/x86_64", NVIDIA_REPOS, r->cuda_prefix_url);
 	json_object_set_new(o, "repo_url", json_string(k));

@@ -16,7 +16,8 @@ const char *const rtype_names[RT__MAX] = { "base", "devel", "runtime", "cudnn" }
 
 static const char *const top_keys[] = { "repository", "cuda_dependencies",
     "release_spec", "tag_spec", "packages", "releases", "engines", "site",
-    NULL };
+    "platforms", NULL };
+static const char *const plat_keys[] = { "os", "arch", "accelerators", NULL };
 static const char *const repo_keys[] = { "only_if", "user", "pwd", "registry",
     NULL };
 static const char *const spec_keys[] = { "templates_dir", "base_image",
@@ -704,6 +705,30 @@ parse_spec(struct ld *ld, const struct ynode *map, const char *path,
 		bad(ld, n, p, "%s may not hold quotes, '\\', '$' or '`'",
 		    shown(r->cuda_requires));
 		free(p);
+	} else if (n != NULL) {
+		static const char *const req_fields[] = { "cuda_version",
+		    "cuda_short", "cuda_major", NULL };
+		const char *q = r->cuda_requires, *e;
+
+		p = join(path, "cuda_requires");
+		while ((q = strchr(q, '{')) != NULL) {
+			char *f;
+			const char *const *rf;
+
+			if ((e = strchr(q, '}')) == NULL) {
+				bad(ld, n, p, "%s has an unclosed '{'", shown(r->cuda_requires));
+				break;
+			}
+			f = xstrndup(q + 1, (size_t)(e - q - 1));
+			for (rf = req_fields; *rf && strcmp(*rf, f); rf++)
+				;
+			if (*rf == NULL)
+				bad(ld, n, p, "unknown field {%s}; the fields are "
+				    "{cuda_version}, {cuda_short} and {cuda_major}", f);
+			free(f);
+			q = e + 1;
+		}
+		free(p);
 	}
 
 	r->multistage = 1;
@@ -1225,6 +1250,108 @@ parse_site(struct ld *ld, const struct ynode *map)
 	url_field(ld, map, "url", "site", OPT, &m->site_url);
 }
 
+/* The platform matrix every registry starts from (DESIGN.md). */
+static const char *const acc_mac_arm[] = { "metal", "cpu" };
+static const char *const acc_cpu[] = { "cpu" };
+static const char *const acc_linux[] = { "cuda", "cpu", "rocm" };
+static const char *const acc_win[] = { "cuda", "cpu" };
+static const struct platform default_plat[] = {
+	{ "macos", "aarch64", 2, acc_mac_arm },
+	{ "macos", "x86_64", 1, acc_cpu },
+	{ "linux", "x86_64", 3, acc_linux },
+	{ "windows", "x86_64", 2, acc_win },
+};
+
+/* Strings of the platform list are owned through this copy. */
+static struct platform *
+plat_add(struct manifest *m, const char *os, const char *arch)
+{
+	struct platform *p;
+	size_t i;
+
+	for (i = 0; i < m->nplat; i++)
+		if (!strcmp(m->plat[i].os, os) && !strcmp(m->plat[i].arch, arch))
+			return &m->plat[i];
+	m->plat = xrealloc(m->plat, (m->nplat + 1) * sizeof(*m->plat));
+	p = &m->plat[m->nplat++];
+	p->os = xstrdup(os);
+	p->arch = xstrdup(arch);
+	p->naccel = 0;
+	p->accel = NULL;
+	return p;
+}
+
+static void
+plat_add_accel(struct platform *p, const char *a)
+{
+	const char **v;
+	size_t i;
+
+	for (i = 0; i < p->naccel; i++)
+		if (!strcmp(p->accel[i], a))
+			return;
+	v = xrealloc((void *)p->accel, (p->naccel + 1) * sizeof(*v));
+	v[p->naccel++] = xstrdup(a);
+	p->accel = v;
+}
+
+/* platforms: a list of {os, arch, accelerators} added to the defaults. */
+static void
+parse_platforms(struct ld *ld, const struct ynode *n)
+{
+	struct manifest *m = ld->m;
+	const struct ynode *it, *acc;
+	struct platform *p;
+	char *os, *arch, *path;
+	size_t i, j, k;
+
+	for (i = 0; i < sizeof(default_plat) / sizeof(default_plat[0]); i++) {
+		p = plat_add(m, default_plat[i].os, default_plat[i].arch);
+		for (j = 0; j < default_plat[i].naccel; j++)
+			plat_add_accel(p, default_plat[i].accel[j]);
+	}
+	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n)))
+		return;
+	if (!expect_kind(ld, n, "platforms", Y_SEQ))
+		return;
+	for (i = 0; i < n->n; i++) {
+		it = n->items[i];
+		path = xasprintf("platforms[%zu]", i);
+		if (!expect_kind(ld, it, path, Y_MAP)) {
+			free(path);
+			continue;
+		}
+		check_keys(ld, it, path, plat_keys);
+		get_str(ld, it, "os", path, REQ, LINE, &os);
+		get_str(ld, it, "arch", path, REQ, LINE, &arch);
+		acc = ymap_get(it, "accelerators");
+		if (!match_id(os, "_") || !match_id(arch, "_")) {
+			if (*os && *arch)
+				bad(ld, it, path, "os and arch must be lower-case "
+				    "names such as linux and aarch64");
+		} else if (acc == NULL)
+			bad(ld, it, path, "missing required key 'accelerators'");
+		else if (expect_kind(ld, acc, path, Y_SEQ)) {
+			p = plat_add(m, os, arch);
+			for (k = 0; k < acc->n; k++) {
+				if (acc->items[k]->kind != Y_SCALAR ||
+				    !match_id(acc->items[k]->str, "_")) {
+					bad(ld, acc->items[k], path, "%s is not an "
+					    "accelerator name such as cuda",
+					    acc->items[k]->kind == Y_SCALAR ?
+					    shown(acc->items[k]->str) :
+					    ynode_what(acc->items[k]));
+					continue;
+				}
+				plat_add_accel(p, acc->items[k]->str);
+			}
+		}
+		free(os);
+		free(arch);
+		free(path);
+	}
+}
+
 struct manifest *
 manifest_load(const char *path)
 {
@@ -1273,6 +1400,10 @@ manifest_load(const char *path)
 	if ((n = ymap_get(root, "engines")) != NULL && !yscalar_is_null(n))
 		parse_engines(&ld, n);
 	parse_site(&ld, ymap_get(root, "site"));
+	parse_platforms(&ld, ymap_get(root, "platforms"));
+	m->engine_ids = xcalloc(m->neng + 1, sizeof(*m->engine_ids));
+	for (size_t i = 0; i < m->neng; i++)
+		m->engine_ids[i] = m->eng[i].id;
 	if (!ld.ok)
 		goto fail;
 	free(ld.seen);
@@ -1334,6 +1465,15 @@ manifest_free(struct manifest *m)
 		free(e->homepage);
 	}
 	free(m->eng);
+	free(m->engine_ids);
+	for (i = 0; i < m->nplat; i++) {
+		for (j = 0; j < m->plat[i].naccel; j++)
+			free((void *)m->plat[i].accel[j]);
+		free((void *)m->plat[i].accel);
+		free((void *)m->plat[i].os);
+		free((void *)m->plat[i].arch);
+	}
+	free(m->plat);
 	free(m->tag_fmt);
 	free(m->tag_cuda_fmt);
 	free(m->site_title);

@@ -10,6 +10,7 @@
 
 #include "gen.h"
 #include "yaml.h"
+#include "index.h"
 
 enum rtype { RT_BASE, RT_DEVEL, RT_RUNTIME, RT_CUDNN, RT__MAX };
 extern const char *const rtype_names[RT__MAX];
@@ -92,6 +93,9 @@ struct manifest {
 	char		*tag_fmt, *tag_cuda_fmt;
 	struct pos	 tag_fmt_pos, tag_cuda_fmt_pos;
 	char		*site_title, *site_base_url, *site_url;
+	size_t		 nplat;
+	struct platform	*plat;			/* DESIGN.md's matrix + platforms: */
+	const char	**engine_ids;		/* NULL-terminated, for pkgrules */
 };
 
 /* Load and validate a manifest.  Every problem is reported (not just the

@@ -31,6 +31,7 @@ struct outset {
 	char		**mkdirs;	/* folders this run created, to undo */
 	size_t		 nmkdirs;
 	size_t		 written, removed;
+	char		*lastdir;	/* the folder known to exist */
 };
 
 struct outset *
@@ -54,6 +55,8 @@ unstage(struct outset *o)
 			free(o->f[i].tmp);
 			o->f[i].tmp = NULL;
 		}
+	free(o->lastdir);
+	o->lastdir = NULL;
 	/* Folders made for a run that failed go too, deepest first. */
 	while (o->nmkdirs > 0) {
 		o->nmkdirs--;
@@ -77,6 +80,7 @@ outset_free(struct outset *o)
 	for (i = 0; i < o->nmkdirs; i++)
 		free(o->mkdirs[i]);
 	free(o->mkdirs);
+	free(o->lastdir);
 	free(o->f);
 	free(o->root);
 	free(o->label);
@@ -302,25 +306,61 @@ outset_check(struct outset *o)
 
 /* mkdir -p, remembering what it made so that a failed run can undo it. */
 static int
+make_dir(struct outset *o, const char *dir)
+{
+	char *parent, *slash;
+	int ok;
+
+	if (mkdir(dir, 0777) == 0)
+		goto made;
+	if (errno == EEXIST)
+		return 1;
+	if (errno != ENOENT || (slash = strrchr(dir, '/')) == NULL ||
+	    slash == dir) {
+		diag_errno(dir, 0, "cannot create folder");
+		return 0;
+	}
+	parent = xstrndup(dir, (size_t)(slash - dir));
+	ok = make_dir(o, parent);
+	free(parent);
+	if (!ok)
+		return 0;
+	if (mkdir(dir, 0777) == -1) {
+		if (errno == EEXIST)
+			return 1;
+		diag_errno(dir, 0, "cannot create folder");
+		return 0;
+	}
+made:
+	o->mkdirs = xrealloc(o->mkdirs, (o->nmkdirs + 1) * sizeof(*o->mkdirs));
+	o->mkdirs[o->nmkdirs++] = xstrdup(dir);
+	return 1;
+}
+
+/*
+ * The folder of a file to write.  Files arrive sorted, so most share the
+ * folder of the file before, which then costs no system call.
+ */
+static int
 make_parents(struct outset *o, const char *path)
 {
-	char *p = xstrdup(path), *s;
-	int ok = 1;
+	const char *slash = strrchr(path, '/');
+	char *dir;
 
-	for (s = p + 1; ok && (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, 0777) == 0) {
-			o->mkdirs = xrealloc(o->mkdirs, (o->nmkdirs + 1) *
-			    sizeof(*o->mkdirs));
-			o->mkdirs[o->nmkdirs++] = xstrdup(p);
-		} else if (errno != EEXIST) {
-			diag_errno(p, 0, "cannot create folder");
-			ok = 0;
-		}
-		*s = '/';
+	if (slash == NULL)
+		return 1;
+	dir = xstrndup(path, (size_t)(slash - path));
+	if (o->lastdir != NULL && strcmp(o->lastdir, dir) == 0) {
+		free(dir);
+		return 1;
 	}
-	free(p);
-	return ok;
+	if (!make_dir(o, dir)) {
+		free(dir);
+		return 0;
+	}
+	free(o->lastdir);
+	o->lastdir = dir;
+	return 1;
 }
 
 static int
@@ -361,16 +401,16 @@ outset_stage(struct outset *o)
 		if (!make_parents(o, full))
 			goto fail;
 		slash = strrchr(full, '/');
-		f->tmp = xasprintf("%.*s/.gen-%s.XXXXXX", (int)(slash - full),
-		    full, slash + 1);
-		if ((fd = mkstemp(f->tmp)) == -1) {
+		f->tmp = xasprintf("%.*s/.gen-%s.%ld", (int)(slash - full),
+		    full, slash + 1, (long)getpid());
+		if ((fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		    O_NOFOLLOW, 0666)) == -1) {
 			diag_errno(f->tmp, 0, "cannot create");
 			free(f->tmp);
 			f->tmp = NULL;
 			goto fail;
 		}
-		if (!write_all(fd, f->data.s, f->data.len) ||
-		    fchmod(fd, 0644) == -1) {
+		if (!write_all(fd, f->data.s, f->data.len)) {
 			diag_errno(f->tmp, 0, "write");
 			close(fd);
 			goto fail;
