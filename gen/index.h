@@ -1,0 +1,139 @@
+/*
+ * index.h - engine packages: reading one (package.c), version order
+ * (version.c), scanning the packages folder with a cache (scan.c) and
+ * engines.json (index.c).
+ */
+#ifndef INDEX_H
+#define INDEX_H
+
+#include "gen.h"
+
+/* One supported platform: os/arch and the accelerators built for it. */
+struct platform {
+	const char	*os, *arch;
+	size_t		 naccel;
+	const char	*const *accel;
+};
+
+/* What package checks are made against (borrowed). */
+struct pkgrules {
+	size_t			 nplat;
+	const struct platform	*plat;
+	const char *const	*engines;	/* NULL-terminated engine ids */
+};
+
+/* A package: the file, and the fields of its package/manifest.json. */
+struct pkginfo {
+	char		*path;		/* as found under the packages folder */
+	char		*filename;	/* its last component */
+	unsigned long long size;	/* bytes actually read */
+	char		 sha256[65];	/* lower-case hex */
+	char		*engine_id, *version, *os, *arch, *accelerator;
+	char		*accelerator_version;	/* NULL for JSON null */
+	char		*server_binary, *min_app_version;
+	char		*variant;		/* NULL when absent */
+	size_t		 nformats;
+	char		**formats;
+};
+
+enum pkgdepth {
+	PKG_SHALLOW,	/* inflate up to package/manifest.json, hash the rest */
+	PKG_DEEP	/* inflate everything: every member's header is checked */
+};
+
+/* Size limit of package/manifest.json. */
+#define PKG_MANIFEST_MAX (64 * 1024)
+
+/*
+ * Read one package file in one pass: every byte goes through SHA-256 and,
+ * until package/manifest.json has been parsed (PKG_SHALLOW) or to the end
+ * (PKG_DEEP), through libarchive.  Fills *out (path, filename, size,
+ * sha256 and the manifest fields) and returns 1; or returns 0 after
+ * reporting "display: member: message" (EXIT_DATAERR for bad data,
+ * EXIT_IOERR/EXIT_NOINPUT when the file cannot be read).  buf is scratch
+ * space of buflen bytes (reused across calls by one thread).
+ * Thread-safe: touches no global state but diag()'s output.
+ */
+int	 package_read(const char *path, const char *display, enum pkgdepth,
+	    unsigned char *buf, size_t buflen, struct pkginfo *out);
+
+/*
+ * Check a package's fields against the rules and its file name
+ * ({engine_id}-{version}-{os}-{arch}-{accel}[-{variant}].baiengine, where
+ * accel carries the major of acceleratorVersion: cuda12).  Used for fresh
+ * and cached records alike.  Returns 1, or 0 after reporting.
+ */
+int	 package_check(const struct pkginfo *, const struct pkgrules *);
+
+/* The accelerator token of a file name ("cuda12", "metal"); caller frees. */
+char	*package_accel_token(const struct pkginfo *);
+
+void	 pkginfo_clear(struct pkginfo *);	/* frees the fields, zeroes */
+
+/*
+ * Version order, numeric-aware and total: b4618 < b4620, 0.9.0 < 0.10.0,
+ * 1.0.0-rc.1 < 1.0.0, 26.1.29 < 26.4.20.  Returns <0, 0 or >0; 0 only for
+ * equal strings.
+ */
+int	 version_cmp(const char *, const char *);
+
+
+/* ---- scan.c ---------------------------------------------------------- */
+
+struct scanopts {
+	const char	*dir;		/* the packages folder */
+	const char	*cache;		/* cache file; NULL: dir/.gen-cache */
+	int		 use_cache;	/* read the cache (and write it, below) */
+	int		 write_cache;	/* write it back when anything changed */
+	int		 jobs;		/* worker threads; 0: the number of cores */
+	enum pkgdepth	 depth;
+};
+
+/* Every package under the folder, sorted by path. */
+struct scan {
+	size_t		 n;
+	struct pkginfo	*pkg;
+	size_t		 nread;		/* packages read (not from the cache) */
+	unsigned long long bytes;	/* bytes read */
+	long long	 newest;	/* latest mtime (seconds) among packages */
+};
+
+/*
+ * Find, read (or take from the cache) and check every *.baiengine under
+ * opts->dir.  Every problem is reported; returns NULL if there was any.
+ * A missing folder is an empty scan.
+ */
+struct scan	*scan_packages(const struct scanopts *, const struct pkgrules *);
+void		 scan_free(struct scan *);
+
+/* SHA-256 and size of every file named, with worker threads (gen verify).
+ * Returns 1, or 0 after reporting an I/O error; missing files get
+ * size (unsigned long long)-1. */
+int		 hash_files(char *const *paths, size_t n, int jobs,
+		    char (*sha256)[65], unsigned long long *size);
+
+/* The worker count for -j 0. */
+int		 default_jobs(void);
+
+/* ---- index.c ---------------------------------------------------------- */
+
+struct manifest;
+
+/*
+ * engines.json for the scanned packages, in DESIGN.md's shape plus a
+ * "versions" array per engine.  lastUpdated: SOURCE_DATE_EPOCH; else the
+ * previous file's (prev, may be NULL or missing) when nothing else changed;
+ * else the newest input's mtime.  Appends the text to out; returns 1, or 0
+ * after reporting (two packages for one engine, version and platform).
+ */
+int	 index_build(const struct manifest *, const struct scan *,
+	    const char *prev, long long manifest_mtime, struct buf *out);
+
+/*
+ * gen verify: every package engines.json lists is present under pkgdir with
+ * its size and SHA-256.  Prints each mismatch; returns the number of
+ * mismatches, or -1 after reporting bad input or an I/O error.
+ */
+long	 index_verify(const char *index_path, const char *pkgdir, int jobs);
+
+#endif
