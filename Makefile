@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker unit golden lint valgrind
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index unit golden lint valgrind
 
 all: build/gen
 
@@ -56,7 +56,12 @@ build/asan/gen: $(ASAN_OBJS)
 build/test_%: tests/unit/test_%.c tests/unit/harness.h $(LIBOBJS)
 	$(CC) $(ALL_CFLAGS) -Igen -o $@ $< $(LIBOBJS) $(ALL_LIBS)
 
+# With no packages of its own, the registry builds the deterministic samples.
 release: build/gen
+	@if ! find packages -name '*.baiengine' 2>/dev/null | grep -q .; then \
+		echo "release: packages/ holds no packages: making the sample set" >&2; \
+		scripts/mksamples packages >&2; \
+	fi
 	build/gen build
 
 check: build/gen
@@ -71,10 +76,15 @@ test: build/gen build/asan/gen $(UNITS)
 regress_rebuild: build/gen
 	@tests/run-golden --rebuild
 
-bench: bench-docker
+bench: bench-docker bench-index
 
 bench-docker: build/gen
+	@scripts/install-deps test
 	@scripts/bench-docker
+
+bench-index: build/gen
+	@scripts/install-deps test
+	@scripts/bench-index
 
 valgrind: build/gen
 	@VALGRIND=1 tests/run-golden

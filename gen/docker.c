@@ -3,6 +3,10 @@
  * (every image with its path, build order and tags: a GitHub Actions build
  * matrix as it stands).
  */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,70 +16,94 @@
 
 #define NVIDIA_REPOS "https://developer.download.nvidia.com/compute/cuda/repos"
 
-/* Compiled templates by path, loaded on first use. */
-struct tcache {
-	char		**path;
-	struct tmpl	**t;		/* NULL where the file does not exist */
+/*
+ * The templates of one family folder (or of _shared), all compiled before
+ * rendering starts, so that worker threads only ever read them.
+ */
+struct family {
+	char		 *name;
 	size_t		  n;
-	int		  failed;	/* a template did not compile */
+	char		**names;	/* file names without .mustache */
+	struct tmpl	**t;
 };
 
+static int
+family_load(struct family *f, const char *tmpldir, const char *name)
+{
+	struct dirent *de;
+	char *dir, *path;
+	size_t len;
+	DIR *d;
+	int ok = 1;
+
+	f->name = xstrdup(name);
+	dir = xasprintf("%s/%s", tmpldir, name);
+	if ((d = opendir(dir)) == NULL) {
+		if (errno != ENOENT) {
+			diag_errno(dir, 0, "cannot read folder");
+			ok = 0;
+		}
+		free(dir);
+		return ok;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 9 ||
+		    strcmp(de->d_name + len - 9, ".mustache") != 0)
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		f->names = xrealloc(f->names, (f->n + 1) * sizeof(*f->names));
+		f->t = xrealloc(f->t, (f->n + 1) * sizeof(*f->t));
+		f->names[f->n] = xstrndup(de->d_name, len - 9);
+		if ((f->t[f->n] = tmpl_load(path, MESC_NONE)) == NULL)
+			ok = 0;
+		f->n++;
+		free(path);
+	}
+	closedir(d);
+	free(dir);
+	return ok;
+}
+
 static const struct tmpl *
-tcache_get(struct tcache *c, const char *path)
+family_get(const struct family *f, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->path[i], path) == 0)
-			return c->t[i];
-	c->path = xrealloc(c->path, (c->n + 1) * sizeof(*c->path));
-	c->t = xrealloc(c->t, (c->n + 1) * sizeof(*c->t));
-	c->path[c->n] = xstrdup(path);
-	c->t[c->n] = NULL;
-	if (access(path, F_OK) == 0 &&
-	    (c->t[c->n] = tmpl_load(path, MESC_NONE)) == NULL)
-		c->failed = 1;
-	return c->t[c->n++];
+	for (i = 0; f != NULL && i < f->n; i++)
+		if (strcmp(f->names[i], name) == 0)
+			return f->t[i];
+	return NULL;
 }
 
 static void
-tcache_free(struct tcache *c)
+family_clear(struct family *f)
 {
 	size_t i;
 
-	for (i = 0; i < c->n; i++) {
-		free(c->path[i]);
-		tmpl_free(c->t[i]);
+	for (i = 0; i < f->n; i++) {
+		free(f->names[i]);
+		tmpl_free(f->t[i]);
 	}
-	free(c->path);
-	free(c->t);
+	free(f->names);
+	free(f->t);
+	free(f->name);
 }
 
 /* Partials: the family's folder first, then _shared. */
 struct pctx {
-	struct tcache	*cache;
-	const char	*tmpldir;
-	const char	*family;
+	const struct family *fam, *shared;
 };
 
 static const struct tmpl *
 find_partial(void *arg, const char *name)
 {
-	struct pctx *pc = arg;
+	const struct pctx *pc = arg;
 	const struct tmpl *t;
-	char *path;
 
-	if (strchr(name, '/') != NULL || strstr(name, "..") != NULL)
-		return NULL;
-	path = xasprintf("%s/%s/%s.mustache", pc->tmpldir, pc->family, name);
-	t = tcache_get(pc->cache, path);
-	free(path);
-	if (t != NULL)
+	if ((t = family_get(pc->fam, name)) != NULL)
 		return t;
-	path = xasprintf("%s/_shared/%s.mustache", pc->tmpldir, name);
-	t = tcache_get(pc->cache, path);
-	free(path);
-	return t;
+	return family_get(pc->shared, name);
 }
 
 /* A value for use inside double quotes in a Dockerfile (ENV "..."). */
@@ -176,25 +204,42 @@ cuda_json(const struct release *r, const struct cudaset *c)
 	return o;
 }
 
+/* Context parts shared by every image of a release or a package. */
+struct shared {
+	const struct release	*rel;
+	json_t			*env;		/* envars */
+	json_t			**cuda;		/* per CUDA set of the release */
+};
+
+static json_t *
+envars_json(const struct release *r)
+{
+	json_t *env = json_array();
+	char *q;
+	size_t i;
+
+	for (i = 0; i < r->nenv; i++) {
+		q = dq_escape(r->env[i].value);
+		json_array_append_new(env, json_pack("{s:s, s:s, s:s}", "name",
+		    r->env[i].name, "value", r->env[i].value, "quoted", q));
+		free(q);
+	}
+	return env;
+}
+
 /* The template context of one image (see templates/docker/CONTEXT.md). */
 static json_t *
-image_json(const struct manifest *m, const struct matrix *mx,
-    const struct image *im)
+image_json(const struct matrix *mx, const struct image *im,
+    const struct shared *sh, json_t *engine)
 {
 	const struct release *r = im->rel;
-	const struct engine *e = manifest_engine(m, im->pkg->name);
-	json_t *o = json_object(), *env = json_array();
-	char *q, *dr;
+	json_t *o = json_object();
+	char *dr;
 	size_t i;
 
 	json_object_set_new(o, "header", json_string(r->header));
 	json_object_set_new(o, "package", json_string(im->pkg->name));
-	if (e != NULL)
-		json_object_set_new(o, "engine", json_pack("{s:s, s:s, s:s, s:s}",
-		    "id", e->id, "name", e->name, "description", e->description,
-		    "homepage", e->homepage));
-	else
-		json_object_set_new(o, "engine", json_false());
+	json_object_set(o, "engine", engine);
 	json_object_set_new(o, "release_type", json_string(rtype_names[im->type]));
 	json_object_set_new(o, "distro", json_string(r->distro));
 	json_object_set_new(o, "distro_version", json_string(r->version));
@@ -208,16 +253,14 @@ image_json(const struct manifest *m, const struct matrix *mx,
 		json_object_set_new(o, "base_ref", json_string(mx->img[im->base].ref));
 	json_object_set_new(o, "suffixes", json_string(r->add_to_tags));
 	json_object_set_new(o, "multistage", json_boolean(r->multistage));
-	for (i = 0; i < r->nenv; i++) {
-		q = dq_escape(r->env[i].value);
-		json_array_append_new(env, json_pack("{s:s, s:s, s:s}", "name",
-		    r->env[i].name, "value", r->env[i].value, "quoted", q));
-		free(q);
-	}
-	json_object_set_new(o, "envars", env);
+	json_object_set(o, "envars", sh->env);
 	json_object_set_new(o, "tags", str_array(im->tags, im->ntags));
-	json_object_set_new(o, "cuda", im->cuda ? cuda_json(r, im->cuda) :
-	    json_false());
+	if (im->cuda == NULL)
+		json_object_set_new(o, "cuda", json_false());
+	else
+		for (i = 0; i < r->ncuda; i++)
+			if (r->cuda[i] == im->cuda)
+				json_object_set(o, "cuda", sh->cuda[i]);
 	return o;
 }
 
@@ -301,63 +344,169 @@ images_json(const struct matrix *mx, const char *gendir)
 	return root;
 }
 
-int
-docker_generate(const struct manifest *m, const struct matrix *mx,
-    const char *tmpldir, const char *gendir, struct outset *out)
+/* Everything the render workers share (read only while they run). */
+struct job {
+	const struct manifest	*m;
+	const struct matrix	*mx;
+	struct family		*fam;		/* per image */
+	const struct family	*shared_tmpl;
+	struct shared		**sh;		/* per image */
+	json_t			**engine;	/* per image */
+	struct buf		*out;		/* per image */
+	_Atomic size_t		 next;
+	_Atomic int		 failed;
+};
+
+static void *
+render_worker(void *arg)
 {
-	struct tcache cache = { 0 };
-	struct pctx pc;
+	struct job *j = arg;
 	struct render_opts ro = { 0 };
-	struct buf b = { 0 }, f = { 0 };
+	struct pctx pc;
+	struct buf b = { 0 };
 	const struct image *im;
 	const struct tmpl *t;
-	json_t *ctx, *ij;
-	char *path, *s;
+	json_t *ctx;
 	size_t i;
-	int ok = 1;
 
-	pc.cache = &cache;
-	pc.tmpldir = tmpldir;
 	ro.partial = find_partial;
 	ro.partial_arg = &pc;
-	for (i = 0; i < mx->n && ok; i++) {
-		im = &mx->img[i];
-		path = xasprintf("%s/%s/%s.mustache", tmpldir,
-		    im->rel->templates_dir, rtype_names[im->type]);
-		t = tcache_get(&cache, path);
-		if (t == NULL) {
-			if (!cache.failed)
-				diag(EXIT_DATAERR, &im->rel->pos, "releases.%s.%s: "
-				    "no template %s for %s", im->rel->distro,
-				    im->rel->version, path, im->path);
-			free(path);
-			ok = 0;
-			break;
-		}
-		free(path);
-		pc.family = im->rel->templates_dir;
-		ctx = image_json(m, mx, im);
+	pc.shared = j->shared_tmpl;
+	while (!atomic_load(&j->failed) &&
+	    (i = atomic_fetch_add(&j->next, 1)) < j->mx->n) {
+		im = &j->mx->img[i];
+		pc.fam = &j->fam[i];
+		t = family_get(pc.fam, rtype_names[im->type]);
+		ctx = image_json(j->mx, im, j->sh[i], j->engine[i]);
 		buf_reset(&b);
 		if (!tmpl_render(t, ctx, &ro, &b))
-			ok = 0;
+			atomic_store(&j->failed, 1);
+		else
+			add_marker(&b, &j->out[i]);
 		json_decref(ctx);
-		if (!ok)
-			break;
-		memset(&f, 0, sizeof(f));
-		add_marker(&b, &f);
-		outset_add(out, im->path, &f);
-	}
-	if (ok) {
-		ij = images_json(mx, gendir);
-		s = json_dumps(ij, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		json_decref(ij);
-		memset(&f, 0, sizeof(f));
-		buf_puts(&f, s);
-		buf_putc(&f, '\n');
-		free(s);
-		outset_add(out, "images.json", &f);
 	}
 	buf_free(&b);
-	tcache_free(&cache);
+	return NULL;
+}
+
+int
+docker_generate(const struct manifest *m, const struct matrix *mx,
+    const char *tmpldir, const char *gendir, int jobs, struct outset *out)
+{
+	struct family *fams = NULL, shared_tmpl = { 0 };
+	struct shared *shs = NULL;
+	struct job j;
+	struct buf f = { 0 };
+	const struct image *im;
+	const struct engine *e;
+	pthread_t th[64];
+	json_t *ij, **engines;
+	char *path;
+	size_t nfam = 0, nsh = 0, i, k;
+	int ok = 1, nt, started = 0;
+
+	memset(&j, 0, sizeof(j));
+	j.m = m;
+	j.mx = mx;
+	j.fam = xcalloc(mx->n ? mx->n : 1, sizeof(*j.fam));
+	j.sh = xcalloc(mx->n ? mx->n : 1, sizeof(*j.sh));
+	j.engine = xcalloc(mx->n ? mx->n : 1, sizeof(*j.engine));
+	j.out = xcalloc(mx->n ? mx->n : 1, sizeof(*j.out));
+	engines = xcalloc(m->npkg ? m->npkg : 1, sizeof(*engines));
+	for (i = 0; i < m->npkg; i++) {
+		e = manifest_engine(m, m->pkg[i].name);
+		engines[i] = e == NULL ? json_false() :
+		    json_pack("{s:s, s:s, s:s, s:s}", "id", e->id, "name", e->name,
+		    "description", e->description, "homepage", e->homepage);
+	}
+	ok = family_load(&shared_tmpl, tmpldir, "_shared");
+	/* Load each family once, share each release's context parts. */
+	for (i = 0; i < mx->n; i++) {
+		im = &mx->img[i];
+		for (k = 0; k < nfam; k++)
+			if (strcmp(fams[k].name, im->rel->templates_dir) == 0)
+				break;
+		if (k == nfam) {
+			fams = xrealloc(fams, (nfam + 1) * sizeof(*fams));
+			memset(&fams[nfam], 0, sizeof(*fams));
+			if (!family_load(&fams[nfam++], tmpldir, im->rel->templates_dir))
+				ok = 0;
+		}
+		j.fam[i] = fams[k];	/* a copy of the pointers; owned by fams */
+		if (family_get(&fams[k], rtype_names[im->type]) == NULL && ok) {
+			path = xasprintf("%s/%s/%s.mustache", tmpldir,
+			    im->rel->templates_dir, rtype_names[im->type]);
+			diag(EXIT_DATAERR, &im->rel->pos, "releases.%s.%s: no "
+			    "template %s for %s", im->rel->distro, im->rel->version,
+			    path, im->path);
+			free(path);
+			ok = 0;
+		}
+		for (k = 0; k < nsh; k++)
+			if (shs[k].rel == im->rel)
+				break;
+		if (k == nsh) {
+			shs = xrealloc(shs, (nsh + 1) * sizeof(*shs));
+			shs[nsh].rel = im->rel;
+			shs[nsh].env = envars_json(im->rel);
+			shs[nsh].cuda = xcalloc(im->rel->ncuda ? im->rel->ncuda : 1,
+			    sizeof(json_t *));
+			for (size_t c = 0; c < im->rel->ncuda; c++)
+				shs[nsh].cuda[c] = cuda_json(im->rel, im->rel->cuda[c]);
+			nsh++;
+		}
+		j.engine[i] = engines[im->pkg - m->pkg];
+	}
+	/* shs may have moved while growing: point at its final place. */
+	for (i = 0; i < mx->n; i++)
+		for (k = 0; k < nsh; k++)
+			if (shs[k].rel == mx->img[i].rel)
+				j.sh[i] = &shs[k];
+	j.shared_tmpl = &shared_tmpl;
+	if (ok) {
+		nt = jobs > 0 ? jobs : 1;
+		if (nt > 64)
+			nt = 64;
+		if ((size_t)nt > mx->n / 64 + 1)
+			nt = (int)(mx->n / 64 + 1);	/* small matrices: no threads */
+		for (i = 1; i < (size_t)nt; i++)
+			if (pthread_create(&th[started], NULL, render_worker, &j) == 0)
+				started++;
+		render_worker(&j);
+		for (i = 0; i < (size_t)started; i++)
+			pthread_join(th[i], NULL);
+		ok = !atomic_load(&j.failed);
+	}
+	for (i = 0; ok && i < mx->n; i++)
+		outset_add(out, mx->img[i].path, &j.out[i]);
+	if (ok) {
+		ij = images_json(mx, gendir);
+		buf_reserve(&f, 1024 * mx->n + 64);
+		json_dump_callback(ij, buf_json_cb, &f, JSON_INDENT(2) |
+		    JSON_PRESERVE_ORDER);
+		json_decref(ij);
+		buf_putc(&f, '\n');
+		outset_add(out, "images.json", &f);
+	}
+	for (i = 0; i < mx->n; i++)
+		buf_free(&j.out[i]);
+	for (i = 0; i < nsh; i++) {
+		json_decref(shs[i].env);
+		for (k = 0; k < shs[i].rel->ncuda; k++)
+			json_decref(shs[i].cuda[k]);
+		free(shs[i].cuda);
+	}
+	free(shs);
+	for (i = 0; i < m->npkg; i++)
+		json_decref(engines[i]);
+	free(engines);
+	for (i = 0; i < nfam; i++)
+		family_clear(&fams[i]);
+	free(fams);
+	family_clear(&shared_tmpl);
+	free(j.fam);
+	free(j.sh);
+	free(j.engine);
+	free(j.out);
 	return ok;
 }

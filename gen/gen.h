@@ -49,6 +49,8 @@ void	 buf_putc(struct buf *, int);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_reset(struct buf *);	/* len = 0, keeps memory */
+void	 buf_reserve(struct buf *, size_t);	/* room for n more bytes */
+int	 buf_json_cb(const char *, size_t, void *);	/* json_dump_callback */
 void	 buf_free(struct buf *);	/* frees s, zeroes the struct */
 
 /* A position in an input file.  file is borrowed (interned for the run). */

@@ -4,10 +4,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "manifest.h"
 #include "mustache.h"
@@ -15,31 +19,39 @@
 
 #define GEN_VERSION "0.1.0"
 
-enum op { OP_NONE, OP_BUILD, OP_DOCKER, OP_CHECK, OP_VALIDATE, OP_MANIFEST,
-    OP_RENDER };
+enum op { OP_NONE, OP_BUILD, OP_DOCKER, OP_INDEX, OP_CHECK, OP_VALIDATE,
+    OP_MANIFEST, OP_RENDER, OP_VERIFY };
 
 static const struct { const char *name; enum op op; } ops[] = {
-	{ "build", OP_BUILD }, { "docker", OP_DOCKER }, { "check", OP_CHECK },
-	{ "validate", OP_VALIDATE }, { "manifest", OP_MANIFEST },
-	{ "render", OP_RENDER }, { NULL, OP_NONE }
+	{ "build", OP_BUILD }, { "docker", OP_DOCKER }, { "index", OP_INDEX },
+	{ "check", OP_CHECK }, { "validate", OP_VALIDATE },
+	{ "manifest", OP_MANIFEST }, { "render", OP_RENDER },
+	{ "verify", OP_VERIFY }, { NULL, OP_NONE }
 };
 
 struct opts {
 	const char	*manifest, *packages, *site, *generated, *templates;
-	const char	*partials;
-	int		 jobs, lenient;
+	const char	*partials, *cache;
+	int		 jobs, lenient, no_cache;
 };
 
 static const char usage_text[] =
 "usage: gen [-C dir] [-m manifest.yml] [-p packages/] [-o site/] [-g generated/]\n"
-"           [-t templates/] [-j jobs] [-q | -v] command [argument ...]\n"
+"           [-t templates/] [-j jobs] [-q | -v] [--no-cache] [--cache file]\n"
+"           command [argument ...]\n"
 "\n"
 "commands:\n"
-"  build        everything this version makes: the Dockerfiles and images.json\n"
+"  build        everything: the Dockerfiles, images.json and engines.json\n"
 "  docker       the Dockerfiles and generated/images.json\n"
-"  check        build in memory and compare with the disk; write nothing;\n"
-"               exit 1 listing stale, missing and extra files\n"
-"  validate     check manifest.yml; write nothing\n"
+"  index        site/engines.json (and its JSON Schema) from the packages\n"
+"  check        build in memory and compare with the disk (generated/, and\n"
+"               site/ when it exists); write nothing; exit 1 listing stale,\n"
+"               missing and extra files\n"
+"  validate     check manifest.yml and every member of every package; write\n"
+"               nothing\n"
+"  verify [dir] check dir/engines.json (default: the site folder) against the\n"
+"               packages: every file present, sizes and SHA-256; exit 1\n"
+"               naming each mismatch\n"
 "  manifest     print the resolved manifest as JSON (anchors, aliases and\n"
 "               merges applied; keys as text)\n"
 "  render TEMPLATE [CONTEXT.json|CONTEXT.yml] [--partials DIR] [--lenient]\n"
@@ -56,10 +68,12 @@ static const char usage_text[] =
 "  -j jobs      worker threads (default: the number of cores)\n"
 "  -q           print nothing but errors\n"
 "  -v           say what is being done\n"
+"  --no-cache   read every package, ignoring the package cache\n"
+"  --cache file the package cache (default PACKAGES/.gen-cache)\n"
 "  -h, --help   this text;  --version  the version\n"
 "\n"
-"exit status: 0 ok; 1 check found a difference; 2 usage; 65 bad input data;\n"
-"66 input missing; 74 I/O error.\n";
+"exit status: 0 ok; 1 check or verify found a difference; 2 usage;\n"
+"65 bad input data; 66 input missing; 74 I/O error.\n";
 
 static void
 usage(FILE *f)
@@ -194,6 +208,65 @@ out:
 	return ok;
 }
 
+static long long
+mtime_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_mtim.tv_sec : 0;
+}
+
+/*
+ * engines.json and its schema into the site's output set.  Packages are read
+ * shallow (hashed whole, inflated up to package/manifest.json) unless deep.
+ */
+static int
+make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
+    int write_cache, struct outset *site)
+{
+	struct scanopts so = { 0 };
+	struct pkgrules rules;
+	struct scan *s;
+	struct buf b = { 0 };
+	char *prev, *schema;
+	int ok;
+
+	so.dir = o->packages;
+	so.cache = o->cache;
+	so.use_cache = !o->no_cache;
+	so.write_cache = write_cache && !o->no_cache;
+	so.jobs = o->jobs;
+	so.depth = depth;
+	rules.nplat = m->nplat;
+	rules.plat = m->plat;
+	rules.engines = m->engine_ids;
+	if ((s = scan_packages(&so, &rules)) == NULL)
+		return 0;
+	if (site == NULL) {
+		if (gen_verbose >= 0)
+			fprintf(stderr, "gen: %s: ok: %zu engine packages, every "
+			    "member checked\n", o->packages, s->n);
+		scan_free(s);
+		return 1;
+	}
+	prev = xasprintf("%s/engines.json", o->site);
+	ok = index_build(m, s, prev, mtime_of(o->manifest), &b);
+	free(prev);
+	scan_free(s);
+	if (!ok) {
+		buf_free(&b);
+		return 0;
+	}
+	outset_add(site, "engines.json", &b);
+	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
+	ok = read_file(schema, &b);
+	free(schema);
+	if (ok)
+		outset_add(site, "schema/engines.schema.json", &b);
+	buf_free(&b);
+	return ok;
+}
+
 static void
 summary(const struct outset *o, const char *dir)
 {
@@ -207,20 +280,25 @@ summary(const struct outset *o, const char *dir)
 }
 
 /*
- * build, docker, check and validate: load the manifest, expand the matrix,
- * render everything in memory; then compare (check), write (docker,
- * build) or stop (validate).
+ * build, docker, index, check and validate: load the manifest, expand the
+ * matrix, produce everything in memory; then compare (check), write
+ * (build, docker, index) or stop (validate).  Every output set is staged
+ * before any is committed, so a failed run leaves all of them whole.
  */
 static int
 run(const struct opts *o, enum op op)
 {
 	struct manifest *m = NULL;
 	struct matrix *mx = NULL;
-	struct outset *gen = NULL;
+	struct outset *gen = NULL, *site = NULL;
+	struct stat st;
 	char *tdir = NULL;
-	long diffs;
-	int ok = 0;
+	long diffs = 0, d;
+	int ok = 0, want_docker, want_index;
 
+	want_docker = op == OP_BUILD || op == OP_DOCKER || op == OP_CHECK;
+	want_index = op == OP_BUILD || op == OP_INDEX ||
+	    (op == OP_CHECK && stat(o->site, &st) == 0);
 	if ((m = manifest_load(o->manifest)) == NULL)
 		goto out;
 	if ((mx = matrix_build(m)) == NULL)
@@ -230,39 +308,74 @@ run(const struct opts *o, enum op op)
 			fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, "
 			    "%zu CUDA releases, %zu images\n", o->manifest,
 			    m->npkg, m->ndist, m->ncuda, mx->n);
-		ok = 1;
+		ok = make_index(o, m, PKG_DEEP, 0, NULL);
 		goto out;
 	}
-	gen = outset_new(o->generated, "generated");
-	tdir = xasprintf("%s/docker", o->templates);
-	if (!docker_generate(m, mx, tdir, o->generated, gen))
-		goto out;
-	if (op == OP_CHECK) {
-		if ((diffs = outset_check(gen)) < 0)
+	if (want_docker) {
+		gen = outset_new(o->generated, "generated");
+		tdir = xasprintf("%s/docker", o->templates);
+		if (!docker_generate(m, mx, tdir, o->generated,
+		    o->jobs > 0 ? o->jobs : default_jobs(), gen))
 			goto out;
+	}
+	if (want_index) {
+		site = outset_new(o->site, "site");
+		if (!make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site))
+			goto out;
+	}
+	if (op == OP_CHECK) {
+		if ((d = outset_check(gen)) < 0 ||
+		    (site != NULL && (diffs = outset_check(site)) < 0))
+			goto out;
+		diffs += d;
 		if (diffs > 0) {
 			fprintf(stderr, "gen: check: %ld file%s differ%s from what "
-			    "the manifest produces; run gen build\n", diffs,
+			    "the inputs produce; run gen build\n", diffs,
 			    diffs == 1 ? "" : "s", diffs == 1 ? "s" : "");
 			if (gen_status < EXIT_DIFF)
 				gen_status = EXIT_DIFF;
 		} else if (gen_verbose >= 0)
-			fprintf(stderr, "gen: check: %s is current\n", o->generated);
+			fprintf(stderr, "gen: check: %s%s%s is current\n",
+			    o->generated, site ? " and " : "", site ? o->site : "");
 		ok = diffs == 0;
 		goto out;
 	}
-	if (!outset_stage(gen))
+	if ((gen != NULL && !outset_stage(gen)) ||
+	    (site != NULL && !outset_stage(site)))
 		goto out;
-	if (!outset_commit(gen, 1))
+	if (gen != NULL && !outset_commit(gen, 1))
 		goto out;
-	summary(gen, o->generated);
+	if (site != NULL && !outset_commit(site, 0))
+		goto out;
+	if (gen != NULL)
+		summary(gen, o->generated);
+	if (site != NULL)
+		summary(site, o->site);
 	ok = 1;
 out:
 	outset_free(gen);
+	outset_free(site);
 	free(tdir);
 	matrix_free(mx);
 	manifest_free(m);
 	return ok;
+}
+
+static int
+verify(const struct opts *o, const char *dir)
+{
+	char *path = xasprintf("%s/engines.json", dir ? dir : o->site);
+	long bad = index_verify(path, o->packages, o->jobs);
+
+	if (bad > 0) {
+		fprintf(stderr, "gen: verify: %ld package%s differ%s from %s\n",
+		    bad, bad == 1 ? "" : "s", bad == 1 ? "s" : "", path);
+		if (gen_status < EXIT_DIFF)
+			gen_status = EXIT_DIFF;
+	} else if (bad == 0 && gen_verbose >= 0)
+		fprintf(stderr, "gen: verify: every package in %s matches\n", path);
+	free(path);
+	return bad == 0;
 }
 
 int
@@ -273,19 +386,34 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ "partials", required_argument, NULL, 'P' },
 		{ "lenient", no_argument, NULL, 'L' },
+		{ "no-cache", no_argument, NULL, 'N' },
+		{ "cache", required_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { "manifest.yml", "packages", "site", "generated",
-	    "templates", NULL, 0, 0 };
+	    "templates", NULL, NULL, 0, 0, 0 };
 	const char *dir = NULL;
 	enum op op = OP_NONE;
-	char *end;
-	int c, i, ok;
+	char **args, *end;
+	int c, i, n = 0, ok;
 	long l;
 
 	setlocale(LC_ALL, "C");
-	while ((c = getopt_long(argc, argv, "+C:m:p:o:g:t:j:qvh", longopts,
-	    NULL)) != -1) {
+#ifdef __GLIBC__
+	/* One run builds large buffers and frees them: keep the memory
+	 * instead of giving it back and faulting it in again. */
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+#endif
+	/* Options may stand before or after the command; operands keep
+	 * their order. */
+	args = xcalloc((size_t)argc + 1, sizeof(*args));
+	while (optind < argc) {
+		if ((c = getopt_long(argc, argv, "+C:m:p:o:g:t:j:qvh", longopts,
+		    NULL)) == -1) {
+			args[n++] = argv[optind++];
+			continue;
+		}
 		switch (c) {
 		case 'C': dir = optarg; break;
 		case 'm': o.manifest = optarg; break;
@@ -296,72 +424,50 @@ main(int argc, char *argv[])
 		case 'j':
 			errno = 0;
 			l = strtol(optarg, &end, 10);
-			if (errno || *end || l < 1 || l > 256) {
+			if (errno || *end || l < 1 || l > 64) {
 				fprintf(stderr, "gen: -j %s: expected a number "
-				    "from 1 to 256\n", optarg);
+				    "from 1 to 64\n", optarg);
+				free(args);
 				return EXIT_USAGE;
 			}
 			o.jobs = (int)l;
 			break;
 		case 'q': gen_verbose = -1; break;
 		case 'v': gen_verbose = 1; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		case 'V': printf("gen %s\n", GEN_VERSION); return EXIT_OK;
+		case 'h': usage(stdout); free(args); return EXIT_OK;
+		case 'V': printf("gen %s\n", GEN_VERSION); free(args); return EXIT_OK;
 		case 'P': o.partials = optarg; break;
 		case 'L': o.lenient = 1; break;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'N': o.no_cache = 1; break;
+		case 'K': o.cache = optarg; break;
+		default: usage(stderr); free(args); return EXIT_USAGE;
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1) {
+	if (n < 1) {
 		usage(stderr);
+		free(args);
 		return EXIT_USAGE;
 	}
 	for (i = 0; ops[i].name != NULL; i++)
-		if (strcmp(ops[i].name, argv[0]) == 0)
+		if (strcmp(ops[i].name, args[0]) == 0)
 			op = ops[i].op;
 	if (op == OP_NONE) {
-		fprintf(stderr, "gen: unknown command '%s'\n", argv[0]);
+		fprintf(stderr, "gen: unknown command '%s'\n", args[0]);
 		usage(stderr);
+		free(args);
 		return EXIT_USAGE;
 	}
-	argc--;
-	argv++;
-	/* Options may follow the command too (render's --partials). */
-	optind = 0;
-	if (op == OP_RENDER) {
-		char **rest = xcalloc((size_t)argc + 2, sizeof(*rest));
-		int n = 0;
-
-		rest[n++] = "render";
-		for (i = 0; i < argc; i++)
-			rest[n++] = argv[i];
-		while ((c = getopt_long(n, rest, "", longopts, NULL)) != -1) {
-			if (c == 'P')
-				o.partials = optarg;
-			else if (c == 'L')
-				o.lenient = 1;
-			else {
-				usage(stderr);
-				free(rest);
-				return EXIT_USAGE;
-			}
-		}
-		argc = n - optind;
-		for (i = 0; i < argc; i++)
-			argv[i] = rest[optind + i];
-		free(rest);
-		if (argc < 1 || argc > 2) {
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	} else if (argc > 0) {
-		fprintf(stderr, "gen: %s takes no arguments\n", ops[op - 1].name);
+	if ((op == OP_RENDER && (n < 2 || n > 3)) ||
+	    (op == OP_VERIFY && n > 2) ||
+	    (op != OP_RENDER && op != OP_VERIFY && n > 1)) {
+		fprintf(stderr, "gen: %s: wrong number of arguments\n", args[0]);
+		usage(stderr);
+		free(args);
 		return EXIT_USAGE;
 	}
 	if (dir != NULL && chdir(dir) == -1) {
 		diag_errno(dir, 1, "cannot change to folder");
+		free(args);
 		return gen_status;
 	}
 	switch (op) {
@@ -369,12 +475,16 @@ main(int argc, char *argv[])
 		ok = print_manifest(&o);
 		break;
 	case OP_RENDER:
-		ok = render(&o, argc, argv);
+		ok = render(&o, n - 1, args + 1);
+		break;
+	case OP_VERIFY:
+		ok = verify(&o, n > 1 ? args[1] : NULL);
 		break;
 	default:
 		ok = run(&o, op);
 		break;
 	}
+	free(args);
 	if (ok)
 		return gen_status == EXIT_DIFF ? EXIT_DIFF : EXIT_OK;
 	return gen_status ? gen_status : EXIT_DATAERR;

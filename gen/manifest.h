@@ -138,6 +138,6 @@ struct outset;
  * (paths relative to the generated folder, named gendir in images.json).
  * tmpldir is templates/docker.  Returns 1, or 0 after reporting. */
 int	 docker_generate(const struct manifest *, const struct matrix *,
-	    const char *tmpldir, const char *gendir, struct outset *);
+	    const char *tmpldir, const char *gendir, int jobs, struct outset *);
 
 #endif

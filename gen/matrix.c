@@ -260,7 +260,8 @@ matrix_build(const struct manifest *m)
 		}
 	}
 	check_unique_tags(&mb);
-	qsort(mb.img, mb.n, sizeof(*mb.img), img_cmp);
+	if (mb.n > 0)
+		qsort(mb.img, mb.n, sizeof(*mb.img), img_cmp);
 	for (i = 1; i < mb.n; i++)
 		if (strcmp(mb.img[i - 1].path, mb.img[i].path) == 0) {
 			diag(EXIT_DATAERR, &mb.img[i].rel->pos, "releases.%s.%s: "

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ struct outset {
 	size_t		 nmkdirs;
 	size_t		 written, removed;
 	char		*lastdir;	/* the folder known to exist */
+	char		*fresh;		/* staging folder when root did not exist */
+	pthread_mutex_t	 mu;		/* guards mkdirs while threads write */
 };
 
 struct outset *
@@ -41,6 +44,7 @@ outset_new(const char *root, const char *label)
 
 	o->root = xstrdup(root);
 	o->label = xstrdup(label);
+	pthread_mutex_init(&o->mu, NULL);
 	return o;
 }
 
@@ -57,6 +61,17 @@ unstage(struct outset *o)
 		}
 	free(o->lastdir);
 	o->lastdir = NULL;
+	if (o->fresh != NULL) {
+		/* Everything staged lives in the fresh folder: remove it whole. */
+		for (i = 0; i < o->n; i++) {
+			char *p = xasprintf("%s/%s", o->fresh, o->f[i].rel);
+
+			unlink(p);
+			free(p);
+		}
+		free(o->fresh);
+		o->fresh = NULL;
+	}
 	/* Folders made for a run that failed go too, deepest first. */
 	while (o->nmkdirs > 0) {
 		o->nmkdirs--;
@@ -84,6 +99,7 @@ outset_free(struct outset *o)
 	free(o->f);
 	free(o->root);
 	free(o->label);
+	pthread_mutex_destroy(&o->mu);
 	free(o);
 }
 
@@ -115,7 +131,7 @@ ofile_cmp(const void *a, const void *b)
 static void
 sort_files(struct outset *o)
 {
-	if (!o->sorted)
+	if (!o->sorted && o->n > 0)
 		qsort(o->f, o->n, sizeof(*o->f), ofile_cmp);
 	o->sorted = 1;
 }
@@ -126,7 +142,8 @@ in_set(const struct outset *o, const char *rel)
 	struct ofile key;
 
 	key.rel = (char *)rel;
-	return bsearch(&key, o->f, o->n, sizeof(*o->f), ofile_cmp) != NULL;
+	return o->n > 0 &&
+	    bsearch(&key, o->f, o->n, sizeof(*o->f), ofile_cmp) != NULL;
 }
 
 /*
@@ -332,8 +349,10 @@ make_dir(struct outset *o, const char *dir)
 		return 0;
 	}
 made:
+	pthread_mutex_lock(&o->mu);
 	o->mkdirs = xrealloc(o->mkdirs, (o->nmkdirs + 1) * sizeof(*o->mkdirs));
 	o->mkdirs[o->nmkdirs++] = xstrdup(dir);
+	pthread_mutex_unlock(&o->mu);
 	return 1;
 }
 
@@ -342,7 +361,7 @@ made:
  * folder of the file before, which then costs no system call.
  */
 static int
-make_parents(struct outset *o, const char *path)
+make_parents(struct outset *o, const char *path, char **lastdir)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir;
@@ -350,7 +369,7 @@ make_parents(struct outset *o, const char *path)
 	if (slash == NULL)
 		return 1;
 	dir = xstrndup(path, (size_t)(slash - path));
-	if (o->lastdir != NULL && strcmp(o->lastdir, dir) == 0) {
+	if (*lastdir != NULL && strcmp(*lastdir, dir) == 0) {
 		free(dir);
 		return 1;
 	}
@@ -358,8 +377,8 @@ make_parents(struct outset *o, const char *path)
 		free(dir);
 		return 0;
 	}
-	free(o->lastdir);
-	o->lastdir = dir;
+	free(*lastdir);
+	*lastdir = dir;
 	return 1;
 }
 
@@ -380,15 +399,120 @@ write_all(int fd, const char *p, size_t n)
 	return 1;
 }
 
+/* Create a file with these bytes (it must not exist yet, or be ours). */
+static int
+write_new(const char *path, const struct buf *b)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0666)) == -1) {
+		diag_errno(path, 0, "cannot create");
+		return 0;
+	}
+	if (!write_all(fd, b->s, b->len)) {
+		diag_errno(path, 0, "write");
+		close(fd);
+		return 0;
+	}
+	if (close(fd) == -1) {
+		diag_errno(path, 0, "close");
+		return 0;
+	}
+	return 1;
+}
+
+/* One writer's share of a fresh folder: files [from, to). */
+struct wshare {
+	struct outset	*o;
+	size_t		 from, to;
+	int		 ok;
+};
+
+static void *
+write_share(void *arg)
+{
+	struct wshare *w = arg;
+	char *full, *lastdir = NULL;
+	size_t i;
+
+	w->ok = 1;
+	for (i = w->from; w->ok && i < w->to; i++) {
+		full = xasprintf("%s/%s", w->o->fresh, w->o->f[i].rel);
+		if (!make_parents(w->o, full, &lastdir) ||
+		    !write_new(full, &w->o->f[i].data))
+			w->ok = 0;
+		free(full);
+	}
+	free(lastdir);
+	return NULL;
+}
+
+/* Deepest first, so that each folder is empty when its turn comes. */
+static int
+deeper_first(const void *a, const void *b)
+{
+	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * A root that does not exist yet is staged whole in a sibling folder and
+ * renamed into place at commit: one rename instead of one per file, and
+ * nothing to compare with.  Two writers share the files: most of the cost
+ * is the kernel's, and it runs on both cores.
+ */
+static int
+stage_fresh(struct outset *o)
+{
+	const char *slash = strrchr(o->root, '/');
+	struct wshare w[2];
+	pthread_t th;
+	int threaded;
+
+	if (slash != NULL && slash[1] == '\0')
+		return -1;		/* "dir/": take the per-file way */
+	o->fresh = slash ? xasprintf("%.*s/.gen-%s.%ld", (int)(slash - o->root),
+	    o->root, slash + 1, (long)getpid()) :
+	    xasprintf(".gen-%s.%ld", o->root, (long)getpid());
+	if (!make_dir(o, o->fresh)) {
+		free(o->fresh);
+		o->fresh = NULL;
+		return 0;
+	}
+	w[0].o = w[1].o = o;
+	w[0].from = 0;
+	w[0].to = w[1].from = o->n > 256 ? o->n / 2 : o->n;
+	w[1].to = o->n;
+	threaded = w[1].from < w[1].to &&
+	    pthread_create(&th, NULL, write_share, &w[1]) == 0;
+	write_share(&w[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		write_share(&w[1]);
+	if (!w[0].ok || !w[1].ok) {
+		qsort(o->mkdirs, o->nmkdirs, sizeof(*o->mkdirs), deeper_first);
+		unstage(o);
+		return 0;
+	}
+	return 1;
+}
+
 int
 outset_stage(struct outset *o)
 {
 	struct ofile *f;
+	struct stat st;
 	char *full, *slash;
 	size_t i;
-	int fd, s;
+	int s;
 
 	sort_files(o);
+	if (lstat(o->root, &st) == -1 && errno == ENOENT &&
+	    (s = stage_fresh(o)) >= 0)
+		return s;
 	for (i = 0; i < o->n; i++) {
 		f = &o->f[i];
 		full = xasprintf("%s/%s", o->root, f->rel);
@@ -398,25 +522,14 @@ outset_stage(struct outset *o)
 			free(full);
 			continue;
 		}
-		if (!make_parents(o, full))
+		if (!make_parents(o, full, &o->lastdir))
 			goto fail;
 		slash = strrchr(full, '/');
 		f->tmp = xasprintf("%.*s/.gen-%s.%ld", (int)(slash - full),
 		    full, slash + 1, (long)getpid());
-		if ((fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-		    O_NOFOLLOW, 0666)) == -1) {
-			diag_errno(f->tmp, 0, "cannot create");
+		if (!write_new(f->tmp, &f->data)) {
 			free(f->tmp);
 			f->tmp = NULL;
-			goto fail;
-		}
-		if (!write_all(fd, f->data.s, f->data.len)) {
-			diag_errno(f->tmp, 0, "write");
-			close(fd);
-			goto fail;
-		}
-		if (close(fd) == -1) {
-			diag_errno(f->tmp, 0, "close");
 			goto fail;
 		}
 		free(full);
@@ -436,6 +549,20 @@ outset_commit(struct outset *o, int prune)
 	size_t i;
 	int ok = 1;
 
+	if (o->fresh != NULL) {
+		if (rename(o->fresh, o->root) == -1) {
+			diag_errno(o->root, 0, "cannot rename %s into place", o->fresh);
+			unstage(o);
+			return 0;
+		}
+		o->written = o->n;
+		free(o->fresh);
+		o->fresh = NULL;
+		for (i = 0; i < o->nmkdirs; i++)
+			free(o->mkdirs[i]);
+		o->nmkdirs = 0;
+		return 1;
+	}
 	for (i = 0; i < o->n; i++) {
 		if (o->f[i].tmp == NULL)
 			continue;

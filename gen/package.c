@@ -1,0 +1,957 @@
+/*
+ * package.c - read one engine package (*.baiengine, a gzip-compressed tar)
+ * in a single pass: every byte of the file goes through SHA-256 exactly
+ * once, and the same bytes feed libarchive through a read callback until
+ * package/manifest.json has been parsed (shallow) or to the end (deep).
+ * Then the checks of a package's fields against the platform matrix, the
+ * engines and its file name.
+ *
+ * Everything here runs in several threads at once: no globals, no static
+ * buffers; messages go out with one diag() call each.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "index.h"
+
+#define MANIFEST	"package/manifest.json"
+
+/* The client side of libarchive's read callback: the file and its digest. */
+struct rd {
+	int			 fd;
+	unsigned char		*buf;
+	size_t			 buflen;
+	EVP_MD_CTX		*md;
+	unsigned long long	 size;	/* bytes read (and hashed) so far */
+	int			 err;	/* errno of a failed read, or -1: digest */
+	int			 eof;
+	int			 stop;	/* libarchive gets no more bytes */
+	unsigned char		 magic[2];	/* the file's first bytes */
+};
+
+enum ftype {
+	F_STR,		/* a string */
+	F_STR_NULL,	/* a string or null (required key) */
+	F_OPT,		/* an optional string (null: absent) */
+	F_STRS		/* an array of strings */
+};
+
+/* The fields of package/manifest.json, in the order they are checked. */
+struct field {
+	const char	*key;
+	enum ftype	 type;
+	size_t		 off;
+	const char	*(*valid)(const char *);
+};
+
+static const char	*valid_id(const char *);
+static const char	*valid_version(const char *);
+static const char	*valid_accel_version(const char *);
+static const char	*valid_relpath(const char *);
+static const char	*valid_variant(const char *);
+
+static const struct field fields[] = {
+	{ "engineId", F_STR, offsetof(struct pkginfo, engine_id), valid_id },
+	{ "version", F_STR, offsetof(struct pkginfo, version), valid_version },
+	{ "os", F_STR, offsetof(struct pkginfo, os), NULL },
+	{ "arch", F_STR, offsetof(struct pkginfo, arch), NULL },
+	{ "accelerator", F_STR, offsetof(struct pkginfo, accelerator), NULL },
+	{ "acceleratorVersion", F_STR_NULL,
+	    offsetof(struct pkginfo, accelerator_version),
+	    valid_accel_version },
+	{ "serverBinary", F_STR, offsetof(struct pkginfo, server_binary),
+	    valid_relpath },
+	{ "modelFormats", F_STRS, 0, NULL },
+	{ "minAppVersion", F_STR, offsetof(struct pkginfo, min_app_version),
+	    valid_version },
+	{ "variant", F_OPT, offsetof(struct pkginfo, variant), valid_variant },
+};
+#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+
+static const char *const field_names[] = {
+	"engineId", "version", "os", "arch", "accelerator",
+	"acceleratorVersion", "serverBinary", "modelFormats", "minAppVersion",
+	"variant", NULL
+};
+
+/* ---- reading --------------------------------------------------------- */
+
+/* Read the next chunk into r->buf and hash it.  Returns its length, 0 at
+ * the end of the file, -1 on error (r->err set). */
+static ssize_t
+rd_fill(struct rd *r)
+{
+	ssize_t n;
+
+	do
+		n = read(r->fd, r->buf, r->buflen);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		r->err = errno;
+		return -1;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	if (EVP_DigestUpdate(r->md, r->buf, (size_t)n) != 1) {
+		r->err = -1;
+		return -1;
+	}
+	if (r->size == 0)
+		r->magic[0] = r->buf[0];
+	if (r->size <= 1 && r->size + (unsigned long long)n >= 2)
+		r->magic[1] = r->buf[1 - r->size];
+	r->size += (unsigned long long)n;
+	return n;
+}
+
+static la_ssize_t
+rd_read(struct archive *a, void *cookie, const void **out)
+{
+	struct rd *r = cookie;
+	ssize_t n;
+
+	*out = r->buf;
+	if (r->stop || r->eof)
+		return 0;
+	if ((n = rd_fill(r)) == -1) {
+		archive_set_error(a, r->err > 0 ? r->err : EIO, "read failed");
+		return -1;
+	}
+	return n;
+}
+
+/* The file could not be read (as opposed to holding bad data). */
+static void
+rd_error(const struct rd *r, const char *display)
+{
+	struct pos pos = { display, 0, 0 };
+
+	if (r->err == -1)
+		diag(EXIT_IOERR, &pos, "SHA-256 failed in OpenSSL");
+	else {
+		errno = r->err;
+		diag_errno(display, 0, "read");
+	}
+}
+
+/* s with control characters shown as \xNN, for messages; caller frees. */
+static char *
+shown(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf b = { 0 };
+
+	buf_add(&b, "", 0);
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			buf_puts(&b, "\\x");
+			buf_putc(&b, hex[(unsigned char)*s >> 4]);
+			buf_putc(&b, hex[*s & 0xf]);
+		} else
+			buf_putc(&b, *s);
+	}
+	return b.s;
+}
+
+/*
+ * Whether a libarchive result means the archive is unusable: anything but
+ * OK and EOF, except warnings that do not speak of damage (a pax attribute
+ * it ignores, say).  Reports the damage, or the read error behind it.
+ */
+static int
+arc_bad(int rc, struct archive *a, const struct rd *r, const char *display)
+{
+	struct pos pos = { display, 0, 0 };
+	const char *msg;
+
+	if (rc == ARCHIVE_OK || rc == ARCHIVE_EOF)
+		return 0;
+	msg = archive_error_string(a);
+	if (rc == ARCHIVE_WARN && r->err == 0 && (msg == NULL ||
+	    (strstr(msg, "runcat") == NULL && strstr(msg, "amage") == NULL)))
+		return 0;
+	if (r->err != 0)
+		rd_error(r, display);
+	else
+		diag(EXIT_DATAERR, &pos, "damaged or truncated archive: %s",
+		    msg != NULL ? msg : "unknown error");
+	return 1;
+}
+
+/* A member's path without leading "./" (borrowed). */
+static const char *
+member_path(struct archive_entry *e)
+{
+	const char *p = archive_entry_pathname(e);
+
+	if (p == NULL)
+		return "";
+	while (p[0] == '.' && p[1] == '/')
+		p += 2;
+	return p;
+}
+
+/* Whether a path, from the archive's root, stays under package/. */
+static const char *
+path_problem(const char *p)
+{
+	const char *c;
+	size_t n;
+
+	if (*p == '/')
+		return "absolute path";
+	for (c = p; *c != '\0'; c += n + (c[n] == '/')) {
+		n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return "path with a '..' component";
+	}
+	if (strncmp(p, "package", 7) != 0 || (p[7] != '\0' && p[7] != '/'))
+		return "member outside package/";
+	return NULL;
+}
+
+/*
+ * Whether a symbolic link at path with target t stays under package/ when
+ * t is resolved from the link's folder, without following other links.
+ */
+static int
+link_inside(const char *path, const char *t)
+{
+	const char *c, *base;
+	size_t n, depth = 0;
+	int inpkg = 0;
+
+	if (*t == '/' || *t == '\0')
+		return 0;
+	/* The link's folder: every component of path but the last. */
+	base = strrchr(path, '/');
+	for (c = path; base != NULL && c < base; c += n + 1) {
+		n = strcspn(c, "/");
+		if (c + n > base)
+			n = (size_t)(base - c);
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (depth++ == 0)
+			inpkg = n == 7 && strncmp(c, "package", 7) == 0;
+	}
+	for (c = t; *c != '\0'; c += n + (c[n] == '/')) {
+		n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			if (depth == 0)
+				return 0;
+			depth--;
+			continue;
+		}
+		if (depth++ == 0)
+			inpkg = n == 7 && strncmp(c, "package", 7) == 0;
+	}
+	return depth > 0 && inpkg;
+}
+
+/* Check one member of a deep read; sets *found when it is the server
+ * binary.  Returns 1, or 0 after reporting. */
+static int
+check_member(struct archive_entry *e, const char *display, const char *bin,
+    int *found)
+{
+	struct pos pos = { display, 0, 0 };
+	const char *p = member_path(e), *why, *t;
+	char *sp, *st = NULL;
+	int ok = 0;
+
+	sp = shown(p);
+	if ((why = path_problem(p)) != NULL) {
+		diag(EXIT_DATAERR, &pos, "%s: %s", sp, why);
+		goto out;
+	}
+	switch (archive_entry_filetype(e)) {
+	case AE_IFCHR:
+	case AE_IFBLK:
+		diag(EXIT_DATAERR, &pos, "%s: device files are not allowed",
+		    sp);
+		goto out;
+	case AE_IFIFO:
+		diag(EXIT_DATAERR, &pos, "%s: fifos are not allowed", sp);
+		goto out;
+	case AE_IFSOCK:
+		diag(EXIT_DATAERR, &pos, "%s: sockets are not allowed", sp);
+		goto out;
+	case AE_IFLNK:
+		t = archive_entry_symlink(e);
+		st = shown(t != NULL ? t : "");
+		if (t == NULL || !link_inside(p, t)) {
+			diag(EXIT_DATAERR, &pos, "%s: symbolic link to '%s' "
+			    "leaves package/", sp, st);
+			goto out;
+		}
+		break;
+	case AE_IFREG:
+		if (bin != NULL && strncmp(p, "package/", 8) == 0 &&
+		    strcmp(p + 8, bin) == 0)
+			*found = 1;
+		break;
+	default:
+		break;
+	}
+	if ((t = archive_entry_hardlink(e)) != NULL) {
+		while (t[0] == '.' && t[1] == '/')
+			t += 2;
+		if (path_problem(t) != NULL) {
+			st = shown(t);
+			diag(EXIT_DATAERR, &pos, "%s: hard link to '%s' "
+			    "leaves package/", sp, st);
+			goto out;
+		}
+	}
+	ok = 1;
+out:
+	free(sp);
+	free(st);
+	return ok;
+}
+
+/*
+ * Position libarchive at package/manifest.json: only the package/ folder
+ * may come before it.  Returns 1, or 0 after reporting.
+ */
+static int
+find_manifest(struct archive *a, struct rd *r, const char *display,
+    struct archive_entry **ep)
+{
+	struct pos pos = { display, 0, 0 };
+	const char *p;
+	char *sp;
+	int rc;
+
+	for (;;) {
+		rc = archive_read_next_header(a, ep);
+		if (arc_bad(rc, a, r, display))
+			return 0;
+		if (rc == ARCHIVE_EOF) {
+			diag(EXIT_DATAERR, &pos, "no " MANIFEST " in the archive");
+			return 0;
+		}
+		if (archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
+			diag(EXIT_DATAERR, &pos, "not a gzip-compressed tar "
+			    "archive (a .baiengine is a tar.gz)");
+			return 0;
+		}
+		p = member_path(*ep);
+		if (strcmp(p, MANIFEST) == 0 &&
+		    archive_entry_filetype(*ep) == AE_IFREG &&
+		    archive_entry_hardlink(*ep) == NULL)
+			return 1;
+		if (archive_entry_filetype(*ep) == AE_IFDIR &&
+		    (strcmp(p, "package/") == 0 || strcmp(p, "package") == 0))
+			continue;
+		sp = shown(p);
+		diag(EXIT_DATAERR, &pos, MANIFEST " must be the first member, "
+		    "found '%s'", sp);
+		free(sp);
+		return 0;
+	}
+}
+
+/* Read the manifest member's bytes into mf (PKG_MANIFEST_MAX + 1 bytes).
+ * Returns the length, or -1 after reporting. */
+static ssize_t
+read_manifest(struct archive *a, struct archive_entry *e, struct rd *r,
+    const char *display, char *mf)
+{
+	struct pos pos = { display, 0, 0 };
+	size_t len = 0;
+	la_ssize_t n;
+
+	if (archive_entry_size_is_set(e) &&
+	    archive_entry_size(e) > PKG_MANIFEST_MAX) {
+		diag(EXIT_DATAERR, &pos, MANIFEST " is %lld bytes, more than %d",
+		    (long long)archive_entry_size(e), PKG_MANIFEST_MAX);
+		return -1;
+	}
+	for (;;) {
+		n = archive_read_data(a, mf + len, PKG_MANIFEST_MAX + 1 - len);
+		if (n < 0) {
+			(void)arc_bad(n == ARCHIVE_WARN ? ARCHIVE_FATAL : (int)n,
+			    a, r, display);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > PKG_MANIFEST_MAX) {
+			diag(EXIT_DATAERR, &pos, MANIFEST " is more than %d "
+			    "bytes", PKG_MANIFEST_MAX);
+			return -1;
+		}
+	}
+	return (ssize_t)len;
+}
+
+/* ---- the manifest's fields ------------------------------------------- */
+
+/* A "did you mean" candidate only when it is a small typo of s. */
+static const char *
+suggest(const char *s, const char *const *cands)
+{
+	const char *near = nearest(s, cands);
+
+	if (near != NULL && edit_distance(s, near) > strlen(s) / 4 + 1)
+		return NULL;
+	return near;
+}
+
+static const char *
+jtype(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	default:
+		return "null";
+	}
+}
+
+/* Whether s holds a C0 or C1 control character (s is valid UTF-8). */
+static int
+has_control(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return 1;
+		if (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+lowerdig(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static const char *
+valid_id(const char *s)
+{
+	if (!lowerdig((unsigned char)*s))
+		return "expected lower-case letters, digits and '-', "
+		    "starting with a letter or digit";
+	for (; *s != '\0'; s++)
+		if (!lowerdig((unsigned char)*s) && *s != '-')
+			return "expected lower-case letters, digits and '-', "
+			    "starting with a letter or digit";
+	return NULL;
+}
+
+static const char *
+valid_version(const char *s)
+{
+	if (*s == '\0' || strpbrk(s, "/ \t\r\n\v\f") != NULL)
+		return "expected a non-empty version without '/' or spaces";
+	return NULL;
+}
+
+static const char *
+valid_accel_version(const char *s)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-";
+
+	if (*s == '\0' || *s == '.' || s[strspn(s, ok)] != '\0')
+		return "expected a version such as 12.4";
+	return NULL;
+}
+
+static const char *
+valid_relpath(const char *s)
+{
+	const char *c;
+	size_t n;
+
+	if (*s == '\0' || *s == '/' || s[strlen(s) - 1] == '/' ||
+	    strchr(s, '\\') != NULL)
+		return "expected a relative path inside package/, such as "
+		    "bin/llama-server";
+	for (c = s; *c != '\0'; c += n + (c[n] == '/')) {
+		n = strcspn(c, "/");
+		if (n == 2 && c[0] == '.' && c[1] == '.')
+			return "expected a relative path inside package/ "
+			    "without '..'";
+	}
+	return NULL;
+}
+
+static const char *
+valid_variant(const char *s)
+{
+	if (*s == '\0')
+		return "expected lower-case letters, digits and '-'";
+	for (; *s != '\0'; s++)
+		if (!lowerdig((unsigned char)*s) && *s != '-')
+			return "expected lower-case letters, digits and '-'";
+	return NULL;
+}
+
+/* A string value of the manifest: no control characters, then the
+ * field's own rule.  Returns 1, or 0 after reporting. */
+static int
+check_str(const struct pos *pos, const char *key, const json_t *v,
+    const char *(*valid)(const char *))
+{
+	const char *s = json_string_value(v), *why;
+
+	if (has_control(s, json_string_length(v))) {
+		diag(EXIT_DATAERR, pos, MANIFEST ": \"%s\" contains a control "
+		    "character", key);
+		return 0;
+	}
+	if (valid != NULL && (why = valid(s)) != NULL) {
+		diag(EXIT_DATAERR, pos, MANIFEST ": \"%s\" is \"%s\", %s", key,
+		    s, why);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+get_formats(const struct pos *pos, const json_t *v, struct pkginfo *out)
+{
+	const json_t *it;
+	size_t i;
+	int ok = 1;
+
+	if (!json_is_array(v)) {
+		diag(EXIT_DATAERR, pos, MANIFEST ": \"modelFormats\" must be "
+		    "an array of strings, got %s", jtype(v));
+		return 0;
+	}
+	json_array_foreach(v, i, it) {
+		if (!json_is_string(it)) {
+			diag(EXIT_DATAERR, pos, MANIFEST ": \"modelFormats\"[%zu] "
+			    "must be a string, got %s", i, jtype(it));
+			ok = 0;
+		} else if (!check_str(pos, "modelFormats", it, NULL))
+			ok = 0;
+	}
+	if (!ok)
+		return 0;
+	out->nformats = json_array_size(v);
+	out->formats = xcalloc(out->nformats, sizeof(char *));
+	json_array_foreach(v, i, it)
+		out->formats[i] = xstrdup(json_string_value(it));
+	return 1;
+}
+
+/* Fill out's manifest fields from the parsed object, reporting every
+ * problem.  Returns 1, or 0. */
+static int
+get_fields(const char *display, const json_t *root, struct pkginfo *out)
+{
+	struct pos pos = { display, 0, 0 };
+	const struct field *f;
+	const char *key, *near;
+	const json_t *v;
+	char *sk;
+	size_t i;
+	int ok = 1;
+
+	if (!json_is_object(root)) {
+		diag(EXIT_DATAERR, &pos, MANIFEST ": expected an object, got %s",
+		    jtype(root));
+		return 0;
+	}
+	json_object_foreach((json_t *)root, key, v) {
+		for (i = 0; i < NFIELDS; i++)
+			if (strcmp(key, fields[i].key) == 0)
+				break;
+		if (i < NFIELDS)
+			continue;
+		sk = shown(key);
+		if ((near = suggest(key, field_names)) != NULL)
+			diag(EXIT_DATAERR, &pos, MANIFEST ": unknown field "
+			    "\"%s\"; did you mean \"%s\"?", sk, near);
+		else
+			diag(EXIT_DATAERR, &pos, MANIFEST ": unknown field "
+			    "\"%s\"", sk);
+		free(sk);
+		ok = 0;
+	}
+	for (i = 0; i < NFIELDS; i++) {
+		f = &fields[i];
+		v = json_object_get(root, f->key);
+		if (v == NULL || (f->type == F_OPT && json_is_null(v))) {
+			if (f->type != F_OPT) {
+				diag(EXIT_DATAERR, &pos, MANIFEST ": missing "
+				    "field \"%s\"", f->key);
+				ok = 0;
+			}
+			continue;
+		}
+		if (f->type == F_STRS) {
+			ok &= get_formats(&pos, v, out);
+			continue;
+		}
+		if (f->type == F_STR_NULL && json_is_null(v))
+			continue;
+		if (!json_is_string(v)) {
+			diag(EXIT_DATAERR, &pos, MANIFEST ": \"%s\" must be a "
+			    "string%s, got %s", f->key,
+			    f->type == F_STR_NULL ? " or null" : "", jtype(v));
+			ok = 0;
+			continue;
+		}
+		if (!check_str(&pos, f->key, v, f->valid)) {
+			ok = 0;
+			continue;
+		}
+		*(char **)(void *)((char *)out + f->off) =
+		    xstrdup(json_string_value(v));
+	}
+	return ok;
+}
+
+/*
+ * Read one package file in one pass (see index.h).  libarchive reads
+ * through rd_read, which hashes each chunk as it hands it over; whatever
+ * libarchive did not pull is hashed by the loop at the end, which carries
+ * on from where the callback stopped, so every byte is hashed once.
+ */
+int
+package_read(const char *path, const char *display, enum pkgdepth depth,
+    unsigned char *buf, size_t buflen, struct pkginfo *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct pos pos = { display, 0, 0 };
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	json_error_t jerr;
+	json_t *root = NULL;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen, i;
+	struct rd r;
+	char *mf = NULL, *sb;
+	const char *base;
+	ssize_t mlen;
+	int ok = 0, good, found = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	r.fd = -1;
+	r.buf = buf;
+	r.buflen = buflen;
+	if ((r.md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(r.md, EVP_sha256(), NULL) != 1) {
+		diag(EXIT_IOERR, &pos, "cannot start SHA-256 in OpenSSL");
+		goto out;
+	}
+	if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		diag_errno(display, 1, "cannot open");
+		goto out;
+	}
+	(void)posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+	if ((a = archive_read_new()) == NULL) {
+		diag(EXIT_IOERR, &pos, "cannot start libarchive");
+		goto out;
+	}
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, &r, NULL, rd_read, NULL) != ARCHIVE_OK) {
+		/* libarchive drops the gzip filter when no format fits:
+		 * tell a cut or damaged tar.gz from another kind of file. */
+		if (r.err != 0)
+			rd_error(&r, display);
+		else if (r.magic[0] == 0x1f && r.magic[1] == 0x8b)
+			diag(EXIT_DATAERR, &pos, "damaged or truncated archive: "
+			    "the gzip data holds no readable tar archive (%s)",
+			    archive_error_string(a));
+		else
+			diag(EXIT_DATAERR, &pos, "not a gzip-compressed tar "
+			    "archive (a .baiengine is a tar.gz)");
+		goto out;
+	}
+	if (!find_manifest(a, &r, display, &e))
+		goto out;
+	if (depth == PKG_DEEP && !check_member(e, display, NULL, &found))
+		goto out;
+	mf = xmalloc(PKG_MANIFEST_MAX + 1);
+	if ((mlen = read_manifest(a, e, &r, display, mf)) < 0)
+		goto out;
+	if ((root = json_loadb(mf, (size_t)mlen, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL) {
+		diag(EXIT_DATAERR, &pos, MANIFEST ":%d:%d: %s", jerr.line,
+		    jerr.column, jerr.text);
+		goto out;
+	}
+	good = get_fields(display, root, out);
+
+	if (depth == PKG_DEEP) {
+		for (;;) {
+			rc = archive_read_next_header(a, &e);
+			if (arc_bad(rc, a, &r, display)) {
+				good = 0;
+				break;
+			}
+			if (rc == ARCHIVE_EOF)
+				break;
+			if (!check_member(e, display, out->server_binary,
+			    &found))
+				good = 0;
+		}
+		if (good && !found) {
+			sb = shown(out->server_binary);
+			diag(EXIT_DATAERR, &pos, MANIFEST ": serverBinary \"%s\" "
+			    "is not a file in the archive (expected "
+			    "package/%s)", sb, sb);
+			free(sb);
+			good = 0;
+		}
+	}
+	if (!good)
+		goto out;
+
+	/* Not one more byte through libarchive: the rest is only hashed. */
+	r.stop = 1;
+	archive_read_free(a);
+	a = NULL;
+	while (!r.eof)
+		if (rd_fill(&r) == -1) {
+			rd_error(&r, display);
+			goto out;
+		}
+	if (EVP_DigestFinal_ex(r.md, md, &mdlen) != 1 || mdlen != 32) {
+		diag(EXIT_IOERR, &pos, "SHA-256 failed in OpenSSL");
+		goto out;
+	}
+	for (i = 0; i < mdlen; i++) {
+		out->sha256[2 * i] = hex[md[i] >> 4];
+		out->sha256[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out->sha256[64] = '\0';
+	out->size = r.size;
+	out->path = xstrdup(path);
+	base = strrchr(path, '/');
+	out->filename = xstrdup(base != NULL ? base + 1 : path);
+	ok = 1;
+out:
+	if (a != NULL) {
+		r.stop = 1;
+		archive_read_free(a);
+	}
+	json_decref(root);
+	free(mf);
+	if (r.fd != -1)
+		close(r.fd);
+	EVP_MD_CTX_free(r.md);
+	if (!ok)
+		pkginfo_clear(out);
+	return ok;
+}
+
+/* ---- checks against the rules ---------------------------------------- */
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "a, b, c": the strings sorted, without repeats; caller frees. */
+static char *
+choices(const char **v, size_t n)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_add(&b, "", 0);
+	qsort(v, n, sizeof(*v), cmpstr);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(v[i], v[i - 1]) == 0)
+			continue;
+		if (b.len > 0)
+			buf_puts(&b, ", ");
+		buf_puts(&b, v[i]);
+	}
+	return b.s;
+}
+
+/* os, then arch for the os, then accelerator for both.  Returns 1, or 0
+ * after reporting the first that is outside the matrix. */
+static int
+check_platform(const struct pos *pos, const struct pkginfo *p,
+    const struct pkgrules *r)
+{
+	const struct platform *pl = NULL;
+	const char **v;
+	char *list;
+	size_t i, n = 0;
+	int ok = 0;
+
+	v = xcalloc(r->nplat + 1, sizeof(*v));
+	for (i = 0; i < r->nplat; i++)
+		if (strcmp(r->plat[i].os, p->os) == 0)
+			break;
+	if (i == r->nplat) {
+		for (i = 0; i < r->nplat; i++)
+			v[n++] = r->plat[i].os;
+		list = choices(v, n);
+		diag(EXIT_DATAERR, pos, MANIFEST ": \"os\" is \"%s\", expected "
+		    "one of: %s", p->os, list);
+		free(list);
+		goto out;
+	}
+	for (i = 0; i < r->nplat; i++) {
+		if (strcmp(r->plat[i].os, p->os) != 0)
+			continue;
+		v[n++] = r->plat[i].arch;
+		if (strcmp(r->plat[i].arch, p->arch) == 0)
+			pl = &r->plat[i];
+	}
+	if (pl == NULL) {
+		list = choices(v, n);
+		diag(EXIT_DATAERR, pos, MANIFEST ": \"arch\" is \"%s\", expected "
+		    "one of: %s (for os \"%s\")", p->arch, list, p->os);
+		free(list);
+		goto out;
+	}
+	for (i = 0; i < pl->naccel; i++)
+		if (strcmp(pl->accel[i], p->accelerator) == 0)
+			break;
+	if (i == pl->naccel) {
+		free(v);
+		v = xcalloc(pl->naccel + 1, sizeof(*v));
+		for (n = 0; n < pl->naccel; n++)
+			v[n] = pl->accel[n];
+		list = choices(v, n);
+		diag(EXIT_DATAERR, pos, MANIFEST ": \"accelerator\" is \"%s\", "
+		    "expected one of: %s (for %s/%s)", p->accelerator,
+		    n > 0 ? list : "(none)", p->os, p->arch);
+		free(list);
+		goto out;
+	}
+	ok = 1;
+out:
+	free(v);
+	return ok;
+}
+
+/*
+ * Check a package against the platform matrix, the engines and its file
+ * name, reporting every problem as "path: ...".  Returns 1, or 0.
+ */
+int
+package_check(const struct pkginfo *p, const struct pkgrules *r)
+{
+	struct pos pos = { p->path, 0, 0 };
+	const char *const *e, *near;
+	char *tok, *want;
+	size_t n;
+	int ok = 1;
+
+	if (!check_platform(&pos, p, r))
+		ok = 0;
+	if (p->accelerator_version != NULL) {
+		n = strcspn(p->accelerator_version, ".");
+		if (n == 0 || strspn(p->accelerator_version, "0123456789") < n) {
+			diag(EXIT_DATAERR, &pos, MANIFEST ": "
+			    "\"acceleratorVersion\" is \"%s\", expected a "
+			    "version such as 12.4 (its major names the "
+			    "file: cuda12)", p->accelerator_version);
+			ok = 0;
+		}
+	}
+	if (r->engines != NULL) {
+		for (e = r->engines; *e != NULL; e++)
+			if (strcmp(*e, p->engine_id) == 0)
+				break;
+		if (*e == NULL) {
+			if ((near = suggest(p->engine_id, r->engines)) != NULL)
+				diag(EXIT_DATAERR, &pos, MANIFEST ": engine "
+				    "\"%s\" is not described in the manifest's "
+				    "engines: section; did you mean \"%s\"?",
+				    p->engine_id, near);
+			else
+				diag(EXIT_DATAERR, &pos, MANIFEST ": engine "
+				    "\"%s\" is not described in the manifest's "
+				    "engines: section", p->engine_id);
+			ok = 0;
+		}
+	}
+	tok = package_accel_token(p);
+	want = xasprintf("%s-%s-%s-%s-%s%s%s.baiengine", p->engine_id,
+	    p->version, p->os, p->arch, tok, p->variant != NULL ? "-" : "",
+	    p->variant != NULL ? p->variant : "");
+	if (strcmp(p->filename, want) != 0) {
+		diag(EXIT_DATAERR, &pos, "file name disagrees with " MANIFEST
+		    ": expected %s", want);
+		ok = 0;
+	}
+	free(tok);
+	free(want);
+	return ok;
+}
+
+/*
+ * The accelerator token of a file name: the accelerator, followed by the
+ * major of acceleratorVersion (the part before the first '.') when there
+ * is one.  The caller frees the result.
+ */
+char *
+package_accel_token(const struct pkginfo *p)
+{
+	const char *v = p->accelerator_version;
+
+	if (v == NULL)
+		return xstrdup(p->accelerator);
+	return xasprintf("%s%.*s", p->accelerator, (int)strcspn(v, "."), v);
+}
+
+/* Free a package record's fields and zero it; accepts a zeroed record. */
+void
+pkginfo_clear(struct pkginfo *p)
+{
+	size_t i;
+
+	free(p->path);
+	free(p->filename);
+	free(p->engine_id);
+	free(p->version);
+	free(p->os);
+	free(p->arch);
+	free(p->accelerator);
+	free(p->accelerator_version);
+	free(p->server_binary);
+	free(p->min_app_version);
+	free(p->variant);
+	for (i = 0; i < p->nformats; i++)
+		free(p->formats[i]);
+	free(p->formats);
+	memset(p, 0, sizeof(*p));
+}

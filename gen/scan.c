@@ -1,0 +1,694 @@
+/*
+ * scan.c - the packages folder: find every *.baiengine, take unchanged ones
+ * from the cache, read the rest with worker threads (one pass over each
+ * file's bytes), check them all, and write the cache back.
+ *
+ * The cache maps path + size + mtime (ns) + inode to the digest and the
+ * manifest fields.  It ends with a line holding the entry count and the
+ * SHA-256 of everything before it; a cache that is missing, from another
+ * version, or damaged in any way is ignored and rebuilt.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "index.h"
+
+#define CACHE_MAGIC	"gen-cache 1\n"
+#define READ_BUF	(1024 * 1024)
+
+/* A file found by the walk. */
+struct found {
+	char		*path;
+	unsigned long long size;
+	long long	 mtime_s, mtime_ns;
+	unsigned long long ino;
+	int		 cached;	/* filled from the cache */
+	int		 failed;
+};
+
+struct cache_ent {
+	struct pkginfo	 info;
+	long long	 mtime_s, mtime_ns;
+	unsigned long long ino;
+	int		 deep;
+};
+
+struct cache {
+	size_t			 n;
+	struct cache_ent	*e;	/* sorted by path */
+};
+
+int
+default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && strcmp(s + a - b, suf) == 0;
+}
+
+/* Every *.baiengine below dir; dot-files and dot-folders are skipped. */
+static int
+walk(const char *dir, struct found **v, size_t *n, size_t *cap)
+{
+	struct dirent *de;
+	struct stat st;
+	char *p;
+	DIR *d;
+	int ok = 1;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		diag_errno(dir, 0, "cannot read folder");
+		return 0;
+	}
+	while (ok && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		if (stat(p, &st) == -1) {
+			diag_errno(p, 0, "cannot stat");
+			ok = 0;
+		} else if (S_ISDIR(st.st_mode))
+			ok = walk(p, v, n, cap);
+		else if (S_ISREG(st.st_mode) && has_suffix(de->d_name, ".baiengine")) {
+			if (*n == *cap) {
+				*cap = *cap ? *cap * 2 : 256;
+				*v = xrealloc(*v, *cap * sizeof(**v));
+			}
+			memset(&(*v)[*n], 0, sizeof(**v));
+			(*v)[*n].path = p;
+			(*v)[*n].size = (unsigned long long)st.st_size;
+			(*v)[*n].mtime_s = (long long)st.st_mtim.tv_sec;
+			(*v)[*n].mtime_ns = (long long)st.st_mtim.tv_nsec;
+			(*v)[*n].ino = (unsigned long long)st.st_ino;
+			(*n)++;
+			p = NULL;
+		}
+		free(p);
+	}
+	closedir(d);
+	return ok;
+}
+
+static int
+found_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct found *)a)->path, ((const struct found *)b)->path);
+}
+
+/* ---- the cache file --------------------------------------------------- */
+
+static void
+put_field(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_puts(b, "\\N");
+		return;
+	}
+	for (; *s; s++) {
+		if (*s == '\\')
+			buf_puts(b, "\\\\");
+		else if (*s == '\t')
+			buf_puts(b, "\\t");
+		else if (*s == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_putc(b, *s);
+	}
+}
+
+/* Split one line into fields in place, unescaping; NULL for \N. */
+static size_t
+split_fields(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+	char *r, *w;
+
+	while (n < max) {
+		f[n] = line;
+		for (r = w = line; *r && *r != '\t'; r++) {
+			if (*r != '\\') {
+				*w++ = *r;
+				continue;
+			}
+			r++;
+			if (*r == 'N' && r == line + 1 && (r[1] == '\t' || r[1] == '\0'))
+				f[n] = NULL;
+			else if (*r == 't')
+				*w++ = '\t';
+			else if (*r == 'n')
+				*w++ = '\n';
+			else if (*r == '\\')
+				*w++ = '\\';
+			else
+				return 0;	/* damaged */
+		}
+		n++;
+		if (*r == '\0') {
+			*w = '\0';
+			break;
+		}
+		*w = '\0';
+		line = r + 1;
+	}
+	return n;
+}
+
+static void
+sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	size_t i;
+
+	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static int
+cache_ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cache_ent *)a)->info.path,
+	    ((const struct cache_ent *)b)->info.path);
+}
+
+static void
+cache_free(struct cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		pkginfo_clear(&c->e[i].info);
+	free(c->e);
+	c->e = NULL;
+	c->n = 0;
+}
+
+#define NFIELDS 17
+
+/* Parse the cache; anything odd and it is dropped whole (rebuilt). */
+static void
+cache_load(const char *path, struct cache *c)
+{
+	struct buf b = { 0 };
+	char *line, *nl, *end, *f[NFIELDS + 1], sum[65];
+	unsigned long long count = 0;
+	size_t nf, i;
+	int fd;
+
+	memset(c, 0, sizeof(*c));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	close(fd);
+	if (!read_file(path, &b))
+		goto bad;
+	if (b.len < sizeof(CACHE_MAGIC) || memcmp(b.s, CACHE_MAGIC,
+	    sizeof(CACHE_MAGIC) - 1) != 0)
+		goto bad;
+	/* The last line: "end COUNT SHA256" over everything before it. */
+	if (b.len < 2 || b.s[b.len - 1] != '\n')
+		goto bad;
+	b.s[b.len - 1] = '\0';
+	if ((end = strrchr(b.s, '\n')) == NULL)
+		goto bad;
+	end++;
+	sha256_hex(b.s, (size_t)(end - b.s), sum);
+	{
+		char want[65];
+
+		if (sscanf(end, "end %llu %64s", &count, want) != 2 ||
+		    strcmp(want, sum) != 0)
+			goto bad;
+	}
+	for (line = b.s + sizeof(CACHE_MAGIC) - 1; line < end; line = nl + 1) {
+		struct cache_ent *e;
+
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		if (line == end - 1)
+			break;
+		nf = split_fields(line, f, NFIELDS + 1);
+		if (nf != NFIELDS || f[0] == NULL || f[1] == NULL || f[5] == NULL ||
+		    strlen(f[5]) != 64)
+			goto bad;
+		for (i = 6; i < NFIELDS; i++)
+			if (f[i] == NULL && i != 11 && i != 14)
+				goto bad;
+		c->e = xrealloc(c->e, (c->n + 1) * sizeof(*c->e));
+		e = &c->e[c->n++];
+		memset(e, 0, sizeof(*e));
+		e->info.path = xstrdup(f[0]);
+		e->info.filename = xstrdup(strrchr(f[0], '/') ? strrchr(f[0], '/') + 1 : f[0]);
+		e->info.size = strtoull(f[1], NULL, 10);
+		e->mtime_s = strtoll(f[2], NULL, 10);
+		e->mtime_ns = strtoll(f[3], NULL, 10);
+		e->ino = strtoull(f[4], NULL, 10);
+		memcpy(e->info.sha256, f[5], 65);
+		e->info.engine_id = xstrdup(f[6]);
+		e->info.version = xstrdup(f[7]);
+		e->info.os = xstrdup(f[8]);
+		e->info.arch = xstrdup(f[9]);
+		e->info.accelerator = xstrdup(f[10]);
+		e->info.accelerator_version = dup_or_null(f[11]);
+		e->info.server_binary = xstrdup(f[12]);
+		e->info.min_app_version = xstrdup(f[13]);
+		e->info.variant = dup_or_null(f[14]);
+		if (*f[15] != '\0') {
+			char *tok, *save = NULL;
+
+			for (tok = strtok_r(f[15], ",", &save); tok != NULL;
+			    tok = strtok_r(NULL, ",", &save)) {
+				e->info.formats = xrealloc(e->info.formats,
+				    (e->info.nformats + 1) * sizeof(char *));
+				e->info.formats[e->info.nformats++] = xstrdup(tok);
+			}
+		}
+		e->deep = strcmp(f[16], "1") == 0;
+	}
+	if (count != c->n)
+		goto bad;
+	if (c->n > 0)
+		qsort(c->e, c->n, sizeof(*c->e), cache_ent_cmp);
+	buf_free(&b);
+	return;
+bad:
+	note("%s: cache unreadable or damaged; rebuilding it", path);
+	cache_free(c);
+	buf_free(&b);
+}
+
+static const struct cache_ent *
+cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
+{
+	struct cache_ent key;
+	const struct cache_ent *e;
+
+	if (c->n == 0)
+		return NULL;
+	key.info.path = f->path;
+	e = bsearch(&key, c->e, c->n, sizeof(*c->e), cache_ent_cmp);
+	if (e == NULL || e->info.size != f->size || e->mtime_s != f->mtime_s ||
+	    e->mtime_ns != f->mtime_ns || e->ino != f->ino ||
+	    (depth == PKG_DEEP && !e->deep))
+		return NULL;
+	return e;
+}
+
+static void
+pkginfo_copy(struct pkginfo *d, const struct pkginfo *s)
+{
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(s->path);
+	d->filename = xstrdup(s->filename);
+	d->size = s->size;
+	memcpy(d->sha256, s->sha256, sizeof(d->sha256));
+	d->engine_id = xstrdup(s->engine_id);
+	d->version = xstrdup(s->version);
+	d->os = xstrdup(s->os);
+	d->arch = xstrdup(s->arch);
+	d->accelerator = xstrdup(s->accelerator);
+	d->accelerator_version = dup_or_null(s->accelerator_version);
+	d->server_binary = xstrdup(s->server_binary);
+	d->min_app_version = xstrdup(s->min_app_version);
+	d->variant = dup_or_null(s->variant);
+	d->nformats = s->nformats;
+	d->formats = xcalloc(s->nformats, sizeof(char *));
+	for (i = 0; i < s->nformats; i++)
+		d->formats[i] = xstrdup(s->formats[i]);
+}
+
+/* Write the cache atomically; a failure here is only a warning. */
+static void
+cache_save(const char *path, const struct found *f, const struct pkginfo *p,
+    const int *deep, size_t n)
+{
+	struct buf b = { 0 };
+	char sum[65], *tmp;
+	size_t i, j;
+	FILE *fp;
+	int fd;
+
+	buf_puts(&b, CACHE_MAGIC);
+	for (i = 0; i < n; i++) {
+		if (f[i].failed)
+			continue;
+		put_field(&b, f[i].path);
+		buf_printf(&b, "\t%llu\t%lld\t%lld\t%llu\t%s\t", f[i].size,
+		    f[i].mtime_s, f[i].mtime_ns, f[i].ino, p[i].sha256);
+		put_field(&b, p[i].engine_id);	buf_putc(&b, '\t');
+		put_field(&b, p[i].version);	buf_putc(&b, '\t');
+		put_field(&b, p[i].os);		buf_putc(&b, '\t');
+		put_field(&b, p[i].arch);	buf_putc(&b, '\t');
+		put_field(&b, p[i].accelerator); buf_putc(&b, '\t');
+		put_field(&b, p[i].accelerator_version); buf_putc(&b, '\t');
+		put_field(&b, p[i].server_binary); buf_putc(&b, '\t');
+		put_field(&b, p[i].min_app_version); buf_putc(&b, '\t');
+		put_field(&b, p[i].variant);	buf_putc(&b, '\t');
+		for (j = 0; j < p[i].nformats; j++) {
+			if (j)
+				buf_putc(&b, ',');
+			put_field(&b, p[i].formats[j]);
+		}
+		buf_printf(&b, "\t%d\n", deep[i]);
+	}
+	sha256_hex(b.s, b.len, sum);
+	{
+		size_t cnt = 0;
+
+		for (i = 0; i < n; i++)
+			cnt += !f[i].failed;
+		buf_printf(&b, "end %zu %s\n", cnt, sum);
+	}
+	tmp = xasprintf("%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "gen: warning: %s: cannot write the cache: %s\n",
+		    path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	fchmod(fd, 0644);
+	if (fwrite(b.s, 1, b.len, fp) != b.len || fclose(fp) == EOF ||
+	    rename(tmp, path) == -1) {
+		fprintf(stderr, "gen: warning: %s: cannot write the cache: %s\n",
+		    path, strerror(errno));
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	buf_free(&b);
+}
+
+/* ---- worker threads --------------------------------------------------- */
+
+struct pool {
+	struct found		*f;
+	struct pkginfo		*p;
+	size_t			 n;
+	enum pkgdepth		 depth;
+	_Atomic size_t		 next;
+	_Atomic unsigned long long bytes;
+	_Atomic int		 done;		/* workers finished */
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	/* hash_files mode */
+	char *const		*hpaths;
+	char			(*hsum)[65];
+	unsigned long long	*hsize;
+	_Atomic int		 hfail;
+};
+
+static int
+hash_one(const char *path, unsigned char *buf, size_t buflen, char out[65],
+    unsigned long long *size, _Atomic unsigned long long *bytes)
+{
+	EVP_MD_CTX *ctx;
+	unsigned char md[32];
+	unsigned int len;
+	ssize_t r;
+	size_t i;
+	int fd, ok = 0;
+
+	*size = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT) {
+			*size = (unsigned long long)-1;
+			return 1;
+		}
+		diag_errno(path, 0, "cannot open");
+		return 0;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	ctx = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (;;) {
+		r = read(fd, buf, buflen);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			diag_errno(path, 0, "read");
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, (size_t)r);
+		*size += (unsigned long long)r;
+		atomic_fetch_add(bytes, (unsigned long long)r);
+	}
+	EVP_DigestFinal_ex(ctx, md, &len);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	ok = 1;
+out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return ok;
+}
+
+static void *
+worker(void *arg)
+{
+	struct pool *pl = arg;
+	unsigned char *buf = xmalloc(READ_BUF);
+	size_t i;
+
+	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n) {
+		if (pl->hpaths != NULL) {
+			if (!hash_one(pl->hpaths[i], buf, READ_BUF, pl->hsum[i],
+			    &pl->hsize[i], &pl->bytes))
+				atomic_store(&pl->hfail, 1);
+			continue;
+		}
+		if (pl->f[i].cached)
+			continue;
+		if (!package_read(pl->f[i].path, pl->f[i].path, pl->depth, buf,
+		    READ_BUF, &pl->p[i]))
+			pl->f[i].failed = 1;
+		else
+			atomic_fetch_add(&pl->bytes, pl->p[i].size);
+	}
+	free(buf);
+	pthread_mutex_lock(&pl->mu);
+	atomic_fetch_add(&pl->done, 1);
+	pthread_cond_signal(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+static void
+human(char *out, size_t len, double v)
+{
+	if (v >= 1e9)
+		snprintf(out, len, "%.2f GB", v / 1e9);
+	else if (v >= 1e6)
+		snprintf(out, len, "%.1f MB", v / 1e6);
+	else
+		snprintf(out, len, "%.0f kB", v / 1e3);
+}
+
+/*
+ * Run the pool with nt threads; on a terminal, a progress line on stderr
+ * (bytes, rate, time left) every quarter second.
+ */
+static int
+run_pool(struct pool *pl, int nt, unsigned long long total)
+{
+	pthread_t *th;
+	struct timespec t0, now, until;
+	int i, started = 0, progress, shown = 0;
+
+	progress = gen_verbose >= 0 && isatty(2) && total > 0;
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->cv, NULL);
+	th = xcalloc((size_t)nt, sizeof(*th));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < nt; i++) {
+		if (pthread_create(&th[i], NULL, worker, pl) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		worker(pl);		/* no threads to be had: do it here */
+	pthread_mutex_lock(&pl->mu);
+	while (atomic_load(&pl->done) < (started ? started : 1)) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 250000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&pl->cv, &pl->mu, &until);
+		if (progress) {
+			double el, done = (double)atomic_load(&pl->bytes), rate;
+			char a[32], b[32], r[32];
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			el = (double)(now.tv_sec - t0.tv_sec) +
+			    (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+			if (el < 0.5)
+				continue;
+			rate = done / el;
+			human(a, sizeof(a), done);
+			human(b, sizeof(b), (double)total);
+			human(r, sizeof(r), rate);
+			fprintf(stderr, "\rgen: hashing %s of %s, %s/s, %.0f s left   ",
+			    a, b, r, rate > 0 ? ((double)total - done) / rate : 0.0);
+			shown = 1;
+		}
+	}
+	pthread_mutex_unlock(&pl->mu);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	if (shown)
+		fprintf(stderr, "\r\033[K");
+	free(th);
+	pthread_cond_destroy(&pl->cv);
+	pthread_mutex_destroy(&pl->mu);
+	return 1;
+}
+
+int
+hash_files(char *const *paths, size_t n, int jobs, char (*sha256)[65],
+    unsigned long long *size)
+{
+	struct pool pl;
+	unsigned long long total = 0;
+	struct stat st;
+	size_t i;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.n = n;
+	pl.hpaths = paths;
+	pl.hsum = sha256;
+	pl.hsize = size;
+	for (i = 0; i < n; i++)
+		if (stat(paths[i], &st) == 0)
+			total += (unsigned long long)st.st_size;
+	if (jobs <= 0)
+		jobs = default_jobs();
+	run_pool(&pl, (size_t)jobs > n ? (n ? (int)n : 1) : jobs, total);
+	return !atomic_load(&pl.hfail);
+}
+
+struct scan *
+scan_packages(const struct scanopts *o, const struct pkgrules *rules)
+{
+	struct scan *s = NULL;
+	struct found *f = NULL;
+	struct cache cache = { 0 };
+	const struct cache_ent *ce;
+	struct pool pl;
+	struct pkginfo *p = NULL;
+	unsigned long long total = 0;
+	char *cpath;
+	int *deep = NULL, ok = 1, jobs, dirty = 0;
+	size_t n = 0, cap = 0, i, hits = 0;
+
+	cpath = o->cache ? xstrdup(o->cache) : xasprintf("%s/.gen-cache", o->dir);
+	if (!walk(o->dir, &f, &n, &cap)) {
+		ok = 0;
+		goto out;
+	}
+	if (n > 0)
+		qsort(f, n, sizeof(*f), found_cmp);
+	if (o->use_cache)
+		cache_load(cpath, &cache);
+	p = xcalloc(n ? n : 1, sizeof(*p));
+	deep = xcalloc(n ? n : 1, sizeof(*deep));
+	for (i = 0; i < n; i++) {
+		if ((ce = cache_find(&cache, &f[i], o->depth)) != NULL) {
+			pkginfo_copy(&p[i], &ce->info);
+			f[i].cached = 1;
+			deep[i] = ce->deep;
+			hits++;
+		} else {
+			total += f[i].size;
+			deep[i] = o->depth == PKG_DEEP;
+		}
+	}
+	/* Entries for files that are gone also make the cache stale. */
+	dirty = hits != n || cache.n != n;
+	memset(&pl, 0, sizeof(pl));
+	pl.f = f;
+	pl.p = p;
+	pl.n = n;
+	pl.depth = o->depth;
+	jobs = o->jobs > 0 ? o->jobs : default_jobs();
+	if (hits < n)
+		run_pool(&pl, (size_t)jobs > n - hits ? (int)(n - hits) : jobs, total);
+	note("%s: %zu packages, %zu from the cache, %zu read", o->dir, n, hits, n - hits);
+	for (i = 0; i < n; i++)
+		if (f[i].failed)
+			ok = 0;
+	if (o->write_cache && dirty && n > 0)
+		cache_save(cpath, f, p, deep, n);
+	for (i = 0; i < n; i++)
+		if (!f[i].failed && !package_check(&p[i], rules))
+			ok = 0;
+	if (!ok)
+		goto out;
+	s = xcalloc(1, sizeof(*s));
+	s->n = n;
+	s->pkg = p;
+	s->nread = n - hits;
+	s->bytes = atomic_load(&pl.bytes);
+	for (i = 0; i < n; i++)
+		if (f[i].mtime_s > s->newest)
+			s->newest = f[i].mtime_s;
+	p = NULL;
+out:
+	if (p != NULL) {
+		for (i = 0; i < n; i++)
+			pkginfo_clear(&p[i]);
+		free(p);
+	}
+	for (i = 0; i < n; i++)
+		free(f[i].path);
+	free(f);
+	free(deep);
+	cache_free(&cache);
+	free(cpath);
+	return s;
+}
+
+void
+scan_free(struct scan *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		pkginfo_clear(&s->pkg[i]);
+	free(s->pkg);
+	free(s);
+}
