@@ -16,51 +16,21 @@
 
 #define NVIDIA_REPOS "https://developer.download.nvidia.com/compute/cuda/repos"
 
-/*
- * The templates of one family folder (or of _shared), all compiled before
- * rendering starts, so that worker threads only ever read them.
- */
+/* The templates of one family folder (or of _shared), all compiled before
+ * rendering starts, so that worker threads only ever read them. */
 struct family {
-	char		 *name;
-	size_t		  n;
-	char		**names;	/* file names without .mustache */
-	struct tmpl	**t;
+	char		*name;
+	struct tmplset	 set;
 };
 
 static int
 family_load(struct family *f, const char *tmpldir, const char *name)
 {
-	struct dirent *de;
-	char *dir, *path;
-	size_t len;
-	DIR *d;
-	int ok = 1;
+	char *dir = xasprintf("%s/%s", tmpldir, name);
+	int ok;
 
 	f->name = xstrdup(name);
-	dir = xasprintf("%s/%s", tmpldir, name);
-	if ((d = opendir(dir)) == NULL) {
-		if (errno != ENOENT) {
-			diag_errno(dir, 0, "cannot read folder");
-			ok = 0;
-		}
-		free(dir);
-		return ok;
-	}
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len <= 9 ||
-		    strcmp(de->d_name + len - 9, ".mustache") != 0)
-			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
-		f->names = xrealloc(f->names, (f->n + 1) * sizeof(*f->names));
-		f->t = xrealloc(f->t, (f->n + 1) * sizeof(*f->t));
-		f->names[f->n] = xstrndup(de->d_name, len - 9);
-		if ((f->t[f->n] = tmpl_load(path, MESC_NONE)) == NULL)
-			ok = 0;
-		f->n++;
-		free(path);
-	}
-	closedir(d);
+	ok = tmplset_load(&f->set, dir, MESC_NONE);
 	free(dir);
 	return ok;
 }
@@ -68,25 +38,13 @@ family_load(struct family *f, const char *tmpldir, const char *name)
 static const struct tmpl *
 family_get(const struct family *f, const char *name)
 {
-	size_t i;
-
-	for (i = 0; f != NULL && i < f->n; i++)
-		if (strcmp(f->names[i], name) == 0)
-			return f->t[i];
-	return NULL;
+	return f ? tmplset_get(&f->set, name) : NULL;
 }
 
 static void
 family_clear(struct family *f)
 {
-	size_t i;
-
-	for (i = 0; i < f->n; i++) {
-		free(f->names[i]);
-		tmpl_free(f->t[i]);
-	}
-	free(f->names);
-	free(f->t);
+	tmplset_clear(&f->set);
 	free(f->name);
 }
 

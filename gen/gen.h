@@ -81,6 +81,9 @@ const char *intern(const char *);
  * reporting. */
 int	 read_file(const char *path, struct buf *out);
 
+/* SHA-256 of a buffer as 64 lower-case hex digits and a NUL. */
+void	 sha256_hex(const void *, size_t, char out[65]);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t	 edit_distance(const char *, const char *);
 /* The candidate nearest to s (NULL-terminated array), or NULL if none is
@@ -112,6 +115,8 @@ int		 outset_stage(struct outset *);
 /* Rename staged files into place, then delete marked files that are no
  * longer produced (when prune is set).  Returns 1, or 0 after reporting. */
 int		 outset_commit(struct outset *, int prune);
+/* The bytes of a file added to the set, or NULL (borrowed). */
+const struct buf *outset_get(struct outset *, const char *relpath);
 /* Counts for the summary line. */
 void		 outset_counts(const struct outset *, size_t *total,
 		    size_t *written, size_t *removed);

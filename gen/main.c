@@ -19,12 +19,12 @@
 
 #define GEN_VERSION "0.1.0"
 
-enum op { OP_NONE, OP_BUILD, OP_DOCKER, OP_INDEX, OP_CHECK, OP_VALIDATE,
-    OP_MANIFEST, OP_RENDER, OP_VERIFY };
+enum op { OP_NONE, OP_BUILD, OP_DOCKER, OP_INDEX, OP_SITE, OP_CHECK,
+    OP_VALIDATE, OP_MANIFEST, OP_RENDER, OP_VERIFY };
 
 static const struct { const char *name; enum op op; } ops[] = {
 	{ "build", OP_BUILD }, { "docker", OP_DOCKER }, { "index", OP_INDEX },
-	{ "check", OP_CHECK }, { "validate", OP_VALIDATE },
+	{ "site", OP_SITE }, { "check", OP_CHECK }, { "validate", OP_VALIDATE },
 	{ "manifest", OP_MANIFEST }, { "render", OP_RENDER },
 	{ "verify", OP_VERIFY }, { NULL, OP_NONE }
 };
@@ -41,9 +41,10 @@ static const char usage_text[] =
 "           command [argument ...]\n"
 "\n"
 "commands:\n"
-"  build        everything: the Dockerfiles, images.json and engines.json\n"
+"  build        everything: the Dockerfiles, engines.json and the catalog\n"
 "  docker       the Dockerfiles and generated/images.json\n"
 "  index        site/engines.json (and its JSON Schema) from the packages\n"
+"  site         the HTML catalog in the site folder, from site/engines.json\n"
 "  check        build in memory and compare with the disk (generated/, and\n"
 "               site/ when it exists); write nothing; exit 1 listing stale,\n"
 "               missing and extra files\n"
@@ -103,34 +104,10 @@ print_manifest(const struct opts *o)
 	return 1;
 }
 
-/* Partials for `gen render`: NAME.mustache in one folder, compiled once. */
-struct rpart {
-	const char	*dir;
-	enum mesc	 esc;
-	size_t		 n;
-	char		**name;
-	struct tmpl	**t;
-};
-
 static const struct tmpl *
 render_partial(void *arg, const char *name)
 {
-	struct rpart *rp = arg;
-	char *path;
-	size_t i;
-
-	for (i = 0; i < rp->n; i++)
-		if (strcmp(rp->name[i], name) == 0)
-			return rp->t[i];
-	if (strchr(name, '/') != NULL || strstr(name, "..") != NULL)
-		return NULL;
-	path = xasprintf("%s/%s.mustache", rp->dir, name);
-	rp->name = xrealloc(rp->name, (rp->n + 1) * sizeof(*rp->name));
-	rp->t = xrealloc(rp->t, (rp->n + 1) * sizeof(*rp->t));
-	rp->name[rp->n] = xstrdup(name);
-	rp->t[rp->n] = access(path, F_OK) == 0 ? tmpl_load(path, rp->esc) : NULL;
-	free(path);
-	return rp->t[rp->n++];
+	return tmplset_get(arg, name);
 }
 
 static int
@@ -144,20 +121,20 @@ ends_with(const char *s, const char *suffix)
 static int
 render(const struct opts *o, int argc, char **argv)
 {
-	struct rpart rp = { 0 };
+	struct tmplset parts = { 0 };
 	struct render_opts ro = { 0 };
+	enum mesc esc;
 	struct buf out = { 0 };
 	struct tmpl *t = NULL;
 	struct ynode *y;
 	json_error_t je;
 	json_t *ctx = NULL;
 	char *dir = NULL;
-	size_t i;
 	int ok = 0;
 
-	rp.esc = ends_with(argv[0], ".html.mustache") || ends_with(argv[0], ".html") ?
+	esc = ends_with(argv[0], ".html.mustache") || ends_with(argv[0], ".html") ?
 	    MESC_HTML : MESC_NONE;
-	if ((t = tmpl_load(argv[0], rp.esc)) == NULL)
+	if ((t = tmpl_load(argv[0], esc)) == NULL)
 		goto out;
 	if (argc < 2)
 		ctx = json_object();
@@ -175,17 +152,18 @@ render(const struct opts *o, int argc, char **argv)
 		goto out;
 	}
 	if (o->partials != NULL)
-		rp.dir = o->partials;
+		dir = xstrdup(o->partials);
 	else {
 		dir = xstrdup(argv[0]);
 		if (strrchr(dir, '/') != NULL)
 			*strrchr(dir, '/') = '\0';
 		else
 			strcpy(dir, ".");
-		rp.dir = dir;
 	}
+	if (!tmplset_load(&parts, dir, esc))
+		goto out;
 	ro.partial = render_partial;
-	ro.partial_arg = &rp;
+	ro.partial_arg = &parts;
 	ro.lenient = o->lenient;
 	if (!tmpl_render(t, ctx, &ro, &out))
 		goto out;
@@ -198,12 +176,7 @@ out:
 	buf_free(&out);
 	json_decref(ctx);
 	tmpl_free(t);
-	for (i = 0; i < rp.n; i++) {
-		free(rp.name[i]);
-		tmpl_free(rp.t[i]);
-	}
-	free(rp.name);
-	free(rp.t);
+	tmplset_clear(&parts);
 	free(dir);
 	return ok;
 }
@@ -292,13 +265,15 @@ run(const struct opts *o, enum op op)
 	struct matrix *mx = NULL;
 	struct outset *gen = NULL, *site = NULL;
 	struct stat st;
+	json_t *index = NULL;
 	char *tdir = NULL;
 	long diffs = 0, d;
-	int ok = 0, want_docker, want_index;
+	int ok = 0, want_docker, want_index, want_site, have_site;
 
-	want_docker = op == OP_BUILD || op == OP_DOCKER || op == OP_CHECK;
-	want_index = op == OP_BUILD || op == OP_INDEX ||
-	    (op == OP_CHECK && stat(o->site, &st) == 0);
+	have_site = stat(o->site, &st) == 0;
+	want_docker = op != OP_INDEX;
+	want_index = op == OP_BUILD || op == OP_INDEX || (op == OP_CHECK && have_site);
+	want_site = op == OP_BUILD || op == OP_SITE || (op == OP_CHECK && have_site);
 	if ((m = manifest_load(o->manifest)) == NULL)
 		goto out;
 	if ((mx = matrix_build(m)) == NULL)
@@ -318,10 +293,36 @@ run(const struct opts *o, enum op op)
 		    o->jobs > 0 ? o->jobs : default_jobs(), gen))
 			goto out;
 	}
-	if (want_index) {
+	if (want_index || want_site)
 		site = outset_new(o->site, "site");
-		if (!make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site))
+	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site))
+		goto out;
+	if (want_site) {
+		const struct buf *ej = outset_get(site, "engines.json");
+		json_error_t je;
+		char *path = xasprintf("%s/engines.json", o->site);
+
+		index = ej ? json_loadb(ej->s, ej->len, 0, &je) : json_load_file(path, 0, &je);
+		if (index == NULL) {
+			if (ej == NULL && access(path, F_OK) == -1)
+				diag_errno(path, 1, "cannot read (run gen index "
+				    "first, or gen build)");
+			else
+				diag(EXIT_DATAERR, &(struct pos){ intern(path),
+				    (unsigned)je.line, (unsigned)je.column }, "%s", je.text);
+			free(path);
 			goto out;
+		}
+		free(path);
+		free(tdir);
+		tdir = xasprintf("%s/site", o->templates);
+		if (!catalog_build(m, mx, gen, index, tdir, site))
+			goto out;
+	}
+	/* gen site renders the Dockerfiles for its pages but writes none. */
+	if (op == OP_SITE) {
+		outset_free(gen);
+		gen = NULL;
 	}
 	if (op == OP_CHECK) {
 		if ((d = outset_check(gen)) < 0 ||
@@ -353,6 +354,7 @@ run(const struct opts *o, enum op op)
 		summary(site, o->site);
 	ok = 1;
 out:
+	json_decref(index);
 	outset_free(gen);
 	outset_free(site);
 	free(tdir);

@@ -140,4 +140,21 @@ struct outset;
 int	 docker_generate(const struct manifest *, const struct matrix *,
 	    const char *tmpldir, const char *gendir, int jobs, struct outset *);
 
+/* ---- catalog.c, markdown.c ------------------------------------------ */
+
+/*
+ * The HTML catalog into the site's output set: pages from the templates in
+ * tmpldir (templates/site), data from the manifest, the index (engines.json,
+ * parsed) and the Dockerfiles in docker (the generated set, rendered).
+ * Returns 1, or 0 after reporting.
+ */
+int	 catalog_build(const struct manifest *, const struct matrix *,
+	    struct outset *docker, json_t *index, const char *tmpldir,
+	    struct outset *site);
+
+/* CommonMark to HTML with cmark's safe defaults: raw HTML and dangerous
+ * URLs (javascript:, vbscript:, file:, most data:) are dropped.  Returns a
+ * string the caller frees. */
+char	*markdown_html(const char *text, size_t len);
+
 #endif

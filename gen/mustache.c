@@ -12,6 +12,8 @@
  * writes them before the first output of each line of template text.
  */
 #include <stdio.h>
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -834,4 +836,62 @@ tmpl_render(const struct tmpl *t, json_t *ctx, const struct render_opts *opts,
 	/* An empty template still leaves out NUL-terminated. */
 	buf_add(out, "", 0);
 	return render_ops(&rs, t, 0, t->nops, &root);
+}
+
+int
+tmplset_load(struct tmplset *s, const char *dir, enum mesc esc)
+{
+	struct dirent *de;
+	char *path;
+	size_t len;
+	DIR *d;
+	int ok = 1;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		diag_errno(dir, 0, "cannot read folder");
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 9 ||
+		    strcmp(de->d_name + len - 9, ".mustache") != 0)
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		s->name = xrealloc(s->name, (s->n + 1) * sizeof(*s->name));
+		s->t = xrealloc(s->t, (s->n + 1) * sizeof(*s->t));
+		s->name[s->n] = xstrndup(de->d_name, len - 9);
+		if ((s->t[s->n] = tmpl_load(path, esc)) == NULL)
+			ok = 0;
+		s->n++;
+		free(path);
+	}
+	closedir(d);
+	return ok;
+}
+
+const struct tmpl *
+tmplset_get(const struct tmplset *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (strcmp(s->name[i], name) == 0)
+			return s->t[i];
+	return NULL;
+}
+
+void
+tmplset_clear(struct tmplset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->name[i]);
+		tmpl_free(s->t[i]);
+	}
+	free(s->name);
+	free(s->t);
+	memset(s, 0, sizeof(*s));
 }

@@ -45,4 +45,19 @@ struct render_opts {
 int		 tmpl_render(const struct tmpl *t, json_t *ctx,
 		    const struct render_opts *, struct buf *out);
 
+/*
+ * A folder's templates: every NAME.mustache in it, compiled once, looked up
+ * by NAME (for partials too).  A missing folder is an empty set.
+ */
+struct tmplset {
+	size_t		  n;
+	char		**name;
+	struct tmpl	**t;
+};
+/* Returns 1, or 0 after reporting (a template that does not compile, a
+ * folder that cannot be read). */
+int		 tmplset_load(struct tmplset *, const char *dir, enum mesc);
+const struct tmpl *tmplset_get(const struct tmplset *, const char *name);
+void		 tmplset_clear(struct tmplset *);
+
 #endif

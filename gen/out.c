@@ -610,6 +610,19 @@ outset_commit(struct outset *o, int prune)
 	return ok;
 }
 
+const struct buf *
+outset_get(struct outset *o, const char *rel)
+{
+	struct ofile key, *f;
+
+	sort_files(o);
+	key.rel = (char *)rel;
+	if (o->n == 0 || (f = bsearch(&key, o->f, o->n, sizeof(*o->f),
+	    ofile_cmp)) == NULL)
+		return NULL;
+	return &f->data;
+}
+
 void
 outset_counts(const struct outset *o, size_t *total, size_t *written,
     size_t *removed)

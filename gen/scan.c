@@ -174,18 +174,6 @@ split_fields(char *line, char **f, size_t max)
 	return n;
 }
 
-static void
-sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int len = 0;
-	size_t i;
-
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static char *
 dup_or_null(const char *s)
 {

@@ -1,0 +1,904 @@
+/*
+ * catalog.c - the static HTML catalog: home, one page per engine, one per
+ * Dockerfile (with the raw file beside it), the platform matrix, 404,
+ * search data, sitemap.xml and an Atom feed.  Pages come from the Mustache
+ * templates in templates/site (see CONTEXT.md there), HTML-escaped; the
+ * only raw HTML is cmark's (safe defaults) and the SVG charts made here.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "mustache.h"
+
+static const struct tmpl *
+site_partial(void *arg, const char *name)
+{
+	return tmplset_get(arg, name);
+}
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static void
+human_size(json_int_t n, char *out, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(out, len, "%lld B", (long long)n);
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, len, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* "../" once per folder in a page's path: the way back to the root. */
+static char *
+root_of(const char *path)
+{
+	struct buf b = { 0 };
+	const char *p;
+
+	buf_add(&b, "", 0);
+	for (p = path; *p; p++)
+		if (*p == '/')
+			buf_puts(&b, "../");
+	return b.s;
+}
+
+static void
+xml_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default: buf_putc(b, *s); break;
+		}
+	}
+}
+
+/* A platform as people read it: "linux x86_64 cuda 12.4 (gh200)". */
+static char *
+platform_label(json_t *p)
+{
+	json_t *av = json_object_get(p, "acceleratorVersion");
+	const char *variant = jstr(p, "variant");
+
+	return xasprintf("%s %s %s%s%s%s%s%s", jstr(p, "os"), jstr(p, "arch"),
+	    jstr(p, "accelerator"), json_is_string(av) ? " " : "",
+	    json_is_string(av) ? json_string_value(av) : "",
+	    *variant ? " (" : "", variant, *variant ? ")" : "");
+}
+
+/* Sorted set of strings, as a JSON array. */
+static void
+set_add(json_t *a, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++) {
+		int c = strcmp(json_string_value(json_array_get(a, i)), s);
+
+		if (c == 0)
+			return;
+		if (c > 0) {
+			json_array_insert_new(a, i, json_string(s));
+			return;
+		}
+	}
+	json_array_append_new(a, json_string(s));
+}
+
+static char *
+set_join(json_t *a)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_add(&b, "", 0);
+	for (i = 0; i < json_array_size(a); i++)
+		buf_printf(&b, "%s%s", i ? " " : "", json_string_value(json_array_get(a, i)));
+	return b.s;
+}
+
+/* ---- SVG charts -------------------------------------------------------- */
+
+/*
+ * A horizontal bar chart: one bar per (label, value), values as sizes.
+ * Labels are escaped; colours come from the stylesheet (classes).
+ */
+static char *
+svg_bars(const char *id, const char *title, char **labels, json_int_t *values,
+    size_t n)
+{
+	struct buf b = { 0 };
+	json_int_t max = 1;
+	const int lw = 230, bw = 330, bh = 20, gap = 8, top = 8;
+	char hs[32];
+	size_t i;
+	int w, h;
+
+	for (i = 0; i < n; i++)
+		if (values[i] > max)
+			max = values[i];
+	h = top * 2 + (int)n * (bh + gap);
+	buf_printf(&b, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
+	    "aria-labelledby=\"%s-title\"><title id=\"%s-title\">", lw + bw + 90, h,
+	    lw + bw + 90, h, id, id);
+	xml_escape(&b, title);
+	buf_puts(&b, "</title>");
+	for (i = 0; i < n; i++) {
+		int y = top + (int)i * (bh + gap);
+
+		w = (int)((double)values[i] / (double)max * bw);
+		if (w < 2)
+			w = 2;
+		human_size(values[i], hs, sizeof(hs));
+		buf_printf(&b, "<text class=\"label\" x=\"%d\" y=\"%d\" "
+		    "text-anchor=\"end\">", lw - 8, y + bh - 6);
+		xml_escape(&b, labels[i]);
+		buf_printf(&b, "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" "
+		    "width=\"%d\" height=\"%d\" rx=\"3\"/><text class=\"value\" "
+		    "x=\"%d\" y=\"%d\">%s</text>", lw, y, w, bh, lw + w + 6,
+		    y + bh - 6, hs);
+	}
+	buf_puts(&b, "</svg>");
+	return b.s;
+}
+
+/* ---- contexts ---------------------------------------------------------- */
+
+struct cat {
+	const struct manifest	*m;
+	const struct matrix	*mx;
+	struct outset		*docker, *site;
+	json_t			*index;
+	json_t			*assets;	/* {css, js, search, ...} */
+	json_t			*counts;
+	const char		*base_url;
+	const char		*last_updated;
+	struct tmplset		 t;
+	int			 ok;
+};
+
+/* The keys every page has (CONTEXT.md, "Every page"). */
+static json_t *
+page_ctx(struct cat *c, const char *path, const char *title,
+    const char *desc, int is_home, int is_platforms)
+{
+	json_t *o = json_object();
+	char *root = root_of(path);
+
+	json_object_set_new(o, "root", json_string(root));
+	free(root);
+	json_object_set_new(o, "site", json_pack("{s:s, s:s}", "title",
+	    c->m->site_title, "url", c->m->site_url));
+	json_object_set_new(o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b}",
+	    "title", title, "description", desc, "path", path,
+	    "is_home", is_home, "is_platforms", is_platforms));
+	json_object_set(o, "assets", c->assets);
+	json_object_set_new(o, "last_updated", json_string(c->last_updated));
+	json_object_set(o, "counts", c->counts);
+	return o;
+}
+
+static void
+render_page(struct cat *c, const char *tname, const char *path, json_t *ctx)
+{
+	struct render_opts ro = { 0 };
+	const struct tmpl *t = tmplset_get(&c->t, tname);
+	struct buf b = { 0 };
+
+	if (t == NULL) {
+		diag(EXIT_NOINPUT, NULL, "templates/site: no %s.mustache", tname);
+		c->ok = 0;
+		json_decref(ctx);
+		return;
+	}
+	ro.partial = site_partial;
+	ro.partial_arg = &c->t;
+	if (!tmpl_render(t, ctx, &ro, &b)) {
+		c->ok = 0;
+		buf_free(&b);
+	} else
+		outset_add(c->site, path, &b);
+	json_decref(ctx);
+}
+
+/* One version's packages for the engine page (CONTEXT.md, "A version"). */
+static json_t *
+version_ctx(struct cat *c, const char *id, json_t *v)
+{
+	json_t *o = json_object(), *pkgs = json_array(), *p, *av;
+	const char *ver = jstr(v, "version");
+	char hs[32], *label, *url;
+	size_t i;
+
+	json_array_foreach(json_object_get(v, "packages"), i, p) {
+		av = json_object_get(p, "acceleratorVersion");
+		human_size(json_integer_value(json_object_get(p, "size")), hs, sizeof(hs));
+		label = platform_label(p);
+		url = xasprintf("%s/%s-v%s/%s", c->base_url, id, ver, jstr(p, "filename"));
+		json_array_append_new(pkgs, json_pack(
+		    "{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:s, s:s, s:s}",
+		    "os", jstr(p, "os"), "arch", jstr(p, "arch"),
+		    "accelerator", jstr(p, "accelerator"),
+		    "accelerator_version", json_is_string(av) ? json_string(json_string_value(av)) : json_false(),
+		    "variant", json_object_get(p, "variant") ? json_string(jstr(p, "variant")) : json_false(),
+		    "platform", label, "filename", jstr(p, "filename"),
+		    "size", json_integer_value(json_object_get(p, "size")),
+		    "size_human", hs, "sha256", jstr(p, "sha256"), "url", url));
+		free(label);
+		free(url);
+	}
+	json_object_set_new(o, "version", json_string(ver));
+	json_object_set_new(o, "min_app_version", json_string(jstr(v, "minAppVersion")));
+	json_object_set_new(o, "package_count", json_integer((json_int_t)json_array_size(pkgs)));
+	json_object_set_new(o, "packages", pkgs);
+	return o;
+}
+
+static char *
+image_page(const struct image *im)
+{
+	/* docker/PATH-without-/Dockerfile/index.html */
+	return xasprintf("docker/%.*s/index.html", (int)(strlen(im->path) -
+	    strlen("/Dockerfile")), im->path);
+}
+
+static json_t *
+tags_ctx(const struct image *im)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < im->ntags; i++)
+		json_array_append_new(a, json_pack("{s:s}", "ref", im->tags[i]));
+	if (im->ntags == 0)
+		json_array_append_new(a, json_pack("{s:s}", "ref", im->ref));
+	return a;
+}
+
+static void
+engine_page(struct cat *c, json_t *e)
+{
+	const struct engine *me = manifest_engine(c->m, jstr(e, "id"));
+	const char *id = jstr(e, "id");
+	json_t *ctx, *eng, *versions, *older, *images, *filters, *v, *p, *latest;
+	struct buf readme = { 0 };
+	char *path, *html, *rp, **labels, *svg, *url;
+	json_int_t *values;
+	size_t i, j, n;
+
+	path = xasprintf("engines/%s/index.html", id);
+	ctx = page_ctx(c, path, jstr(e, "name"), jstr(e, "description"), 0, 0);
+	eng = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", jstr(e, "name"),
+	    "description", jstr(e, "description"), "latest_version",
+	    jstr(e, "latestVersion"));
+	json_object_set_new(eng, "homepage", me && *me->homepage ?
+	    json_string(me->homepage) : json_false());
+	json_object_set(eng, "formats", json_object_get(e, "modelFormats"));
+	html = NULL;
+	if (me != NULL && *me->readme) {
+		rp = me->readme[0] == '/' ? xstrdup(me->readme) :
+		    xasprintf("%s/%s", c->m->dir, me->readme);
+		if (read_file(rp, &readme))
+			html = markdown_html(readme.s, readme.len);
+		else
+			c->ok = 0;
+		free(rp);
+	}
+	json_object_set_new(eng, "readme_html", html ? json_string(html) : json_false());
+	free(html);
+	json_object_set_new(ctx, "engine", eng);
+
+	versions = json_object_get(e, "versions");
+	latest = version_ctx(c, id, json_array_get(versions, 0));
+	json_object_set_new(ctx, "latest", latest);
+	older = json_array();
+	for (i = 1; i < json_array_size(versions); i++)
+		json_array_append_new(older, version_ctx(c, id, json_array_get(versions, i)));
+	json_object_set_new(ctx, "older", older);
+
+	/* Filters over every package of this engine. */
+	filters = json_pack("{s:[], s:[], s:[]}", "os", "arch", "accelerator");
+	json_array_foreach(versions, i, v)
+		json_array_foreach(json_object_get(v, "packages"), j, p) {
+			set_add(json_object_get(filters, "os"), jstr(p, "os"));
+			set_add(json_object_get(filters, "arch"), jstr(p, "arch"));
+			set_add(json_object_get(filters, "accelerator"), jstr(p, "accelerator"));
+		}
+	json_object_set_new(ctx, "filters", filters);
+
+	/* Charts: sizes per platform now; total size across versions. */
+	n = json_array_size(json_object_get(latest, "packages"));
+	labels = xcalloc(n ? n : 1, sizeof(*labels));
+	values = xcalloc(n ? n : 1, sizeof(*values));
+	json_array_foreach(json_object_get(latest, "packages"), i, p) {
+		labels[i] = xstrdup(jstr(p, "platform"));
+		values[i] = json_integer_value(json_object_get(p, "size"));
+	}
+	{
+		char *t = xasprintf("Package sizes of %s %s per platform",
+		    jstr(e, "name"), jstr(e, "latestVersion"));
+
+		svg = svg_bars("chart-platforms", t, labels, values, n);
+		free(t);
+	}
+	for (i = 0; i < n; i++)
+		free(labels[i]);
+	free(labels);
+	free(values);
+	json_object_set_new(ctx, "charts", json_pack("{s:s}", "platforms", svg));
+	free(svg);
+	n = json_array_size(versions);
+	if (n > 1) {
+		labels = xcalloc(n, sizeof(*labels));
+		values = xcalloc(n, sizeof(*values));
+		for (i = 0; i < n; i++) {
+			v = json_array_get(versions, n - 1 - i);	/* oldest first */
+			labels[i] = xstrdup(jstr(v, "version"));
+			json_array_foreach(json_object_get(v, "packages"), j, p)
+				values[i] += json_integer_value(json_object_get(p, "size"));
+		}
+		{
+			char *t = xasprintf("Total package size of each %s version, "
+			    "oldest first", jstr(e, "name"));
+
+			svg = svg_bars("chart-versions", t, labels, values, n);
+			free(t);
+		}
+		for (i = 0; i < n; i++)
+			free(labels[i]);
+		free(labels);
+		free(values);
+		json_object_set_new(json_object_get(ctx, "charts"), "versions", json_string(svg));
+		free(svg);
+	} else
+		json_object_set_new(json_object_get(ctx, "charts"), "versions", json_false());
+
+	/* Container images of this engine. */
+	images = json_array();
+	for (i = 0; i < c->mx->n; i++) {
+		const struct image *im = &c->mx->img[i];
+
+		if (strcmp(im->pkg->name, id) != 0)
+			continue;
+		url = image_page(im);
+		rp = xasprintf("docker/%s", im->path);
+		json_array_append_new(images, json_pack(
+		    "{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o}",
+		    "distro", im->rel->distro, "distro_version", im->rel->version,
+		    "distro_release", "", "release_type", rtype_names[im->type],
+		    "cuda", im->cuda ? json_string(im->cuda->version) : json_false(),
+		    "cudnn", im->cuda && im->cuda->cudnn >= 0 ?
+		    json_string(im->cuda->comp[im->cuda->cudnn].name) : json_false(),
+		    "url", url, "raw_url", rp, "tags", tags_ctx(im)));
+		{
+			char *dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
+
+			json_object_set_new(json_array_get(images,
+			    json_array_size(images) - 1), "distro_release", json_string(dr));
+			free(dr);
+		}
+		free(url);
+		free(rp);
+	}
+	json_object_set_new(ctx, "images", images);
+
+	render_page(c, "engine.html", path, ctx);
+	buf_free(&readme);
+	free(path);
+}
+
+/* One engine in search.json: what the home page's search looks through. */
+static json_t *
+search_entry(struct cat *c, json_t *e)
+{
+	const char *id = jstr(e, "id");
+	json_t *splat = json_array(), *sver = json_array(), *simg = json_array(), *p, *v;
+	size_t i;
+	char *l, *url;
+
+	json_array_foreach(json_object_get(e, "packages"), i, p) {
+		l = platform_label(p);
+		set_add(splat, l);
+		free(l);
+	}
+	json_array_foreach(json_object_get(e, "versions"), i, v)
+		json_array_append_new(sver, json_string(jstr(v, "version")));
+	for (i = 0; i < c->mx->n; i++) {
+		const struct image *im = &c->mx->img[i];
+
+		if (strcmp(im->pkg->name, id) != 0)
+			continue;
+		url = image_page(im);
+		json_array_append_new(simg, json_pack("{s:s, s:s}", "tag",
+		    im->tag, "url", url));
+		free(url);
+	}
+	url = xasprintf("engines/%s/index.html", id);
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:o, s:o}", "id", id,
+	    "name", jstr(e, "name"), "description", jstr(e, "description"),
+	    "url", url, "latestVersion", jstr(e, "latestVersion"),
+	    "formats", json_object_get(e, "modelFormats"), "platforms", splat,
+	    "versions", sver, "images", simg);
+	free(url);
+	return v;
+}
+
+static void
+home_page(struct cat *c)
+{
+	json_t *ctx = page_ctx(c, "index.html", c->m->site_title,
+	    "Inference engines: downloads, platforms and container images", 1, 0);
+	json_t *engines = json_array(), *filters, *e, *p, *plats, *os, *ar, *ac, *v;
+	size_t i, j, np;
+	char *s;
+
+	filters = json_pack("{s:[], s:[], s:[]}", "os", "arch", "accelerator");
+	json_array_foreach(json_object_get(c->index, "engines"), i, e) {
+		json_t *o;
+
+		plats = json_array();
+		os = json_array();
+		ar = json_array();
+		ac = json_array();
+		json_array_foreach(json_object_get(e, "packages"), j, p) {
+			char *l = platform_label(p);
+			size_t k;
+			int dup = 0;
+
+			for (k = 0; k < json_array_size(plats); k++)
+				if (!strcmp(jstr(json_array_get(plats, k), "label"), l))
+					dup = 1;
+			if (!dup)
+				json_array_append_new(plats, json_pack("{s:s, s:s, s:s, s:s}",
+				    "os", jstr(p, "os"), "arch", jstr(p, "arch"),
+				    "accelerator", jstr(p, "accelerator"), "label", l));
+			free(l);
+			set_add(os, jstr(p, "os"));
+			set_add(ar, jstr(p, "arch"));
+			set_add(ac, jstr(p, "accelerator"));
+			set_add(json_object_get(filters, "os"), jstr(p, "os"));
+			set_add(json_object_get(filters, "arch"), jstr(p, "arch"));
+			set_add(json_object_get(filters, "accelerator"), jstr(p, "accelerator"));
+		}
+		np = 0;
+		json_array_foreach(json_object_get(e, "versions"), j, v)
+			np += json_array_size(json_object_get(v, "packages"));
+		s = xasprintf("engines/%s/index.html", jstr(e, "id"));
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:I, s:I}",
+		    "id", jstr(e, "id"), "name", jstr(e, "name"),
+		    "description", jstr(e, "description"), "url", s,
+		    "latest_version", jstr(e, "latestVersion"),
+		    "formats", json_object_get(e, "modelFormats"), "platforms", plats,
+		    "package_count", (json_int_t)np,
+		    "version_count", (json_int_t)json_array_size(json_object_get(e, "versions")));
+		free(s);
+		s = set_join(os);
+		json_object_set_new(o, "os_list", json_string(s));
+		free(s);
+		s = set_join(ar);
+		json_object_set_new(o, "arch_list", json_string(s));
+		free(s);
+		s = set_join(ac);
+		json_object_set_new(o, "accel_list", json_string(s));
+		free(s);
+		json_decref(os);
+		json_decref(ar);
+		json_decref(ac);
+		json_array_append_new(engines, o);
+	}
+	json_object_set_new(ctx, "engines", engines);
+	json_object_set_new(ctx, "filters", filters);
+	render_page(c, "home.html", "index.html", ctx);
+}
+
+static void
+dockerfile_pages(struct cat *c)
+{
+	const struct image *im, *base;
+	const struct buf *df;
+	const struct engine *e;
+	json_t *ctx, *img, *lines;
+	char *path, *raw, *title, *eu, *bu;
+	const char *p, *nl;
+	size_t i, n;
+
+	for (i = 0; i < c->mx->n; i++) {
+		im = &c->mx->img[i];
+		if ((df = outset_get(c->docker, im->path)) == NULL)
+			continue;
+		path = image_page(im);
+		raw = xasprintf("docker/%s", im->path);
+		{
+			struct buf b = { 0 };
+
+			buf_add(&b, df->s, df->len);
+			outset_add(c->site, raw, &b);
+		}
+		title = xasprintf("%s:%s", im->pkg->name, im->tag);
+		ctx = page_ctx(c, path, title, "A generated Dockerfile", 0, 0);
+		lines = json_array();
+		n = 0;
+		for (p = df->s; *p; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				nl = p + strlen(p);
+			{
+				char *line = xstrndup(p, (size_t)(nl - p));
+
+				json_array_append_new(lines, json_pack("{s:I, s:s}",
+				    "n", (json_int_t)++n, "text", line));
+				free(line);
+			}
+			if (*nl == '\0')
+				break;
+		}
+		e = manifest_engine(c->m, im->pkg->name);
+		eu = e ? xasprintf("engines/%s/index.html", e->id) : NULL;
+		base = im->type == RT_BASE ? NULL : &c->mx->img[im->base];
+		bu = base ? image_page(base) : NULL;
+		img = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:I}",
+		    "package", im->pkg->name,
+		    "engine_url", eu ? json_string(eu) : json_false(),
+		    "engine_name", e ? e->name : im->pkg->name,
+		    "release_type", rtype_names[im->type],
+		    "distro", im->rel->distro, "distro_version", im->rel->version,
+		    "cuda", im->cuda ? json_string(im->cuda->version) : json_false(),
+		    "cudnn", im->cuda && im->cuda->cudnn >= 0 ?
+		    json_string(im->cuda->comp[im->cuda->cudnn].name) : json_false(),
+		    "path", im->path, "raw_url", "Dockerfile",
+		    "base", base ? json_string(base->ref) : json_false(),
+		    "base_url", bu ? json_string(bu) : json_false(),
+		    "tags", tags_ctx(im), "line_count", (json_int_t)n);
+		{
+			char *dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
+			char *gp = xasprintf("generated/%s", im->path);
+
+			json_object_set_new(img, "distro_release", json_string(dr));
+			json_object_set_new(img, "path", json_string(gp));
+			free(dr);
+			free(gp);
+		}
+		json_object_set_new(ctx, "image", img);
+		json_object_set_new(ctx, "lines", lines);
+		render_page(c, "dockerfile.html", path, ctx);
+		free(bu);
+		free(eu);
+		free(title);
+		free(raw);
+		free(path);
+	}
+}
+
+static int
+plat_cmp(const void *a, const void *b)
+{
+	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c;
+
+	if ((c = strcmp(jstr(x, "os"), jstr(y, "os"))) != 0)
+		return c;
+	if ((c = strcmp(jstr(x, "arch"), jstr(y, "arch"))) != 0)
+		return c;
+	return strcmp(jstr(x, "accelerator"), jstr(y, "accelerator"));
+}
+
+/* Engines x (os, arch, accelerator) over every version. */
+static void
+platforms_page(struct cat *c)
+{
+	json_t *ctx = page_ctx(c, "platforms.html", "Platform matrix",
+	    "Which engine runs on which operating system, architecture and accelerator", 0, 1);
+	json_t **cols = NULL, *columns, *groups, *rows, *e, *v, *p, *cells;
+	size_t ncol = 0, i, j, k, l;
+
+	json_array_foreach(json_object_get(c->index, "engines"), i, e)
+		json_array_foreach(json_object_get(e, "versions"), j, v)
+			json_array_foreach(json_object_get(v, "packages"), k, p) {
+				for (l = 0; l < ncol; l++)
+					if (plat_cmp(&cols[l], &p) == 0)
+						break;
+				if (l == ncol) {
+					cols = xrealloc(cols, (ncol + 1) * sizeof(*cols));
+					cols[ncol++] = p;
+				}
+			}
+	if (ncol > 0)
+		qsort(cols, ncol, sizeof(*cols), plat_cmp);
+	columns = json_array();
+	groups = json_array();
+	for (l = 0; l < ncol; l++) {
+		char *label = xasprintf("%s %s", jstr(cols[l], "arch"),
+		    jstr(cols[l], "accelerator"));
+		json_t *g;
+
+		json_array_append_new(columns, json_pack("{s:s, s:s, s:s, s:s}",
+		    "os", jstr(cols[l], "os"), "arch", jstr(cols[l], "arch"),
+		    "accelerator", jstr(cols[l], "accelerator"), "label", label));
+		free(label);
+		if (l == 0 || strcmp(jstr(cols[l], "os"), jstr(cols[l - 1], "os")) != 0)
+			json_array_append_new(groups, json_pack("{s:s, s:i}", "os",
+			    jstr(cols[l], "os"), "span", 0));
+		g = json_array_get(groups, json_array_size(groups) - 1);
+		json_object_set_new(g, "span", json_integer(
+		    json_integer_value(json_object_get(g, "span")) + 1));
+	}
+	rows = json_array();
+	json_array_foreach(json_object_get(c->index, "engines"), i, e) {
+		char *url = xasprintf("engines/%s/index.html", jstr(e, "id"));
+
+		cells = json_array();
+		for (l = 0; l < ncol; l++) {
+			struct buf vs = { 0 };
+			char *label;
+
+			buf_add(&vs, "", 0);
+			json_array_foreach(json_object_get(e, "versions"), j, v) {
+				json_t *pk = json_object_get(v, "packages");
+
+				json_array_foreach(pk, k, p)
+					if (plat_cmp(&cols[l], &p) == 0)
+						break;
+				if (k < json_array_size(pk))
+					buf_printf(&vs, "%s%s", vs.len ? ", " : "",
+					    jstr(v, "version"));
+			}
+			label = xasprintf("%s on %s %s %s: %s", jstr(e, "name"),
+			    jstr(cols[l], "os"), jstr(cols[l], "arch"),
+			    jstr(cols[l], "accelerator"), vs.len ? "available" :
+			    "not available");
+			json_array_append_new(cells, json_pack("{s:b, s:s, s:s}",
+			    "available", vs.len > 0, "label", label, "versions", vs.s));
+			free(label);
+			buf_free(&vs);
+		}
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:o}", "name",
+		    jstr(e, "name"), "url", url, "cells", cells));
+		free(url);
+	}
+	free(cols);
+	json_object_set_new(ctx, "columns", columns);
+	json_object_set_new(ctx, "groups", groups);
+	json_object_set_new(ctx, "rows", rows);
+	render_page(c, "platforms.html", "platforms.html", ctx);
+}
+
+/* Assets with a content hash in their names: assets.css, .js, .search. */
+static int
+copy_assets(struct cat *c, const char *tmpldir, json_t *search)
+{
+	struct dirent *de;
+	struct buf b = { 0 };
+	char *dir, *path, *name, h[11], full[65], *dot, *data;
+	DIR *d;
+	int ok = 1;
+
+	dir = xasprintf("%s/assets", tmpldir);
+	if ((d = opendir(dir)) == NULL) {
+		diag_errno(dir, 1, "cannot read the catalog assets");
+		free(dir);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (!read_file(path, &b)) {
+			ok = 0;
+			free(path);
+			continue;
+		}
+		sha256_hex(b.s, b.len, full);
+		memcpy(h, full, 10);
+		h[10] = '\0';
+		dot = strrchr(de->d_name, '.');
+		name = dot ? xasprintf("assets/%.*s.%s%s", (int)(dot - de->d_name),
+		    de->d_name, h, dot) : xasprintf("assets/%s.%s", de->d_name, h);
+		if (!strcmp(de->d_name, "style.css"))
+			json_object_set_new(c->assets, "css", json_string(name));
+		else if (!strcmp(de->d_name, "app.js"))
+			json_object_set_new(c->assets, "js", json_string(name));
+		outset_add(c->site, name, &b);
+		free(name);
+		free(path);
+	}
+	closedir(d);
+	free(dir);
+	if (json_object_get(c->assets, "css") == NULL ||
+	    json_object_get(c->assets, "js") == NULL) {
+		diag(EXIT_NOINPUT, NULL, "%s/assets: style.css and app.js are needed",
+		    tmpldir);
+		ok = 0;
+	}
+	/* The search data as a script too: fetch() does not work on file://. */
+	data = json_dumps(search, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	buf_reset(&b);
+	buf_printf(&b, "window.GEN_SEARCH = %s;\n", data);
+	sha256_hex(b.s, b.len, full);
+	memcpy(h, full, 10);
+	h[10] = '\0';
+	name = xasprintf("assets/search.%s.js", h);
+	json_object_set_new(c->assets, "search", json_string(name));
+	outset_add(c->site, name, &b);
+	free(name);
+	buf_puts(&b, "");
+	buf_puts(&b, data);
+	buf_putc(&b, '\n');
+	outset_add(c->site, "search.json", &b);
+	free(data);
+	buf_free(&b);
+	return ok;
+}
+
+/* An absolute URL on the site when site.url is known, else relative. */
+static void
+site_url(struct buf *b, const char *url, const char *rel)
+{
+	xml_escape(b, url);
+	if (*url && url[strlen(url) - 1] != '/')
+		buf_putc(b, '/');
+	xml_escape(b, rel);
+}
+
+/* sitemap.xml and feed.xml (Atom: one entry per engine release). */
+static void
+feeds(struct cat *c, char **pages, size_t npages)
+{
+	const char *url = c->m->site_url;
+	struct buf b = { 0 };
+	json_t *e, *v;
+	size_t i, j;
+
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (i = 0; i < npages; i++) {
+		buf_puts(&b, "  <url><loc>");
+		site_url(&b, url, pages[i]);
+		buf_puts(&b, "</loc></url>\n");
+	}
+	buf_puts(&b, "</urlset>\n");
+	outset_add(c->site, "sitemap.xml", &b);
+
+	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>");
+	xml_escape(&b, c->m->site_title);
+	buf_puts(&b, " releases</title>\n  <id>");
+	if (*url)
+		site_url(&b, url, "feed.xml");
+	else
+		buf_puts(&b, "urn:gen:engine-registry");
+	buf_puts(&b, "</id>\n  <updated>");
+	xml_escape(&b, c->last_updated);
+	buf_puts(&b, "</updated>\n  <link rel=\"self\" href=\"");
+	site_url(&b, url, "feed.xml");
+	buf_puts(&b, "\"/>\n  <author><name>");
+	xml_escape(&b, c->m->site_title);
+	buf_puts(&b, "</name></author>\n");
+	json_array_foreach(json_object_get(c->index, "engines"), i, e)
+		json_array_foreach(json_object_get(e, "versions"), j, v) {
+			char *page = xasprintf("engines/%s/index.html", jstr(e, "id"));
+
+			buf_puts(&b, "  <entry>\n    <title>");
+			xml_escape(&b, jstr(e, "name"));
+			buf_putc(&b, ' ');
+			xml_escape(&b, jstr(v, "version"));
+			buf_puts(&b, "</title>\n    <id>urn:gen:engine:");
+			xml_escape(&b, jstr(e, "id"));
+			buf_putc(&b, ':');
+			xml_escape(&b, jstr(v, "version"));
+			buf_puts(&b, "</id>\n    <updated>");
+			xml_escape(&b, c->last_updated);
+			buf_puts(&b, "</updated>\n    <link href=\"");
+			site_url(&b, url, page);
+			buf_puts(&b, "\"/>\n    <summary>");
+			xml_escape(&b, jstr(e, "description"));
+			buf_printf(&b, " (%zu packages, minimum app version ",
+			    json_array_size(json_object_get(v, "packages")));
+			xml_escape(&b, jstr(v, "minAppVersion"));
+			buf_puts(&b, ")</summary>\n  </entry>\n");
+			free(page);
+		}
+	buf_puts(&b, "</feed>\n");
+	outset_add(c->site, "feed.xml", &b);
+}
+
+static void
+add_page(char ***pages, size_t *n, char *p)
+{
+	*pages = xrealloc(*pages, (*n + 1) * sizeof(**pages));
+	(*pages)[(*n)++] = p;
+}
+
+int
+catalog_build(const struct manifest *m, const struct matrix *mx,
+    struct outset *docker, json_t *index, const char *tmpldir,
+    struct outset *site)
+{
+	struct cat c;
+	json_t *search, *sengines, *e, *v, *ctx;
+	char **pages = NULL;
+	size_t npages = 0, i, j, np = 0, nv = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.mx = mx;
+	c.docker = docker;
+	c.site = site;
+	c.index = index;
+	c.ok = 1;
+	c.base_url = jstr(index, "baseUrl");
+	c.last_updated = jstr(index, "lastUpdated");
+	c.assets = json_object();
+	/* Everything in the catalog is HTML, partials included. */
+	if (!tmplset_load(&c.t, tmpldir, MESC_HTML)) {
+		c.ok = 0;
+		goto out;
+	}
+	json_array_foreach(json_object_get(index, "engines"), i, e)
+		json_array_foreach(json_object_get(e, "versions"), j, v) {
+			nv++;
+			np += json_array_size(json_object_get(v, "packages"));
+		}
+	c.counts = json_pack("{s:I, s:I, s:I, s:I}", "engines",
+	    (json_int_t)json_array_size(json_object_get(index, "engines")),
+	    "packages", (json_int_t)np, "versions", (json_int_t)nv,
+	    "images", (json_int_t)mx->n);
+
+	/* The search data first: every page names its hashed file. */
+	sengines = json_array();
+	json_array_foreach(json_object_get(index, "engines"), i, e)
+		json_array_append_new(sengines, search_entry(&c, e));
+	search = json_pack("{s:s, s:o}", "lastUpdated", c.last_updated,
+	    "engines", sengines);
+	if (!copy_assets(&c, tmpldir, search)) {
+		c.ok = 0;
+		json_decref(search);
+		goto out;
+	}
+	json_decref(search);
+
+	home_page(&c);
+	add_page(&pages, &npages, xstrdup("index.html"));
+	json_array_foreach(json_object_get(index, "engines"), i, e) {
+		engine_page(&c, e);
+		add_page(&pages, &npages, xasprintf("engines/%s/index.html", jstr(e, "id")));
+	}
+	platforms_page(&c);
+	add_page(&pages, &npages, xstrdup("platforms.html"));
+	dockerfile_pages(&c);
+	for (i = 0; i < mx->n; i++)
+		add_page(&pages, &npages, image_page(&mx->img[i]));
+	ctx = page_ctx(&c, "404.html", "Page not found", "Page not found", 0, 0);
+	render_page(&c, "404.html", "404.html", ctx);
+	feeds(&c, pages, npages);
+out:
+	for (i = 0; i < npages; i++)
+		free(pages[i]);
+	free(pages);
+	json_decref(c.assets);
+	json_decref(c.counts);
+	tmplset_clear(&c.t);
+	return c.ok;
+}
