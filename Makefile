@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index unit golden lint valgrind
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-site unit golden lint valgrind
 
 all: build/gen
 
@@ -62,7 +62,8 @@ release: build/gen
 		echo "release: packages/ holds no packages: making the sample set" >&2; \
 		scripts/mksamples packages >&2; \
 	fi
-	build/gen build
+	@# The last commit's time stamps engines.json, unless the caller set one.
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} build/gen build
 
 check: build/gen
 	build/gen check
@@ -76,7 +77,7 @@ test: build/gen build/asan/gen $(UNITS)
 regress_rebuild: build/gen
 	@tests/run-golden --rebuild
 
-bench: bench-docker bench-index
+bench: bench-docker bench-index bench-site
 
 bench-docker: build/gen
 	@scripts/install-deps test
@@ -85,6 +86,10 @@ bench-docker: build/gen
 bench-index: build/gen
 	@scripts/install-deps test
 	@scripts/bench-index
+
+bench-site: build/gen
+	@scripts/install-deps test
+	@scripts/bench-site
 
 valgrind: build/gen
 	@VALGRIND=1 tests/run-golden

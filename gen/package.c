@@ -42,7 +42,7 @@ struct rd {
 	size_t			 buflen;
 	EVP_MD_CTX		*md;
 	unsigned long long	 size;	/* bytes read (and hashed) so far */
-	int			 err;	/* errno of a failed read, or -1: digest */
+	int			 err;	/* errno of a failed read; -1: digest */
 	int			 eof;
 	int			 stop;	/* libarchive gets no more bytes */
 	unsigned char		 magic[2];	/* the file's first bytes */
@@ -471,7 +471,8 @@ find_manifest(struct archive *a, struct rd *r, const char *display,
 		if (arc_bad(rc, a, r, display))
 			return 0;
 		if (rc == ARCHIVE_EOF) {
-			diag(EXIT_DATAERR, &pos, "no " MANIFEST " in the archive");
+			diag(EXIT_DATAERR, &pos, "no " MANIFEST " in the "
+			    "archive");
 			return 0;
 		}
 		if (archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
@@ -507,15 +508,16 @@ read_manifest(struct archive *a, struct archive_entry *e, struct rd *r,
 
 	if (archive_entry_size_is_set(e) &&
 	    archive_entry_size(e) > PKG_MANIFEST_MAX) {
-		diag(EXIT_DATAERR, &pos, MANIFEST " is %lld bytes, more than %d",
-		    (long long)archive_entry_size(e), PKG_MANIFEST_MAX);
+		diag(EXIT_DATAERR, &pos, MANIFEST " is %lld bytes, more than "
+		    "%d", (long long)archive_entry_size(e), PKG_MANIFEST_MAX);
 		return -1;
 	}
 	for (;;) {
 		n = archive_read_data(a, mf + len, PKG_MANIFEST_MAX + 1 - len);
 		if (n < 0) {
-			(void)arc_bad(n == ARCHIVE_WARN ? ARCHIVE_FATAL : (int)n,
-			    a, r, display);
+			/* A warning here is a short member: damage. */
+			(void)arc_bad(n == ARCHIVE_WARN ? ARCHIVE_FATAL :
+			    (int)n, a, r, display);
 			return -1;
 		}
 		if (n == 0)
@@ -684,8 +686,9 @@ get_formats(const struct pos *pos, const json_t *v, struct pkginfo *out)
 	}
 	json_array_foreach(v, i, it) {
 		if (!json_is_string(it)) {
-			diag(EXIT_DATAERR, pos, MANIFEST ": \"modelFormats\"[%zu] "
-			    "must be a string, got %s", i, jtype(it));
+			diag(EXIT_DATAERR, pos, MANIFEST ": "
+			    "\"modelFormats\"[%zu] must be a string, got %s", i,
+			    jtype(it));
 			ok = 0;
 		} else if (!check_str(pos, "modelFormats", it, NULL))
 			ok = 0;
@@ -713,8 +716,8 @@ get_fields(const char *display, const json_t *root, struct pkginfo *out)
 	int ok = 1;
 
 	if (!json_is_object(root)) {
-		diag(EXIT_DATAERR, &pos, MANIFEST ": expected an object, got %s",
-		    jtype(root));
+		diag(EXIT_DATAERR, &pos, MANIFEST ": expected an object, "
+		    "got %s", jtype(root));
 		return 0;
 	}
 	json_object_foreach((json_t *)root, key, v) {
@@ -786,6 +789,7 @@ package_read(const char *path, const char *display, enum pkgdepth depth,
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen, i;
 	const unsigned char *chunk;
+	const char *msg;
 	struct stat st;
 	struct rd r;
 	char *mf = NULL, *sb;
@@ -822,11 +826,14 @@ package_read(const char *path, const char *display, enum pkgdepth depth,
 		 * tell a cut or damaged tar.gz from another kind of file. */
 		if (r.err != 0)
 			rd_error(&r, display);
-		else if (r.magic[0] == 0x1f && r.magic[1] == 0x8b)
-			diag(EXIT_DATAERR, &pos, "damaged or truncated archive: "
-			    "the gzip data holds no readable tar archive (%s)",
-			    archive_error_string(a));
-		else
+		else if (r.magic[0] == 0x1f && r.magic[1] == 0x8b) {
+			msg = archive_error_string(a);
+			if (msg == NULL ||
+			    strcmp(msg, "Unrecognized archive format") == 0)
+				msg = "the gzip data holds no tar archive";
+			diag(EXIT_DATAERR, &pos, "damaged or truncated "
+			    "archive: %s", msg);
+		} else
 			diag(EXIT_DATAERR, &pos, "not a gzip-compressed tar "
 			    "archive (a .baiengine is a tar.gz)");
 		goto out;
@@ -861,8 +868,8 @@ package_read(const char *path, const char *display, enum pkgdepth depth,
 		}
 		if (good && !found) {
 			sb = shown(out->server_binary);
-			diag(EXIT_DATAERR, &pos, MANIFEST ": serverBinary \"%s\" "
-			    "is not a file in the archive (expected "
+			diag(EXIT_DATAERR, &pos, MANIFEST ": serverBinary "
+			    "\"%s\" is not a file in the archive (expected "
 			    "package/%s)", sb, sb);
 			free(sb);
 			good = 0;
@@ -972,8 +979,9 @@ check_platform(const struct pos *pos, const struct pkginfo *p,
 	}
 	if (pl == NULL) {
 		list = choices(v, n);
-		diag(EXIT_DATAERR, pos, MANIFEST ": \"arch\" is \"%s\", expected "
-		    "one of: %s (for os \"%s\")", p->arch, list, p->os);
+		diag(EXIT_DATAERR, pos, MANIFEST ": \"arch\" is \"%s\", "
+		    "expected one of: %s (for os \"%s\")", p->arch, list,
+		    p->os);
 		free(list);
 		goto out;
 	}
@@ -1015,7 +1023,8 @@ package_check(const struct pkginfo *p, const struct pkgrules *r)
 		ok = 0;
 	if (p->accelerator_version != NULL) {
 		n = strcspn(p->accelerator_version, ".");
-		if (n == 0 || strspn(p->accelerator_version, "0123456789") < n) {
+		if (n == 0 ||
+		    strspn(p->accelerator_version, "0123456789") < n) {
 			diag(EXIT_DATAERR, &pos, MANIFEST ": "
 			    "\"acceleratorVersion\" is \"%s\", expected a "
 			    "version such as 12.4 (its major names the "

@@ -379,8 +379,9 @@ TEST(shallow_and_deep_agree)
  * before the manifest is parsed; each byte must still be hashed once. */
 TEST(any_buffer_size)
 {
-	static const size_t lens[] = { 1, 7, 512, 4096, 65536, 1 << 20 };
-	char *p = mkbig("bufs.baiengine", 200000), sum[65];
+	static const size_t lens[] = { 1, 7, 512, 4096, 65536, 256 * 1024,
+	    300001, 1 << 20, 4 << 20 };
+	char *p = mkbig("bufs.baiengine", 1200000), sum[65];
 	unsigned char *b;
 	struct pkginfo info;
 	size_t i;
@@ -446,6 +447,17 @@ TEST(missing_file)
 	free(p);
 }
 
+TEST(read_error)
+{
+	char *err;
+	struct pkginfo info;
+
+	CHECK(!rd(tmpdir, PKG_SHALLOW, &info, &err));
+	CHECK(strstr(err, ": read: Is a directory") != NULL);
+	CHECK(gen_status == EXIT_IOERR);
+	free(err);
+}
+
 TEST(manifest_not_first)
 {
 	struct mem m[] = {
@@ -488,7 +500,8 @@ TEST(manifest_too_large)
 
 TEST(bad_json)
 {
-	char *p = mkpkg("json.baiengine", "{\n  \"engineId\": \"x\",\n  oops\n}");
+	char *p = mkpkg("json.baiengine",
+	    "{\n  \"engineId\": \"x\",\n  oops\n}");
 
 	CHECK(fails_with(p, 0, "package/manifest.json:3:"));
 	free(p);
@@ -614,10 +627,10 @@ TEST(truncated_before_manifest)
 	char *p = mkpkg("trunc.baiengine", good_manifest);
 
 	CHECK(truncate(p, 40) == 0);
-	CHECK(fails_with(p, 0, "damaged or truncated archive"));
+	CHECK(fails_with(p, 0, "damaged or truncated archive: truncated gzip "
+	    "input"));
 	CHECK(truncate(p, 5) == 0);
-	CHECK(fails_with(p, 0, "damaged or truncated archive: the gzip data "
-	    "holds no readable tar archive"));
+	CHECK(fails_with(p, 0, "damaged or truncated archive: "));
 	CHECK(truncate(p, 1) == 0);
 	CHECK(fails_with(p, 0, "not a gzip-compressed tar archive"));
 	free(p);
@@ -625,7 +638,7 @@ TEST(truncated_before_manifest)
 
 TEST(truncated_in_half)
 {
-	char *p = mkbig("half.baiengine", 600000), *err;
+	char *p = mkbig("half.baiengine", 3 * 1024 * 1024), *err;
 	struct pkginfo info;
 
 	CHECK(truncate(p, (off_t)file_size(p) / 2) == 0);
@@ -834,10 +847,10 @@ static void *
 reader(void *arg)
 {
 	struct job *j = arg;
-	unsigned char *b = xmalloc(65536);
+	unsigned char *b = xmalloc(256 * 1024);
 	struct pkginfo info;
 
-	j->ok = package_read(j->path, j->path, j->depth, b, 65536, &info);
+	j->ok = package_read(j->path, j->path, j->depth, b, 256 * 1024, &info);
 	memcpy(j->sha256, info.sha256, sizeof(j->sha256));
 	pkginfo_clear(&info);
 	free(b);
@@ -978,9 +991,9 @@ TEST(check_os_outside_matrix)
 	info_for(&p, "llama-cpp-b4618-macOS-x86_64-cuda12.baiengine");
 	set(&p.os, "macOS");
 	CHECK(!chk(&p, &err));
-	CHECK_STR(err, "packages/llama-cpp-b4618-macOS-x86_64-cuda12.baiengine: "
-	    "package/manifest.json: \"os\" is \"macOS\", expected one of: "
-	    "linux, macos, windows\n");
+	CHECK_STR(err, "packages/llama-cpp-b4618-macOS-x86_64-cuda12."
+	    "baiengine: package/manifest.json: \"os\" is \"macOS\", "
+	    "expected one of: linux, macos, windows\n");
 	free(err);
 	pkginfo_clear(&p);
 }
@@ -1009,9 +1022,9 @@ TEST(check_accelerator_outside_matrix)
 	set(&p.os, "macos");
 	set(&p.arch, "aarch64");
 	CHECK(!chk(&p, &err));
-	CHECK_STR(err, "packages/llama-cpp-b4618-macos-aarch64-cuda12.baiengine: "
-	    "package/manifest.json: \"accelerator\" is \"cuda\", expected one "
-	    "of: cpu, metal (for macos/aarch64)\n");
+	CHECK_STR(err, "packages/llama-cpp-b4618-macos-aarch64-cuda12."
+	    "baiengine: package/manifest.json: \"accelerator\" is "
+	    "\"cuda\", expected one of: cpu, metal (for macos/aarch64)\n");
 	free(err);
 	pkginfo_clear(&p);
 }
@@ -1137,6 +1150,7 @@ main(void)
 	RUN(variant_and_null_accelerator_version);
 	RUN(dot_slash_members);
 	RUN(missing_file);
+	RUN(read_error);
 	RUN(manifest_not_first);
 	RUN(manifest_missing);
 	RUN(manifest_too_large);

@@ -1,0 +1,21 @@
+#!/bin/sh
+# site.sh - the catalog in a real browser: build a site from the sample
+# packages, then tests/browser/run.js (headless Chromium via playwright-core:
+# search, filters, copy buttons, console errors, a crawl of every internal
+# link, html-validate, axe-core, hostile input, screenshots under build/).
+set -u
+top=$(pwd)
+gen="${GEN:-$top/build/gen}"
+tmp="$top/build/tmp/site"
+rm -rf "$tmp"
+mkdir -p "$tmp"
+if ! /usr/bin/python3 scripts/mksamples "$tmp/packages" >/dev/null; then
+	echo "site: 0 passed, 1 failed"
+	exit 1
+fi
+if ! SOURCE_DATE_EPOCH=1736467200 "$gen" -q -p "$tmp/packages" -o "$tmp/site" \
+    -g "$tmp/generated" build; then
+	echo "site: 0 passed, 1 failed"
+	exit 1
+fi
+exec node tests/browser/run.js "$tmp/site"
