@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "manifest.h"
 
@@ -128,16 +129,45 @@ min_app(struct pkginfo **v, size_t n)
 	return m;
 }
 
+/*
+ * Without SOURCE_DATE_EPOCH, a previous engines.json that differs from the
+ * new text only in lastUpdated keeps its time: compare the bytes with the
+ * previous stamp put in (both are written by this code, in one layout).
+ */
+static void
+keep_stamp(struct buf *out, size_t start, const char *stamp, const char *prev)
+{
+	struct buf old = { 0 };
+	const char *key = "\"lastUpdated\": \"", *a, *b;
+	char *at;
+	size_t klen = strlen(key), slen = strlen(stamp);
+
+	if (access(prev, F_OK) == -1 || !read_file(prev, &old))
+		goto out;
+	if ((a = strstr(old.s, key)) == NULL || (b = strchr(a + klen, '"')) == NULL ||
+	    (size_t)(b - a - klen) != slen)
+		goto out;
+	if ((at = strstr(out->s + start, key)) == NULL)
+		goto out;
+	/* Same length stamps: swap in the old one and compare the whole. */
+	memcpy(at + klen, a + klen, slen);
+	if (old.len == out->len - start && memcmp(old.s, out->s + start, old.len) == 0)
+		goto out;	/* nothing else changed: keep the old stamp */
+	memcpy(at + klen, stamp, slen);
+out:
+	buf_free(&old);
+}
+
 int
 index_build(const struct manifest *m, const struct scan *s, const char *prev,
     long long manifest_mtime, struct buf *out)
 {
 	struct pkginfo **v;
-	json_t *root, *engines, *eo, *pkgs, *versions, *vo, *vp, *old;
+	json_t *root, *engines, *eo, *pkgs, *versions, *vo, *vp;
 	const struct engine *e;
-	size_t i, j, k, first, vend;
+	size_t i, j, k, first, vend, start;
 	long long when;
-	char stamp[32], *text;
+	char stamp[32];
 	int ok = 1;
 
 	v = xcalloc(s->n ? s->n : 1, sizeof(*v));
@@ -190,7 +220,7 @@ index_build(const struct manifest *m, const struct scan *s, const char *prev,
 			if (j == first) {
 				json_object_set_new(eo, "modelFormats",
 				    formats_json(e, v + j, k - j));
-				pkgs = json_deep_copy(vp);
+				pkgs = json_incref(vp);	/* shared, not copied */
 			}
 			vo = json_object();
 			json_object_set_new(vo, "version", json_string(v[j]->version));
@@ -213,30 +243,16 @@ index_build(const struct manifest *m, const struct scan *s, const char *prev,
 		json_decref(root);
 		return 0;
 	}
-	if (when >= 0)
-		iso_time(when, stamp);
-	else {
-		when = s->newest > manifest_mtime ? s->newest : manifest_mtime;
-		iso_time(when, stamp);
-		if (prev != NULL && (old = json_load_file(prev, 0, NULL)) != NULL) {
-			json_t *ts = json_object_get(old, "lastUpdated");
-
-			if (json_is_string(ts)) {
-				char *keep = xstrdup(json_string_value(ts));
-
-				json_object_set_new(old, "lastUpdated", json_string(""));
-				if (json_equal(old, root))
-					snprintf(stamp, sizeof(stamp), "%s", keep);
-				free(keep);
-			}
-			json_decref(old);
-		}
-	}
+	iso_time(when >= 0 ? when : (s->newest > manifest_mtime ? s->newest :
+	    manifest_mtime), stamp);
 	json_object_set_new(root, "lastUpdated", json_string(stamp));
-	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	buf_puts(out, text);
+	start = out->len;
+	buf_reserve(out, 512 * s->n + 4096);
+	json_dump_callback(root, buf_json_cb, out, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	buf_putc(out, '\n');
-	free(text);
+	if (when < 0 && prev != NULL)
+		keep_stamp(out, start, stamp, prev);
 	json_decref(root);
 	return 1;
 }

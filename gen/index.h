@@ -34,6 +34,9 @@ struct pkginfo {
 	char		*variant;		/* NULL when absent */
 	size_t		 nformats;
 	char		**formats;
+	/* When set, every string above but path (and the formats array)
+	 * lives in this one allocation (records from the cache). */
+	char		*block;
 };
 
 enum pkgdepth {

@@ -1084,6 +1084,12 @@ pkginfo_clear(struct pkginfo *p)
 {
 	size_t i;
 
+	if (p->block != NULL) {
+		free(p->path);
+		free(p->block);
+		memset(p, 0, sizeof(*p));
+		return;
+	}
 	free(p->path);
 	free(p->filename);
 	free(p->engine_id);

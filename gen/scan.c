@@ -65,6 +65,18 @@ has_suffix(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
+static char *
+join_path(const char *dir, const char *name)
+{
+	size_t a = strlen(dir), b = strlen(name);
+	char *p = xmalloc(a + b + 2);
+
+	memcpy(p, dir, a);
+	p[a] = '/';
+	memcpy(p + a + 1, name, b + 1);
+	return p;
+}
+
 /* Every *.baiengine below dir; dot-files and dot-folders are skipped. */
 static int
 walk(const char *dir, struct found **v, size_t *n, size_t *cap)
@@ -82,29 +94,34 @@ walk(const char *dir, struct found **v, size_t *n, size_t *cap)
 		return 0;
 	}
 	while (ok && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+		/* Only folders and packages need a stat; d_type says which,
+		 * where the file system knows. */
+		if (de->d_name[0] == '.' || (de->d_type != DT_UNKNOWN &&
+		    de->d_type != DT_DIR && de->d_type != DT_LNK &&
+		    !has_suffix(de->d_name, ".baiengine")))
 			continue;
-		p = xasprintf("%s/%s", dir, de->d_name);
-		if (stat(p, &st) == -1) {
+		if (fstatat(dirfd(d), de->d_name, &st, 0) == -1) {
+			p = xasprintf("%s/%s", dir, de->d_name);
 			diag_errno(p, 0, "cannot stat");
+			free(p);
 			ok = 0;
-		} else if (S_ISDIR(st.st_mode))
+		} else if (S_ISDIR(st.st_mode)) {
+			p = xasprintf("%s/%s", dir, de->d_name);
 			ok = walk(p, v, n, cap);
-		else if (S_ISREG(st.st_mode) && has_suffix(de->d_name, ".baiengine")) {
+			free(p);
+		} else if (S_ISREG(st.st_mode) && has_suffix(de->d_name, ".baiengine")) {
 			if (*n == *cap) {
 				*cap = *cap ? *cap * 2 : 256;
 				*v = xrealloc(*v, *cap * sizeof(**v));
 			}
 			memset(&(*v)[*n], 0, sizeof(**v));
-			(*v)[*n].path = p;
+			(*v)[*n].path = join_path(dir, de->d_name);
 			(*v)[*n].size = (unsigned long long)st.st_size;
 			(*v)[*n].mtime_s = (long long)st.st_mtim.tv_sec;
 			(*v)[*n].mtime_ns = (long long)st.st_mtim.tv_nsec;
 			(*v)[*n].ino = (unsigned long long)st.st_ino;
 			(*n)++;
-			p = NULL;
 		}
-		free(p);
 	}
 	closedir(d);
 	return ok;
@@ -174,12 +191,6 @@ split_fields(char *line, char **f, size_t max)
 	return n;
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 static int
 cache_ent_cmp(const void *a, const void *b)
 {
@@ -201,6 +212,52 @@ cache_free(struct cache *c)
 
 #define NFIELDS 17
 
+/*
+ * A cached record's strings in one allocation: the formats array first,
+ * then filename and fields 6 to 15 of the cache line, NUL-terminated.
+ * Ten thousand records make two allocations each, not fifteen.
+ */
+static void
+block_fill(struct pkginfo *p, char **f)
+{
+	const char *base = strrchr(f[0], '/') ? strrchr(f[0], '/') + 1 : f[0];
+	char **dst[] = { &p->engine_id, &p->version, &p->os, &p->arch,
+	    &p->accelerator, &p->accelerator_version, &p->server_binary,
+	    &p->min_app_version, &p->variant };
+	size_t nfmt = 0, len, i;
+	char *w, *q;
+
+	if (*f[15] != '\0')
+		for (nfmt = 1, q = f[15]; *q; q++)
+			nfmt += *q == ',';
+	len = nfmt * sizeof(char *) + strlen(base) + 1;
+	for (i = 6; i <= 15; i++)
+		len += f[i] ? strlen(f[i]) + 1 : 0;
+	p->block = xmalloc(len);
+	p->formats = nfmt ? (char **)(void *)p->block : NULL;
+	w = p->block + nfmt * sizeof(char *);
+	p->filename = w;
+	w = stpcpy(w, base) + 1;
+	for (i = 0; i < 9; i++) {
+		if (f[6 + i] == NULL) {
+			*dst[i] = NULL;
+			continue;
+		}
+		*dst[i] = w;
+		w = stpcpy(w, f[6 + i]) + 1;
+	}
+	p->nformats = nfmt;
+	if (nfmt) {
+		memcpy(w, f[15], strlen(f[15]) + 1);
+		for (i = 0, q = w; i < nfmt; i++) {
+			p->formats[i] = q;
+			if ((q = strchr(q, ',')) == NULL)
+				break;
+			*q++ = '\0';
+		}
+	}
+}
+
 /* Parse the cache; anything odd and it is dropped whole (rebuilt). */
 static void
 cache_load(const char *path, struct cache *c)
@@ -208,7 +265,7 @@ cache_load(const char *path, struct cache *c)
 	struct buf b = { 0 };
 	char *line, *nl, *end, *f[NFIELDS + 1], sum[65];
 	unsigned long long count = 0;
-	size_t nf, i;
+	size_t nf, i, ecap = 0;
 	int fd;
 
 	memset(c, 0, sizeof(*c));
@@ -249,35 +306,19 @@ cache_load(const char *path, struct cache *c)
 		for (i = 6; i < NFIELDS; i++)
 			if (f[i] == NULL && i != 11 && i != 14)
 				goto bad;
-		c->e = xrealloc(c->e, (c->n + 1) * sizeof(*c->e));
+		if (c->n == ecap) {
+			ecap = ecap ? ecap * 2 : 256;
+			c->e = xrealloc(c->e, ecap * sizeof(*c->e));
+		}
 		e = &c->e[c->n++];
 		memset(e, 0, sizeof(*e));
 		e->info.path = xstrdup(f[0]);
-		e->info.filename = xstrdup(strrchr(f[0], '/') ? strrchr(f[0], '/') + 1 : f[0]);
 		e->info.size = strtoull(f[1], NULL, 10);
 		e->mtime_s = strtoll(f[2], NULL, 10);
 		e->mtime_ns = strtoll(f[3], NULL, 10);
 		e->ino = strtoull(f[4], NULL, 10);
 		memcpy(e->info.sha256, f[5], 65);
-		e->info.engine_id = xstrdup(f[6]);
-		e->info.version = xstrdup(f[7]);
-		e->info.os = xstrdup(f[8]);
-		e->info.arch = xstrdup(f[9]);
-		e->info.accelerator = xstrdup(f[10]);
-		e->info.accelerator_version = dup_or_null(f[11]);
-		e->info.server_binary = xstrdup(f[12]);
-		e->info.min_app_version = xstrdup(f[13]);
-		e->info.variant = dup_or_null(f[14]);
-		if (*f[15] != '\0') {
-			char *tok, *save = NULL;
-
-			for (tok = strtok_r(f[15], ",", &save); tok != NULL;
-			    tok = strtok_r(NULL, ",", &save)) {
-				e->info.formats = xrealloc(e->info.formats,
-				    (e->info.nformats + 1) * sizeof(char *));
-				e->info.formats[e->info.nformats++] = xstrdup(tok);
-			}
-		}
+		block_fill(&e->info, f);
 		e->deep = strcmp(f[16], "1") == 0;
 	}
 	if (count != c->n)
@@ -292,11 +333,11 @@ bad:
 	buf_free(&b);
 }
 
-static const struct cache_ent *
+static struct cache_ent *
 cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
 {
 	struct cache_ent key;
-	const struct cache_ent *e;
+	struct cache_ent *e;
 
 	if (c->n == 0)
 		return NULL;
@@ -307,31 +348,6 @@ cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
 	    (depth == PKG_DEEP && !e->deep))
 		return NULL;
 	return e;
-}
-
-static void
-pkginfo_copy(struct pkginfo *d, const struct pkginfo *s)
-{
-	size_t i;
-
-	memset(d, 0, sizeof(*d));
-	d->path = xstrdup(s->path);
-	d->filename = xstrdup(s->filename);
-	d->size = s->size;
-	memcpy(d->sha256, s->sha256, sizeof(d->sha256));
-	d->engine_id = xstrdup(s->engine_id);
-	d->version = xstrdup(s->version);
-	d->os = xstrdup(s->os);
-	d->arch = xstrdup(s->arch);
-	d->accelerator = xstrdup(s->accelerator);
-	d->accelerator_version = dup_or_null(s->accelerator_version);
-	d->server_binary = xstrdup(s->server_binary);
-	d->min_app_version = xstrdup(s->min_app_version);
-	d->variant = dup_or_null(s->variant);
-	d->nformats = s->nformats;
-	d->formats = xcalloc(s->nformats, sizeof(char *));
-	for (i = 0; i < s->nformats; i++)
-		d->formats[i] = xstrdup(s->formats[i]);
 }
 
 /* Write the cache atomically; a failure here is only a warning. */
@@ -593,7 +609,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	struct scan *s = NULL;
 	struct found *f = NULL;
 	struct cache cache = { 0 };
-	const struct cache_ent *ce;
+	struct cache_ent *ce;
 	struct pool pl;
 	struct pkginfo *p = NULL;
 	unsigned long long total = 0;
@@ -614,7 +630,10 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	deep = xcalloc(n ? n : 1, sizeof(*deep));
 	for (i = 0; i < n; i++) {
 		if ((ce = cache_find(&cache, &f[i], o->depth)) != NULL) {
-			pkginfo_copy(&p[i], &ce->info);
+			/* Taken, not copied: the entry is not used again. */
+			p[i] = ce->info;
+			memset(&ce->info, 0, sizeof(ce->info));
+			ce->info.path = xstrdup(p[i].path);
 			f[i].cached = 1;
 			deep[i] = ce->deep;
 			hits++;
