@@ -132,19 +132,25 @@ svg_bars(const char *id, const char *title, char **labels, json_int_t *values,
 {
 	struct buf b = { 0 };
 	json_int_t max = 1;
-	const int lw = 230, bw = 330, bh = 20, gap = 8, top = 8;
+	const int bw = 300, bh = 18, gap = 8, top = 6, vw = 70;
 	char hs[32];
-	size_t i;
-	int w, h;
+	size_t i, longest = 4;
+	int w, h, lw;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (values[i] > max)
 			max = values[i];
+		if (strlen(labels[i]) > longest)
+			longest = strlen(labels[i]);
+	}
+	/* Room for the longest label at about 7 pixels a character. */
+	lw = (int)longest * 7 + 12;
 	h = top * 2 + (int)n * (bh + gap);
-	buf_printf(&b, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+	buf_printf(&b, "<svg class=\"chart-svg\" xmlns=\"http://www.w3.org/2000/svg\" "
 	    "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
-	    "aria-labelledby=\"%s-title\"><title id=\"%s-title\">", lw + bw + 90, h,
-	    lw + bw + 90, h, id, id);
+	    "aria-labelledby=\"%s-title\" font-size=\"12\" "
+	    "font-family=\"system-ui, sans-serif\"><title id=\"%s-title\">",
+	    lw + bw + vw, h, lw + bw + vw, h, id, id);
 	xml_escape(&b, title);
 	buf_puts(&b, "</title>");
 	for (i = 0; i < n; i++) {
@@ -154,13 +160,13 @@ svg_bars(const char *id, const char *title, char **labels, json_int_t *values,
 		if (w < 2)
 			w = 2;
 		human_size(values[i], hs, sizeof(hs));
-		buf_printf(&b, "<text class=\"label\" x=\"%d\" y=\"%d\" "
-		    "text-anchor=\"end\">", lw - 8, y + bh - 6);
+		buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" "
+		    "fill=\"currentColor\">", lw - 8, y + bh - 5);
 		xml_escape(&b, labels[i]);
-		buf_printf(&b, "</text><rect class=\"bar\" x=\"%d\" y=\"%d\" "
-		    "width=\"%d\" height=\"%d\" rx=\"3\"/><text class=\"value\" "
-		    "x=\"%d\" y=\"%d\">%s</text>", lw, y, w, bh, lw + w + 6,
-		    y + bh - 6, hs);
+		buf_printf(&b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" "
+		    "height=\"%d\" rx=\"3\" fill=\"#3b82c4\"/><text x=\"%d\" y=\"%d\" "
+		    "fill=\"currentColor\">%s</text>", lw, y, w, bh, lw + w + 6,
+		    y + bh - 5, hs);
 	}
 	buf_puts(&b, "</svg>");
 	return b.s;

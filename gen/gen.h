@@ -105,6 +105,10 @@ const char *nearest(const char *s, const char *const *cands);
 struct outset;
 struct outset	*outset_new(const char *root, const char *label);
 void		 outset_free(struct outset *);	/* aborts what is staged */
+/* Keep a list of the files written in root/NAME, and let pruning delete
+ * exactly the files listed there that a later run no longer produces
+ * (instead of files carrying GEN_MARKER). */
+void		 outset_ledger(struct outset *, const char *name);
 /* Add a file (path relative to root); takes the buffer's memory. */
 void		 outset_add(struct outset *, const char *relpath, struct buf *);
 /* Compare with the disk; print each stale, missing and extra (marked) file.

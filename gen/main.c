@@ -293,8 +293,10 @@ run(const struct opts *o, enum op op)
 		    o->jobs > 0 ? o->jobs : default_jobs(), gen))
 			goto out;
 	}
-	if (want_index || want_site)
+	if (want_index || want_site) {
 		site = outset_new(o->site, "site");
+		outset_ledger(site, ".gen-files");
+	}
 	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site))
 		goto out;
 	if (want_site) {
@@ -346,7 +348,8 @@ run(const struct opts *o, enum op op)
 		goto out;
 	if (gen != NULL && !outset_commit(gen, 1))
 		goto out;
-	if (site != NULL && !outset_commit(site, 0))
+	/* gen index alone leaves the catalog's pages be. */
+	if (site != NULL && !outset_commit(site, want_site))
 		goto out;
 	if (gen != NULL)
 		summary(gen, o->generated);

@@ -34,8 +34,11 @@ struct outset {
 	size_t		 written, removed;
 	char		*lastdir;	/* the folder known to exist */
 	char		*fresh;		/* staging folder when root did not exist */
+	char		*ledger;	/* file listing what the last run wrote, or NULL */
 	pthread_mutex_t	 mu;		/* guards mkdirs while threads write */
 };
+
+static int	write_new(const char *, const struct buf *);
 
 struct outset *
 outset_new(const char *root, const char *label)
@@ -99,6 +102,7 @@ outset_free(struct outset *o)
 	free(o->f);
 	free(o->root);
 	free(o->label);
+	free(o->ledger);
 	pthread_mutex_destroy(&o->mu);
 	free(o);
 }
@@ -256,6 +260,76 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void
+outset_ledger(struct outset *o, const char *name)
+{
+	free(o->ledger);
+	o->ledger = xstrdup(name);
+}
+
+/* Files the ledger lists that this set no longer produces. */
+static int
+ledger_extras(struct outset *o, struct list *out)
+{
+	struct buf b = { 0 };
+	char *path, *line, *nl, *full;
+	int ok = 1;
+
+	path = xasprintf("%s/%s", o->root, o->ledger);
+	if (access(path, F_OK) == -1) {
+		free(path);
+		return 1;
+	}
+	if (!read_file(path, &b))
+		ok = 0;
+	for (line = b.s; ok && line && *line; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		/* Only plain relative names below the root are ever deleted. */
+		if (*line == '\0' || *line == '/' || strstr(line, "..") != NULL ||
+		    in_set(o, line))
+			continue;
+		full = xasprintf("%s/%s", o->root, line);
+		if (access(full, F_OK) == 0) {
+			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v[out->n++] = xstrdup(line);
+		}
+		free(full);
+	}
+	buf_free(&b);
+	free(path);
+	return ok;
+}
+
+/* Write the ledger: every file of the set, one a line, if it changed. */
+static int
+ledger_write(struct outset *o)
+{
+	struct buf b = { 0 };
+	char *path, *tmp;
+	size_t i;
+	int ok = 1, same;
+
+	for (i = 0; i < o->n; i++)
+		buf_printf(&b, "%s\n", o->f[i].rel);
+	buf_add(&b, "", 0);
+	path = xasprintf("%s/%s", o->root, o->ledger);
+	if ((same = same_on_disk(path, &b)) == 0) {
+		tmp = xasprintf("%s.%ld", path, (long)getpid());
+		if (!write_new(tmp, &b) || rename(tmp, path) == -1) {
+			diag_errno(path, 0, "cannot write");
+			unlink(tmp);
+			ok = 0;
+		}
+		free(tmp);
+	} else if (same < 0)
+		ok = 0;
+	free(path);
+	buf_free(&b);
+	return ok;
+}
+
 /* Marked files under the root that this set no longer produces, sorted. */
 static int
 extras(struct outset *o, struct list *out)
@@ -266,6 +340,8 @@ extras(struct outset *o, struct list *out)
 	int ok;
 
 	sort_files(o);
+	if (o->ledger != NULL)
+		return ledger_extras(o, out);
 	ok = walk(o->root, "", &all);
 	for (i = 0; i < all.n; i++) {
 		full = xasprintf("%s/%s", o->root, all.v[i]);
@@ -561,7 +637,7 @@ outset_commit(struct outset *o, int prune)
 		for (i = 0; i < o->nmkdirs; i++)
 			free(o->mkdirs[i]);
 		o->nmkdirs = 0;
-		return 1;
+		return o->ledger == NULL || ledger_write(o);
 	}
 	for (i = 0; i < o->n; i++) {
 		if (o->f[i].tmp == NULL)
@@ -607,6 +683,8 @@ outset_commit(struct outset *o, int prune)
 		free(ex.v[i]);
 	}
 	free(ex.v);
+	if (ok && o->ledger != NULL)
+		ok = ledger_write(o);
 	return ok;
 }
 
