@@ -197,8 +197,9 @@ page_ctx(struct cat *c, const char *path, const char *title,
 
 	json_object_set_new(o, "root", json_string(root));
 	free(root);
-	json_object_set_new(o, "site", json_pack("{s:s, s:s}", "title",
-	    c->m->site_title, "url", c->m->site_url));
+	json_object_set_new(o, "site", json_pack("{s:s, s:o}", "title",
+	    c->m->site_title, "url", *c->m->site_url ?
+	    json_string(c->m->site_url) : json_false()));
 	json_object_set_new(o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b}",
 	    "title", title, "description", desc, "path", path,
 	    "is_home", is_home, "is_platforms", is_platforms));

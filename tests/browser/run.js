@@ -1,0 +1,631 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * run.js - browser tests of the HTML catalog gen writes.
+ *
+ *   node tests/browser/run.js SITE_DIR      (from the repository root,
+ *                                            after npm ci in tests/)
+ *
+ * Serves SITE_DIR under /registry/ on 127.0.0.1 (no directory indexes;
+ * 404.html with status 404 for a missing file) and drives Debian's
+ * /usr/bin/chromium through playwright-core (never a downloaded browser):
+ * search and filters, following links, copying a checksum, console and
+ * page errors, a breadth-first crawl of every internal link and fragment,
+ * the site opened from file://, html-validate on every .html file, axe-core
+ * on one page of each kind, screenshots in build/screenshots/, and a
+ * registry of hostile input (tests/browser/hostile/) built with build/gen
+ * into a temporary folder, which must inject nothing.
+ *
+ * Prints "ok - NAME" or "FAIL - NAME: why" per test and, last,
+ * "browser: N passed, N failed"; exits 1 when any failed, 2 on usage.
+ * Environment: GEN (default build/gen), CHROMIUM (default
+ * /usr/bin/chromium), BROWSER_TIMEOUT (seconds for the whole run, 110).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const REPO = path.resolve(__dirname, '..', '..');
+const NODE_MODULES = path.join(REPO, 'tests', 'node_modules');
+const req = (name) => require(require.resolve(name, { paths: [NODE_MODULES, __dirname] }));
+
+const { serve } = require('./server');
+const { crawl } = require('./crawl');
+
+const PREFIX = '/registry/';
+const HOSTILE_PREFIX = '/hostile/';
+const GEN = process.env.GEN || path.join(REPO, 'build', 'gen');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = path.join(REPO, 'build', 'screenshots');
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/* ---- the harness ------------------------------------------------------ */
+
+let passed = 0, failed = 0;
+const results = [];
+
+async function test(name, fn) {
+	const t0 = Date.now();
+	try {
+		const note = await fn();
+		passed++;
+		const secs = ((Date.now() - t0) / 1000).toFixed(1);
+		console.log(`ok - ${name} (${note ? `${note}; ` : ''}${secs} s)`);
+	} catch (e) {
+		failed++;
+		const msg = e && e.message ? e.message : String(e);
+		console.log(`FAIL - ${name}: ${msg.split('\n').slice(0, 12).join('\n    ')}`);
+	}
+	results.push(name);
+}
+
+function assert(cond, msg) {
+	if (!cond)
+		throw new Error(msg);
+}
+
+function fail(msg) {
+	throw new Error(msg);
+}
+
+function list(items, n = 8) {
+	const head = items.slice(0, n).join('\n');
+	return items.length > n ? `${head}\n... and ${items.length - n} more` : head;
+}
+
+/* Poll fn in the page until it returns true (or time out with msg). */
+async function until(page, fn, arg, msg, timeout = 5000) {
+	try {
+		await page.waitForFunction(fn, arg, { timeout, polling: 50 });
+	} catch (e) {
+		fail(msg);
+	}
+}
+
+function htmlFiles(dir) {
+	const out = [];
+	const walk = (d) => {
+		for (const ent of fs.readdirSync(d, { withFileTypes: true })) {
+			const p = path.join(d, ent.name);
+			if (ent.isDirectory())
+				walk(p);
+			else if (ent.isFile() && ent.name.endsWith('.html'))
+				out.push(p);
+		}
+	};
+	walk(dir);
+	return out.sort();
+}
+
+/* ---- console and page errors ----------------------------------------- */
+
+const errors = [];	/* {page, text} for every page of every context */
+const visited = new Set();
+
+function watch(context, label) {
+	context.on('page', (p) => {
+		p.on('console', (m) => {
+			if (m.type() !== 'error')
+				return;
+			const loc = m.location() || {};
+			/* The deliberate visit of a missing page logs its own 404. */
+			if (/status of 404/.test(m.text()) && /no-such-page/.test(loc.url || ''))
+				return;
+			/* Requests outside the site folder have their own test. */
+			if (/status of 404/.test(m.text()) && /^https?:\/\/127\.0\.0\.1:\d+\/favicon\.ico$/.test(loc.url || ''))
+				return;
+			errors.push({ page: `${label} ${p.url()}`, text: `console: ${m.text()}${loc.url ? ` at ${loc.url}:${loc.lineNumber}` : ''}` });
+		});
+		p.on('pageerror', (e) => errors.push({ page: `${label} ${p.url()}`, text: `page error: ${e.message}` }));
+		p.on('framenavigated', (f) => {
+			if (f === p.mainFrame())
+				visited.add(f.url());
+		});
+	});
+}
+
+/* ---- the hostile registry --------------------------------------------- */
+
+function buildHostile() {
+	const dir = path.join(__dirname, 'hostile');
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gen-hostile-'));
+	execFileSync(path.join(dir, 'mkpackages'), [path.join(tmp, 'packages')],
+	    { stdio: ['ignore', 'ignore', 'pipe'] });
+	execFileSync(GEN, ['-C', dir, '-t', path.join(REPO, 'templates'),
+		'-p', path.join(tmp, 'packages'), '-o', path.join(tmp, 'site'),
+		'-g', path.join(tmp, 'generated'), '-q', 'build'],
+	    { stdio: ['ignore', 'pipe', 'pipe'] });
+	return { tmp, site: path.join(tmp, 'site') };
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+async function main() {
+	const siteArg = process.argv[2];
+	if (!siteArg || process.argv.length > 3) {
+		console.error('usage: node tests/browser/run.js SITE_DIR');
+		return 2;
+	}
+	const SITE = path.resolve(siteArg);
+	if (!fs.existsSync(path.join(SITE, 'index.html'))) {
+		console.error(`browser: ${SITE}/index.html: no such file`);
+		return 2;
+	}
+	const { chromium } = req('playwright-core');
+	fs.mkdirSync(SHOTS, { recursive: true });
+
+	let hostile = null, hostileErr = null;
+	try {
+		hostile = buildHostile();
+	} catch (e) {
+		hostileErr = `${GEN} failed: ${e.stderr ? e.stderr.toString().trim() : e.message}`;
+	}
+
+	const mounts = { [PREFIX]: SITE };
+	if (hostile)
+		mounts[HOSTILE_PREFIX] = hostile.site;
+	const server = await serve(mounts);
+	const base = server.origin + PREFIX;
+	const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+	try {
+		const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		watch(ctx, '[http]');
+		try {
+			await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+		} catch (e) {
+			/* Reading the clipboard may be unsupported: the test falls back. */
+		}
+		const page = await ctx.newPage();
+		page.setDefaultTimeout(10000);
+		await siteTests(page, ctx, base, SITE);
+		await ctx.close();
+
+		const fctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		watch(fctx, '[file]');
+		await fileTests(fctx, SITE);
+		await fctx.close();
+
+		await test('html-validate: every .html file of the site', () => validate(SITE));
+
+		const hctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		/* Nothing leaves the machine: external navigations get a stub. */
+		await hctx.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.fulfill({
+			status: 200, contentType: 'text/html', body: '<!DOCTYPE html><title>external</title><p>external',
+		}));
+		await hostileTests(hctx, server.origin + HOSTILE_PREFIX, hostile, hostileErr);
+		await hctx.close();
+
+		await test('no request outside the site folder (root-absolute paths, /favicon.ico)', () => {
+			const out = [...new Set(server.log.filter((r) => !r.path.startsWith(PREFIX) &&
+			    !r.path.startsWith(HOSTILE_PREFIX)).map((r) => `${r.path} (HTTP ${r.status})`))];
+			assert(out.length === 0, `${out.length} path(s) outside ${PREFIX}: ${list(out)}` +
+			    (out.some((p) => p.startsWith('/favicon.ico')) ?
+			    '\n    (a page without <link rel="icon"> makes the browser ask for /favicon.ico)' : ''));
+		});
+
+		await test('no console errors and no page errors on any page visited', () => {
+			const seen = new Map();
+			for (const e of errors) {
+				const k = `${e.page}: ${e.text}`;
+				seen.set(k, (seen.get(k) || 0) + 1);
+			}
+			assert(errors.length === 0, `${errors.length} error(s):\n` +
+			    list([...seen].map(([k, n]) => (n > 1 ? `${k} (${n} times)` : k))));
+			return `${visited.size} page loads`;
+		});
+	} finally {
+		await browser.close();
+		await server.close();
+		if (hostile)
+			fs.rmSync(hostile.tmp, { recursive: true, force: true });
+	}
+	return failed ? 1 : 0;
+}
+
+/* ---- over HTTP, under /registry/ ------------------------------------------ */
+
+async function siteTests(page, ctx, base, SITE) {
+	const home = base + 'index.html';
+	let engineUrl = null, engineName = null, crawled = null;
+
+	await test('home page: search narrows the engine cards', async () => {
+		const resp = await page.goto(home);
+		assert(resp && resp.status() === 200, `${home}: HTTP ${resp && resp.status()}`);
+		const box = page.locator('input[type="search"]').first();
+		assert(await box.count() === 1, 'no input[type=search] on the home page');
+		await box.waitFor({ state: 'visible' });
+		const cards = page.locator('.card');
+		const n = await cards.count();
+		assert(n > 0, 'no .card on the home page');
+		const first = cards.first();
+		const name = (await first.locator('h2, h3, a').first().innerText()).trim();
+		assert(name, 'the first card has no name');
+		await box.fill(name);
+		await until(page, (nm) => {
+			const cs = [...document.querySelectorAll('.card')];
+			const vis = (c) => !c.hidden && getComputedStyle(c).display !== 'none';
+			return vis(cs[0]) && (cs.length === 1 || cs.slice(1).some((c) => !vis(c)));
+		}, name, `typing "${name}" did not leave the first card alone visible`);
+		/* Every visible card mentions the name somewhere (sanity). */
+		const bad = await page.evaluate((nm) => [...document.querySelectorAll('.card')]
+		    .filter((c) => !c.hidden && getComputedStyle(c).display !== 'none')
+		    .filter((c) => !c.textContent.toLowerCase().includes(nm.toLowerCase()))
+		    .map((c) => c.id || c.textContent.trim().slice(0, 40)), name);
+		const note = bad.length ? `; visible without the name in their text: ${bad.join(', ')}` : '';
+		await box.fill('zzqx-no-such-engine-42');
+		await until(page, () => {
+			const cs = [...document.querySelectorAll('.card')];
+			const vis = (el) => el && !el.hidden && getComputedStyle(el).display !== 'none' &&
+			    el.getClientRects().length > 0;
+			const msg = document.querySelector('#no-match, [data-no-match], .no-match');
+			return cs.every((c) => !vis(c)) && vis(msg);
+		}, null, 'nonsense search: cards still shown or no visible no-match message (#no-match)');
+		await box.fill('');
+		await until(page, () => [...document.querySelectorAll('.card')].every((c) => !c.hidden),
+		    null, 'clearing the search did not bring the cards back');
+		engineName = name;
+		return `${n} cards, "${name}"${note}`;
+	});
+
+	await test('home page: a card link leads to the engine page with its h1', async () => {
+		if (page.url() !== home)
+			await page.goto(home);
+		const link = page.locator('.card a[href*="engines/"]').first();
+		assert(await link.count() === 1, 'no link to engines/... in the first card');
+		const name = engineName || (await link.innerText()).trim();
+		await Promise.all([page.waitForURL(/\/engines\//), link.click()]);
+		engineUrl = page.url();
+		assert(engineUrl.startsWith(base), `left the site: ${engineUrl}`);
+		const h1 = page.locator('h1');
+		assert(await h1.count() >= 1, 'no h1 on the engine page');
+		const text = (await h1.first().innerText()).trim();
+		assert(text.includes(name), `h1 is "${text}", expected "${name}"`);
+		return engineUrl.slice(base.length);
+	});
+
+	await test('engine page: the os filter hides the rows of other systems', async () => {
+		assert(engineUrl, 'no engine page reached');
+		if (page.url() !== engineUrl)
+			await page.goto(engineUrl);
+		const sel = page.locator('select[data-filter="os"], select[name="os"]').first();
+		assert(await sel.count() === 1, 'no os filter (select[data-filter=os])');
+		await sel.waitFor({ state: 'visible' });
+		const values = await sel.evaluate((s) => [...s.options].map((o) => o.value).filter(Boolean));
+		const rowOs = await page.$$eval('tr[data-os]', (rs) => rs.map((r) => r.getAttribute('data-os')));
+		assert(rowOs.length, 'no table rows with data-os');
+		/* A value present in the rows, with rows of other systems beside. */
+		const pick = values.find((v) => rowOs.includes(v) && rowOs.some((o) => o !== v)) ||
+		    values.find((v) => rowOs.includes(v));
+		assert(pick, `no filter value among ${values.join(', ')} matches a row`);
+		await sel.selectOption(pick);
+		await until(page, (v) => [...document.querySelectorAll('tr[data-os]')].every((r) => {
+			const shown = !r.hidden && getComputedStyle(r).display !== 'none';
+			return r.getAttribute('data-os') === v ? shown : !shown;
+		}), pick, `after choosing "${pick}", rows of other systems are visible or rows of "${pick}" hidden`);
+		const counts = await page.$$eval('tr[data-os]', (rs, v) => ({
+			shown: rs.filter((r) => r.getAttribute('data-os') === v).length,
+			hidden: rs.filter((r) => r.getAttribute('data-os') !== v).length,
+		}), pick);
+		await sel.selectOption('');
+		await until(page, () => [...document.querySelectorAll('tr[data-os]')].every((r) => !r.hidden),
+		    null, 'choosing "Any" again did not show every row');
+		return `${pick}: ${counts.shown} shown, ${counts.hidden} hidden`;
+	});
+
+	await test('engine page: a copy button copies the full SHA-256 of its row', async () => {
+		assert(engineUrl, 'no engine page reached');
+		if (!page.url().startsWith(engineUrl))
+			await page.goto(engineUrl);
+		const btn = page.locator('tr[data-os] button:visible').first();
+		await btn.waitFor({ state: 'visible' });
+		const sha = await btn.evaluate((b) => {
+			const m = b.closest('tr').textContent.match(/\b[0-9a-f]{64}\b/);
+			return m ? m[0] : null;
+		});
+		assert(sha, 'the row of the first copy button shows no 64-hex SHA-256');
+		await page.evaluate(() => navigator.clipboard && navigator.clipboard.writeText('').catch(() => {}));
+		await btn.click();
+		let clip = null;
+		try {
+			await page.waitForFunction(async (want) =>
+			    (await navigator.clipboard.readText()) === want, sha, { timeout: 3000, polling: 100 });
+			clip = sha;
+		} catch (e) {
+			clip = await page.evaluate(() => navigator.clipboard.readText().catch((err) => `error: ${err}`));
+			if (typeof clip === 'string' && clip.startsWith('error:')) {
+				/* No clipboard reading here: the feedback must say so. */
+				const text = (await btn.innerText()).trim();
+				assert(/copied/i.test(text), `clipboard unreadable (${clip}) and the button says "${text}", not "Copied"`);
+				return 'clipboard unreadable; the button said Copied';
+			}
+			fail(`clipboard holds "${clip}", expected ${sha}`);
+		}
+		return `${sha.slice(0, 12)}...`;
+	});
+
+	await test('crawl: every internal link, script, stylesheet and image resolves (200)', async () => {
+		/* Three tabs crawl side by side. */
+		const tabs = [page, await ctx.newPage(), await ctx.newPage()];
+		try {
+			crawled = await crawl(tabs, [home, base + '404.html'], base);
+		} finally {
+			await Promise.all(tabs.slice(1).map((t) => t.close()));
+		}
+		assert(crawled.broken.length === 0, `${crawled.broken.length} broken:\n` +
+		    list(crawled.broken.map((b) => `${b.url} (from ${b.from}): ${b.why}`)));
+		return `${crawled.pages.length} pages, ${crawled.resources.size} targets`;
+	});
+
+	await test('crawl: every #fragment names an id on its target page', async () => {
+		assert(crawled, 'no crawl');
+		assert(crawled.fragments.length === 0, `${crawled.fragments.length} bad:\n` +
+		    list(crawled.fragments.map((b) => `${b.url} (from ${b.from}): ${b.why}`)));
+	});
+
+	await test('every .html file of the site is reached by the crawl', async () => {
+		assert(crawled, 'no crawl');
+		const reached = new Set(crawled.pages.map((u) => decodeURIComponent(new URL(u).pathname.slice(PREFIX.length))));
+		const orphans = htmlFiles(SITE).map((f) => path.relative(SITE, f).split(path.sep).join('/'))
+		    .filter((f) => !reached.has(f));
+		assert(orphans.length === 0, `${orphans.length} not linked from anywhere:\n${list(orphans)}`);
+	});
+
+	/* One page of each kind: from the crawl, else by their known paths. */
+	const pages = crawled ? crawled.pages : [];
+	const pick = (re) => pages.find((u) => re.test(u.slice(base.length))) || null;
+	const kinds = [
+		['home', home],
+		['engine', engineUrl || pick(/^engines\/[^/]+\/index\.html$/)],
+		['dockerfile', pick(/^docker\/.+\/index\.html$/)],
+		['platforms', base + 'platforms.html'],
+		['404', base + 'no-such-page.html'],
+	];
+
+	await test('the missing page gets 404.html with status 404', async () => {
+		const resp = await page.goto(base + 'no-such-page.html');
+		assert(resp.status() === 404, `HTTP ${resp.status()}`);
+		const title = await page.title();
+		assert(title, '404 page has no title');
+		const links = await page.$$eval('a[href]', (as) => as.map((a) => a.href));
+		assert(links.some((h) => h === base + 'index.html'), '404 page has no link to index.html');
+	});
+
+	const axePath = require.resolve('axe-core/axe.min.js', { paths: [NODE_MODULES] });
+	for (const [kind, url] of kinds) {
+		await test(`axe-core: no serious or critical violations on the ${kind} page`, async () => {
+			assert(url, `no ${kind} page found`);
+			await page.goto(url);
+			await page.addScriptTag({ path: axePath });
+			const res = await page.evaluate(async () => {
+				const r = await window.axe.run(document, { resultTypes: ['violations'] });
+				return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+					nodes: v.nodes.length, target: v.nodes[0] && v.nodes[0].target.join(' ') }));
+			});
+			for (const v of res)
+				console.log(`    axe ${kind}: ${v.impact} ${v.id}: ${v.help} (${v.nodes} nodes, e.g. ${v.target})`);
+			const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+			assert(bad.length === 0, `${bad.length} serious/critical: ${bad.map((v) => v.id).join(', ')}`);
+			return `${res.length} minor or moderate`;
+		});
+	}
+
+	await test('screenshots in build/screenshots/', async () => {
+		const shots = [['home', home], ['engine', kinds[1][1]], ['dockerfile', kinds[2][1]],
+			['platforms', kinds[3][1]]];
+		for (const [name, url] of shots) {
+			assert(url, `no ${name} page`);
+			await page.goto(url);
+			await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+		}
+		const narrow = await ctx.newPage();
+		await narrow.setViewportSize({ width: 390, height: 844 });
+		await narrow.goto(home);
+		await narrow.screenshot({ path: path.join(SHOTS, 'home-narrow.png'), fullPage: true });
+		/* At 390px nothing should need a horizontal scroll bar. */
+		const over = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		await narrow.close();
+		assert(over <= 1, `the home page is ${over}px wider than a 390px screen`);
+		return 'home, engine, dockerfile, platforms, home-narrow';
+	});
+}
+
+/* ---- from file:// ------------------------------------------------------------- */
+
+async function fileTests(ctx, SITE) {
+	await test('file://: the stylesheet loads and relative links resolve', async () => {
+		const page = await ctx.newPage();
+		await page.goto('about:blank');
+		await page.setContent('<!DOCTYPE html><html><body><p>x</p></body></html>');
+		const plain = await page.evaluate(() => {
+			const s = getComputedStyle(document.body);
+			return [s.fontFamily, s.margin, s.backgroundColor, s.color].join('|');
+		});
+		const url = 'file://' + path.join(SITE, 'index.html');
+		await page.goto(url);
+		const got = await page.evaluate(() => {
+			const s = getComputedStyle(document.body);
+			const sheets = [...document.querySelectorAll('link[rel="stylesheet"]')]
+			    .map((l) => ({ href: l.getAttribute('href'), loaded: !!l.sheet }));
+			const link = [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href'))
+			    .find((h) => /^[^:#?]+\.html(#.*)?$/.test(h) && h !== 'index.html');
+			return { style: [s.fontFamily, s.margin, s.backgroundColor, s.color].join('|'), sheets, link,
+				search: typeof window.GEN_SEARCH };
+		});
+		assert(got.sheets.length > 0, 'no link rel=stylesheet');
+		const notLoaded = got.sheets.filter((s) => !s.loaded);
+		assert(notLoaded.length === 0, `not loaded from file://: ${notLoaded.map((s) => s.href).join(', ')}`);
+		assert(got.style !== plain, `body style is the browser default (${got.style})`);
+		assert(got.link, 'no relative .html link on the home page');
+		const target = path.join(SITE, decodeURIComponent(got.link.replace(/#.*/, '')));
+		assert(fs.existsSync(target), `${got.link} -> ${target}: no such file`);
+		await Promise.all([page.waitForURL(/^file:/), page.locator(`a[href="${got.link}"]`).first().click()]);
+		assert(page.url().startsWith('file://'), `followed to ${page.url()}`);
+		const h1 = await page.locator('h1').count();
+		await page.close();
+		assert(h1 > 0, `${got.link} opened from file:// has no h1`);
+		return `${got.sheets.length} stylesheet(s); ${got.link}; search data ${got.search}`;
+	});
+}
+
+/* ---- html-validate ------------------------------------------------------------- */
+
+async function validate(SITE, label = '') {
+	const { HtmlValidate } = req('html-validate');
+	const hv = new HtmlValidate({ extends: ['html-validate:recommended'] });
+	const files = htmlFiles(SITE);
+	assert(files.length > 0, 'no .html files');
+	const errs = [];
+	let warnings = 0;
+	for (const f of files) {
+		const report = await hv.validateString(fs.readFileSync(f, 'utf8'), f);
+		for (const r of report.results) {
+			for (const m of r.messages) {
+				if (m.severity === 2)
+					errs.push(`${path.relative(SITE, f)}:${m.line}:${m.column}: ${m.ruleId}: ${m.message}`);
+				else
+					warnings++;
+			}
+		}
+	}
+	assert(errs.length === 0, `${errs.length} error(s) in ${files.length} files${label}:\n${list(errs, 10)}`);
+	return `${files.length} files, ${warnings} warnings`;
+}
+
+/* ---- hostile input ------------------------------------------------------------- */
+
+async function hostileTests(ctx, hbase, hostile, hostileErr) {
+	const dialogs = [];
+	ctx.on('page', (p) => p.on('dialog', (d) => {
+		dialogs.push(d.message());
+		d.dismiss().catch(() => {});
+	}));
+	watch(ctx, '[hostile]');
+	const name = 'hostile input: ';
+	if (!hostile) {
+		await test(`${name}build the hostile registry with gen`, () => fail(hostileErr));
+		return;
+	}
+	const page = await ctx.newPage();
+	page.setDefaultTimeout(10000);
+	const engine = hbase + 'engines/evil-engine/index.html';
+
+	/* Everything that would show an injection, in one evaluation. */
+	const inspect = () => page.evaluate(() => {
+		const onAttrs = [];
+		const badUrls = [];
+		for (const el of document.querySelectorAll('*')) {
+			for (const a of el.attributes) {
+				if (/^on/i.test(a.name))
+					onAttrs.push(`<${el.tagName.toLowerCase()} ${a.name}>`);
+				if (/^(href|src|action|formaction|xlink:href|data)$/i.test(a.name) &&
+				    /^\s*(javascript|vbscript|data:text\/html)/i.test(a.value))
+					badUrls.push(`<${el.tagName.toLowerCase()} ${a.name}="${a.value}">`);
+			}
+		}
+		const readme = document.querySelector('.readme, #about, #readme, [data-readme]');
+		return {
+			pwned: window.__pwned,
+			onAttrs,
+			badUrls,
+			jsLinks: document.querySelectorAll('a[href^="javascript:" i]').length,
+			readme: !!readme,
+			readmeScripts: readme ? readme.querySelectorAll('script, iframe, object, embed, style').length : -1,
+			text: document.body.innerText,
+			h1: (document.querySelector('h1') || {}).textContent || '',
+		};
+	});
+
+	const check = (r, where) => {
+		assert(r.pwned === undefined, `${where}: window.__pwned is ${r.pwned}`);
+		assert(r.onAttrs.length === 0, `${where}: on* attributes: ${r.onAttrs.join(', ')}`);
+		assert(r.badUrls.length === 0 && r.jsLinks === 0, `${where}: script URLs: ${r.badUrls.join(', ')}`);
+	};
+
+	await test(`${name}home page shows the text and runs nothing`, async () => {
+		await page.goto(hbase + 'index.html');
+		const r = await inspect();
+		check(r, 'home');
+		assert(r.text.includes('<script>window.__pwned=1</script>'),
+		    'the description is not shown literally on the home page');
+		assert(r.text.includes('Evil <b>bold</b>'), 'the name is not shown literally');
+		const box = page.locator('input[type="search"]').first();
+		if (await box.count()) {
+			await box.waitFor({ state: 'visible' });
+			await box.fill('<script>');
+			await box.fill('evil');
+			check(await inspect(), 'home after a search');
+		}
+	});
+
+	await test(`${name}engine page shows the text and runs nothing`, async () => {
+		await page.goto(engine);
+		const r = await inspect();
+		check(r, 'engine page');
+		assert(r.readme, 'no readme container (.readme or #about)');
+		assert(r.readmeScripts === 0, `${r.readmeScripts} script/iframe/object/embed/style element(s) in the readme`);
+		assert(r.h1.includes('Evil <b>bold</b>'), `h1 is "${r.h1}"`);
+		assert(r.text.includes('"><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'),
+		    'the description is not shown literally');
+		assert(r.text.includes('normal link'), 'the readme\'s normal Markdown is missing');
+	});
+
+	await test(`${name}clicking every readme link runs nothing`, async () => {
+		await page.goto(engine);
+		const sel = '.readme a, #about a';
+		const n = await page.locator(sel).count();
+		const hrefs = [];
+		for (let i = 0; i < n; i++) {
+			await page.goto(engine);
+			const a = page.locator(sel).nth(i);
+			const href = await a.getAttribute('href');
+			hrefs.push(href === '' ? '""' : href);
+			await a.click({ noWaitAfter: true, timeout: 3000 }).catch(() => {});
+			await page.waitForTimeout(150);
+			await page.waitForLoadState('load').catch(() => {});
+			const pwned = await page.evaluate(() => window.__pwned).catch(() => undefined);
+			assert(pwned === undefined, `after clicking ${href}: window.__pwned is ${pwned}`);
+		}
+		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
+		return `${n} links: ${hrefs.join(' ')}`;
+	});
+
+	await test(`${name}every page of the hostile site is clean`, async () => {
+		const files = htmlFiles(hostile.site);
+		for (const f of files) {
+			const rel = path.relative(hostile.site, f).split(path.sep).join('/');
+			await page.goto(hbase + rel);
+			check(await inspect(), rel);
+		}
+		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
+		return `${files.length} pages`;
+	});
+
+	await test(`${name}html-validate on the hostile site`, () => validate(hostile.site, ' (hostile)'));
+}
+
+/* ---- run, within a time limit ---------------------------------------------------- */
+
+const limit = Number(process.env.BROWSER_TIMEOUT || 110) * 1000;
+const timer = setTimeout(() => {
+	failed++;
+	console.log(`FAIL - the run took more than ${limit / 1000} s`);
+	console.log(`browser: ${passed} passed, ${failed} failed`);
+	process.exit(1);
+}, limit);
+timer.unref();
+
+main().then((code) => {
+	if (code === 2) {
+		process.exitCode = 2;
+		return;
+	}
+	console.log(`browser: ${passed} passed, ${failed} failed`);
+	process.exitCode = code;
+}, (e) => {
+	failed++;
+	console.log(`FAIL - ${e && e.stack ? e.stack : e}`);
+	console.log(`browser: ${passed} passed, ${failed} failed`);
+	process.exitCode = 1;
+});
