@@ -102,6 +102,7 @@ function htmlFiles(dir) {
 /* ---- console and page errors ----------------------------------------- */
 
 const errors = [];	/* {page, text} for every page of every context */
+let hostileTmp = null;	/* removed at the end, even on a time-out */
 const visited = new Set();
 
 function watch(context, label) {
@@ -131,12 +132,17 @@ function watch(context, label) {
 function buildHostile() {
 	const dir = path.join(__dirname, 'hostile');
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gen-hostile-'));
-	execFileSync(path.join(dir, 'mkpackages'), [path.join(tmp, 'packages')],
-	    { stdio: ['ignore', 'ignore', 'pipe'] });
-	execFileSync(GEN, ['-C', dir, '-t', path.join(REPO, 'templates'),
-		'-p', path.join(tmp, 'packages'), '-o', path.join(tmp, 'site'),
-		'-g', path.join(tmp, 'generated'), '-q', 'build'],
-	    { stdio: ['ignore', 'pipe', 'pipe'] });
+	try {
+		execFileSync(path.join(dir, 'mkpackages'), [path.join(tmp, 'packages')],
+		    { stdio: ['ignore', 'ignore', 'pipe'] });
+		execFileSync(GEN, ['-C', dir, '-t', path.join(REPO, 'templates'),
+			'-p', path.join(tmp, 'packages'), '-o', path.join(tmp, 'site'),
+			'-g', path.join(tmp, 'generated'), '-q', 'build'],
+		    { stdio: ['ignore', 'pipe', 'pipe'] });
+	} catch (e) {
+		fs.rmSync(tmp, { recursive: true, force: true });
+		throw e;
+	}
 	return { tmp, site: path.join(tmp, 'site') };
 }
 
@@ -159,6 +165,7 @@ async function main() {
 	let hostile = null, hostileErr = null;
 	try {
 		hostile = buildHostile();
+		hostileTmp = hostile.tmp;
 	} catch (e) {
 		hostileErr = `${GEN} failed: ${e.stderr ? e.stderr.toString().trim() : e.message}`;
 	}
@@ -611,6 +618,8 @@ const limit = Number(process.env.BROWSER_TIMEOUT || 110) * 1000;
 const timer = setTimeout(() => {
 	failed++;
 	console.log(`FAIL - the run took more than ${limit / 1000} s`);
+	if (hostileTmp)
+		fs.rmSync(hostileTmp, { recursive: true, force: true });
 	console.log(`browser: ${passed} passed, ${failed} failed`);
 	process.exit(1);
 }, limit);
