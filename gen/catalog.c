@@ -619,21 +619,32 @@ platforms_page(struct cat *c)
 	json_t *ctx = page_ctx(c, "platforms.html", "Platform matrix",
 	    "Which engine runs on which operating system, architecture and accelerator", 0, 1);
 	json_t **cols = NULL, *columns, *groups, *rows, *e, *v, *p, *cells;
+	struct buf *vs;
 	size_t ncol = 0, i, j, k, l;
 
+	/* The columns: every platform, sorted (kept sorted as they come). */
 	json_array_foreach(json_object_get(c->index, "engines"), i, e)
 		json_array_foreach(json_object_get(e, "versions"), j, v)
 			json_array_foreach(json_object_get(v, "packages"), k, p) {
-				for (l = 0; l < ncol; l++)
-					if (plat_cmp(&cols[l], &p) == 0)
+				size_t lo = 0, hi = ncol, mid;
+				int cmp = 1;
+
+				while (lo < hi) {
+					mid = (lo + hi) / 2;
+					if ((cmp = plat_cmp(&cols[mid], &p)) == 0)
 						break;
-				if (l == ncol) {
-					cols = xrealloc(cols, (ncol + 1) * sizeof(*cols));
-					cols[ncol++] = p;
+					if (cmp < 0)
+						lo = mid + 1;
+					else
+						hi = mid;
 				}
+				if (cmp == 0)
+					continue;
+				cols = xrealloc(cols, (ncol + 1) * sizeof(*cols));
+				memmove(cols + lo + 1, cols + lo, (ncol - lo) * sizeof(*cols));
+				cols[lo] = p;
+				ncol++;
 			}
-	if (ncol > 0)
-		qsort(cols, ncol, sizeof(*cols), plat_cmp);
 	columns = json_array();
 	groups = json_array();
 	for (l = 0; l < ncol; l++) {
@@ -652,39 +663,49 @@ platforms_page(struct cat *c)
 		json_object_set_new(g, "span", json_integer(
 		    json_integer_value(json_object_get(g, "span")) + 1));
 	}
+	/* Each package finds its column by binary search: the versions that
+	 * ship for a platform gather in that column's buffer. */
+	vs = xcalloc(ncol ? ncol : 1, sizeof(*vs));
 	rows = json_array();
 	json_array_foreach(json_object_get(c->index, "engines"), i, e) {
 		char *url = xasprintf("engines/%s/index.html", jstr(e, "id"));
 
+		for (l = 0; l < ncol; l++)
+			buf_reset(&vs[l]);
+		json_array_foreach(json_object_get(e, "versions"), j, v) {
+			json_array_foreach(json_object_get(v, "packages"), k, p) {
+				json_t **hit = bsearch(&p, cols, ncol, sizeof(*cols), plat_cmp);
+				struct buf *b;
+
+				if (hit == NULL)
+					continue;
+				b = &vs[hit - cols];
+				/* A version with two builds (variants) is named once. */
+				if (b->len > 0 && strcmp(b->s + b->len - strlen(jstr(v,
+				    "version")), jstr(v, "version")) == 0)
+					continue;
+				buf_printf(b, "%s%s", b->len ? ", " : "", jstr(v, "version"));
+			}
+		}
 		cells = json_array();
 		for (l = 0; l < ncol; l++) {
-			struct buf vs = { 0 };
-			char *label;
-
-			buf_add(&vs, "", 0);
-			json_array_foreach(json_object_get(e, "versions"), j, v) {
-				json_t *pk = json_object_get(v, "packages");
-
-				json_array_foreach(pk, k, p)
-					if (plat_cmp(&cols[l], &p) == 0)
-						break;
-				if (k < json_array_size(pk))
-					buf_printf(&vs, "%s%s", vs.len ? ", " : "",
-					    jstr(v, "version"));
-			}
-			label = xasprintf("%s on %s %s %s: %s", jstr(e, "name"),
+			char *label = xasprintf("%s on %s %s %s: %s", jstr(e, "name"),
 			    jstr(cols[l], "os"), jstr(cols[l], "arch"),
-			    jstr(cols[l], "accelerator"), vs.len ? "available" :
+			    jstr(cols[l], "accelerator"), vs[l].len ? "available" :
 			    "not available");
+
 			json_array_append_new(cells, json_pack("{s:b, s:s, s:s}",
-			    "available", vs.len > 0, "label", label, "versions", vs.s));
+			    "available", vs[l].len > 0, "label", label, "versions",
+			    vs[l].len ? vs[l].s : ""));
 			free(label);
-			buf_free(&vs);
 		}
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:o}", "name",
 		    jstr(e, "name"), "url", url, "cells", cells));
 		free(url);
 	}
+	for (l = 0; l < ncol; l++)
+		buf_free(&vs[l]);
+	free(vs);
 	free(cols);
 	json_object_set_new(ctx, "columns", columns);
 	json_object_set_new(ctx, "groups", groups);

@@ -111,6 +111,10 @@ void		 outset_free(struct outset *);	/* aborts what is staged */
 void		 outset_ledger(struct outset *, const char *name);
 /* Add a file (path relative to root); takes the buffer's memory. */
 void		 outset_add(struct outset *, const char *relpath, struct buf *);
+/* From now on, stage each file as it is added and keep none of its bytes
+ * (outset_get() then finds nothing): memory stays flat however many files
+ * a set has.  Staged files still appear only at commit. */
+void		 outset_eager(struct outset *);
 /* Compare with the disk; print each stale, missing and extra (marked) file.
  * Returns the number of differences, or -1 after an I/O error. */
 long		 outset_check(struct outset *);

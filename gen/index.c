@@ -134,13 +134,14 @@ min_app(struct pkginfo **v, size_t n)
  * new text only in lastUpdated keeps its time: compare the bytes with the
  * previous stamp put in (both are written by this code, in one layout).
  */
-static void
-keep_stamp(struct buf *out, size_t start, const char *stamp, const char *prev)
+static int
+keep_stamp(struct buf *out, size_t start, char *stamp, const char *prev)
 {
 	struct buf old = { 0 };
 	const char *key = "\"lastUpdated\": \"", *a, *b;
 	char *at;
 	size_t klen = strlen(key), slen = strlen(stamp);
+	int kept = 0;
 
 	if (access(prev, F_OK) == -1 || !read_file(prev, &old))
 		goto out;
@@ -151,16 +152,21 @@ keep_stamp(struct buf *out, size_t start, const char *stamp, const char *prev)
 		goto out;
 	/* Same length stamps: swap in the old one and compare the whole. */
 	memcpy(at + klen, a + klen, slen);
-	if (old.len == out->len - start && memcmp(old.s, out->s + start, old.len) == 0)
-		goto out;	/* nothing else changed: keep the old stamp */
+	if (old.len == out->len - start && memcmp(old.s, out->s + start, old.len) == 0) {
+		/* Nothing else changed: keep the old stamp. */
+		memcpy(stamp, a + klen, slen);
+		kept = 1;
+		goto out;
+	}
 	memcpy(at + klen, stamp, slen);
 out:
 	buf_free(&old);
+	return kept;
 }
 
 int
 index_build(const struct manifest *m, const struct scan *s, const char *prev,
-    long long manifest_mtime, struct buf *out)
+    long long manifest_mtime, struct buf *out, json_t **rootp)
 {
 	struct pkginfo **v;
 	json_t *root, *engines, *eo, *pkgs, *versions, *vo, *vp;
@@ -251,9 +257,12 @@ index_build(const struct manifest *m, const struct scan *s, const char *prev,
 	json_dump_callback(root, buf_json_cb, out, JSON_INDENT(2) |
 	    JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	buf_putc(out, '\n');
-	if (when < 0 && prev != NULL)
-		keep_stamp(out, start, stamp, prev);
-	json_decref(root);
+	if (when < 0 && prev != NULL && keep_stamp(out, start, stamp, prev))
+		json_object_set_new(root, "lastUpdated", json_string(stamp));
+	if (rootp != NULL)
+		*rootp = root;
+	else
+		json_decref(root);
 	return 1;
 }
 

@@ -126,11 +126,14 @@ struct manifest;
  * engines.json for the scanned packages, in DESIGN.md's shape plus a
  * "versions" array per engine.  lastUpdated: SOURCE_DATE_EPOCH; else the
  * previous file's (prev, may be NULL or missing) when nothing else changed;
- * else the newest input's mtime.  Appends the text to out; returns 1, or 0
- * after reporting (two packages for one engine, version and platform).
+ * else the newest input's mtime.  Appends the text to out, and hands the
+ * document to *root when root is not NULL (the caller json_decrefs it);
+ * returns 1, or 0 after reporting (two packages for one engine, version and
+ * platform).
  */
 int	 index_build(const struct manifest *, const struct scan *,
-	    const char *prev, long long manifest_mtime, struct buf *out);
+	    const char *prev, long long manifest_mtime, struct buf *out,
+	    json_t **root);
 
 /*
  * gen verify: every package engines.json lists is present under pkgdir with

@@ -2,6 +2,7 @@
  * main.c - options, dispatch, exit statuses.  The only file that exits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #ifdef __GLIBC__
@@ -181,6 +182,24 @@ out:
 	return ok;
 }
 
+/* json_load_file reads a character at a time: read the file whole. */
+static json_t *
+load_json(const char *path, json_error_t *je)
+{
+	struct buf b = { 0 };
+	json_t *j = NULL;
+	int fd;
+
+	memset(je, 0, sizeof(*je));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;	/* the caller says why */
+	close(fd);
+	if (read_file(path, &b))
+		j = json_loadb(b.s, b.len, 0, je);
+	buf_free(&b);
+	return j;
+}
+
 static long long
 mtime_of(const char *path)
 {
@@ -195,7 +214,7 @@ mtime_of(const char *path)
  */
 static int
 make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
-    int write_cache, struct outset *site)
+    int write_cache, struct outset *site, json_t **index)
 {
 	struct scanopts so = { 0 };
 	struct pkgrules rules;
@@ -223,7 +242,7 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 		return 1;
 	}
 	prev = xasprintf("%s/engines.json", o->site);
-	ok = index_build(m, s, prev, mtime_of(o->manifest), &b);
+	ok = index_build(m, s, prev, mtime_of(o->manifest), &b, index);
 	free(prev);
 	scan_free(s);
 	if (!ok) {
@@ -283,7 +302,7 @@ run(const struct opts *o, enum op op)
 			fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, "
 			    "%zu CUDA releases, %zu images\n", o->manifest,
 			    m->npkg, m->ndist, m->ncuda, mx->n);
-		ok = make_index(o, m, PKG_DEEP, 0, NULL);
+		ok = make_index(o, m, PKG_DEEP, 0, NULL, NULL);
 		goto out;
 	}
 	if (want_docker) {
@@ -297,16 +316,17 @@ run(const struct opts *o, enum op op)
 		site = outset_new(o->site, "site");
 		outset_ledger(site, ".gen-files");
 	}
-	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site))
+	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,
+	    &index))
 		goto out;
 	if (want_site) {
-		const struct buf *ej = outset_get(site, "engines.json");
 		json_error_t je;
 		char *path = xasprintf("%s/engines.json", o->site);
 
-		index = ej ? json_loadb(ej->s, ej->len, 0, &je) : json_load_file(path, 0, &je);
+		if (index == NULL)
+			index = load_json(path, &je);
 		if (index == NULL) {
-			if (ej == NULL && access(path, F_OK) == -1)
+			if (access(path, F_OK) == -1)
 				diag_errno(path, 1, "cannot read (run gen index "
 				    "first, or gen build)");
 			else
@@ -318,6 +338,9 @@ run(const struct opts *o, enum op op)
 		free(path);
 		free(tdir);
 		tdir = xasprintf("%s/site", o->templates);
+		/* Pages go to disk as they are made (check keeps them). */
+		if (op != OP_CHECK)
+			outset_eager(site);
 		if (!catalog_build(m, mx, gen, index, tdir, site))
 			goto out;
 	}

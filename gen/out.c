@@ -21,6 +21,7 @@ struct ofile {
 	struct buf	 data;
 	char		*tmp;		/* staged temporary file, or NULL */
 	int		 same;		/* disk already holds these bytes */
+	int		 staged;	/* written out (data may be gone) */
 };
 
 struct outset {
@@ -35,10 +36,15 @@ struct outset {
 	char		*lastdir;	/* the folder known to exist */
 	char		*fresh;		/* staging folder when root did not exist */
 	char		*ledger;	/* file listing what the last run wrote, or NULL */
+	int		 mode;		/* 0 not yet staging, 1 fresh folder, 2 in place */
+	int		 eager;		/* stage each file as it is added */
+	int		 failed;	/* an eager write failed */
 	pthread_mutex_t	 mu;		/* guards mkdirs while threads write */
 };
 
 static int	write_new(const char *, const struct buf *);
+static int	decide(struct outset *);
+static int	stage_file(struct outset *, struct ofile *);
 
 struct outset *
 outset_new(const char *root, const char *label)
@@ -124,6 +130,13 @@ outset_add(struct outset *o, const char *rel, struct buf *b)
 		buf_add(&f->data, "", 0);
 	memset(b, 0, sizeof(*b));
 	o->sorted = 0;
+	/* Eager sets write now and keep no bytes; a failure is kept for
+	 * outset_stage() to report through its result. */
+	if (o->eager) {
+		if (!decide(o) || !stage_file(o, f))
+			o->failed = 1;
+		buf_free(&f->data);
+	}
 }
 
 static int
@@ -311,6 +324,7 @@ ledger_write(struct outset *o)
 	size_t i;
 	int ok = 1, same;
 
+	sort_files(o);
 	for (i = 0; i < o->n; i++)
 		buf_printf(&b, "%s\n", o->f[i].rel);
 	buf_add(&b, "", 0);
@@ -514,10 +528,13 @@ write_share(void *arg)
 
 	w->ok = 1;
 	for (i = w->from; w->ok && i < w->to; i++) {
+		if (w->o->f[i].staged)
+			continue;
 		full = xasprintf("%s/%s", w->o->fresh, w->o->f[i].rel);
 		if (!make_parents(w->o, full, &lastdir) ||
 		    !write_new(full, &w->o->f[i].data))
 			w->ok = 0;
+		w->o->f[i].staged = 1;
 		free(full);
 	}
 	free(lastdir);
@@ -534,21 +551,24 @@ deeper_first(const void *a, const void *b)
 }
 
 /*
- * A root that does not exist yet is staged whole in a sibling folder and
- * renamed into place at commit: one rename instead of one per file, and
- * nothing to compare with.  Two writers share the files: most of the cost
- * is the kernel's, and it runs on both cores.
+ * How to stage: a root that does not exist yet is staged whole in a sibling
+ * folder and renamed into place at commit (one rename instead of one per
+ * file, and nothing to compare with); an existing root file by file, each
+ * to a temporary file beside its target, skipping files whose bytes are
+ * already there.  Returns 1, or 0 after reporting.
  */
 static int
-stage_fresh(struct outset *o)
+decide(struct outset *o)
 {
 	const char *slash = strrchr(o->root, '/');
-	struct wshare w[2];
-	pthread_t th;
-	int threaded;
+	struct stat st;
 
-	if (slash != NULL && slash[1] == '\0')
-		return -1;		/* "dir/": take the per-file way */
+	if (o->mode != 0)
+		return 1;
+	o->mode = 2;
+	if (lstat(o->root, &st) == 0 || errno != ENOENT ||
+	    (slash != NULL && slash[1] == '\0'))
+		return 1;
 	o->fresh = slash ? xasprintf("%.*s/.gen-%s.%ld", (int)(slash - o->root),
 	    o->root, slash + 1, (long)getpid()) :
 	    xasprintf(".gen-%s.%ld", o->root, (long)getpid());
@@ -557,6 +577,59 @@ stage_fresh(struct outset *o)
 		o->fresh = NULL;
 		return 0;
 	}
+	o->mode = 1;
+	return 1;
+}
+
+/* Stage one file the way decide() chose. */
+static int
+stage_file(struct outset *o, struct ofile *f)
+{
+	char *full, *slash;
+	int s, ok = 0;
+
+	if (f->staged)
+		return 1;
+	if (o->mode == 1) {
+		full = xasprintf("%s/%s", o->fresh, f->rel);
+		ok = make_parents(o, full, &o->lastdir) && write_new(full, &f->data);
+		free(full);
+		f->staged = 1;
+		return ok;
+	}
+	full = xasprintf("%s/%s", o->root, f->rel);
+	if ((s = same_on_disk(full, &f->data)) < 0)
+		goto out;
+	f->staged = 1;
+	if ((f->same = s) == 1) {
+		ok = 1;
+		goto out;
+	}
+	if (!make_parents(o, full, &o->lastdir))
+		goto out;
+	slash = strrchr(full, '/');
+	f->tmp = xasprintf("%.*s/.gen-%s.%ld", (int)(slash - full), full,
+	    slash + 1, (long)getpid());
+	if (!write_new(f->tmp, &f->data)) {
+		free(f->tmp);
+		f->tmp = NULL;
+		goto out;
+	}
+	ok = 1;
+out:
+	free(full);
+	return ok;
+}
+
+/* A fresh folder's files, by two writers: most of the cost is the
+ * kernel's, and it runs on both cores. */
+static int
+stage_fresh(struct outset *o)
+{
+	struct wshare w[2];
+	pthread_t th;
+	int threaded;
+
 	w[0].o = w[1].o = o;
 	w[0].from = 0;
 	w[0].to = w[1].from = o->n > 256 ? o->n / 2 : o->n;
@@ -570,7 +643,6 @@ stage_fresh(struct outset *o)
 		write_share(&w[1]);
 	if (!w[0].ok || !w[1].ok) {
 		qsort(o->mkdirs, o->nmkdirs, sizeof(*o->mkdirs), deeper_first);
-		unstage(o);
 		return 0;
 	}
 	return 1;
@@ -579,42 +651,36 @@ stage_fresh(struct outset *o)
 int
 outset_stage(struct outset *o)
 {
-	struct ofile *f;
-	struct stat st;
-	char *full, *slash;
 	size_t i;
-	int s;
 
+	if (o->failed)
+		goto fail;
 	sort_files(o);
-	if (lstat(o->root, &st) == -1 && errno == ENOENT &&
-	    (s = stage_fresh(o)) >= 0)
-		return s;
-	for (i = 0; i < o->n; i++) {
-		f = &o->f[i];
-		full = xasprintf("%s/%s", o->root, f->rel);
-		if ((s = same_on_disk(full, &f->data)) < 0)
+	if (!decide(o))
+		goto fail;
+	if (o->mode == 1) {
+		if (!stage_fresh(o))
 			goto fail;
-		if ((f->same = s) == 1) {
-			free(full);
-			continue;
-		}
-		if (!make_parents(o, full, &o->lastdir))
-			goto fail;
-		slash = strrchr(full, '/');
-		f->tmp = xasprintf("%.*s/.gen-%s.%ld", (int)(slash - full),
-		    full, slash + 1, (long)getpid());
-		if (!write_new(f->tmp, &f->data)) {
-			free(f->tmp);
-			f->tmp = NULL;
-			goto fail;
-		}
-		free(full);
+		return 1;
 	}
+	for (i = 0; i < o->n; i++)
+		if (!stage_file(o, &o->f[i]))
+			goto fail;
 	return 1;
 fail:
-	free(full);
 	unstage(o);
 	return 0;
+}
+
+void
+outset_eager(struct outset *o)
+{
+	size_t i;
+
+	o->eager = 1;
+	for (i = 0; i < o->n; i++)
+		if (o->f[i].staged)
+			buf_free(&o->f[i].data);
 }
 
 int

@@ -263,6 +263,7 @@ int
 read_file(const char *path, struct buf *out)
 {
 	char chunk[65536];
+	struct stat st;
 	ssize_t r;
 	int fd;
 
@@ -272,6 +273,8 @@ read_file(const char *path, struct buf *out)
 		diag_errno(path, 1, "cannot open");
 		return 0;
 	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		buf_reserve(out, (size_t)st.st_size);
 	for (;;) {
 		r = read(fd, chunk, sizeof(chunk));
 		if (r == 0)
