@@ -110,5 +110,23 @@ cmp -s "$tmp/site/engines.json" "$tmp/site2/engines.json" && ok || no "same pack
 SOURCE_DATE_EPOCH=1736467200 "$gen" -q -j 1 --no-cache -p "$tmp/packages2" -o "$tmp/site3" index
 cmp -s "$tmp/site2/engines.json" "$tmp/site3/engines.json" && ok || no "-j 1 differs"
 
+# The catalog: a failing template leaves site/ exactly as it was (pages are
+# written as they are made, so this checks that they are taken back), and
+# pages the packages no longer produce are removed, but only those.
+SOURCE_DATE_EPOCH=1736467200 "$gen" -q -p "$tmp/packages" -o "$tmp/site" -g "$tmp/generated" build && ok || no "build"
+echo keep >"$tmp/site/mine.txt"
+cp -R "$tmp/site" "$tmp/site.before"
+cp -R templates "$tmp/templates"
+echo '{{no_such_key}}' >>"$tmp/templates/site/platforms.html.mustache"
+"$gen" -q -t "$tmp/templates" -p "$tmp/packages" -o "$tmp/site" -g "$tmp/generated" build 2>/dev/null
+[ $? = 65 ] && ok || no "a broken catalog template did not fail"
+diff -r "$tmp/site.before" "$tmp/site" >/dev/null && ok || no "a failed run changed site/"
+[ -z "$(find "$tmp/site" -name '.gen-*' ! -name .gen-files)" ] && ok || no "temporary files left in site/"
+mv "$tmp/packages/sd-cpp" "$tmp/sd-cpp.away"
+SOURCE_DATE_EPOCH=1736467200 "$gen" -q -p "$tmp/packages" -o "$tmp/site" -g "$tmp/generated" build && ok || no "build without sd-cpp"
+[ ! -e "$tmp/site/engines/sd-cpp/index.html" ] && ok || no "the page of a removed engine stayed"
+[ -e "$tmp/site/mine.txt" ] && ok || no "a file gen never wrote was removed"
+mv "$tmp/sd-cpp.away" "$tmp/packages/sd-cpp"
+
 echo "index: $pass passed, $fail failed"
 [ $fail = 0 ]
