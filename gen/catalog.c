@@ -127,8 +127,8 @@ set_join(json_t *a)
  * Labels are escaped; colours come from the stylesheet (classes).
  */
 static char *
-svg_bars(const char *id, const char *title, char **labels, json_int_t *values,
-    size_t n)
+svg_bars(const char *id, const char *title, const char **labels,
+    const json_int_t *values, size_t n)
 {
 	struct buf b = { 0 };
 	json_int_t max = 1;
@@ -170,6 +170,24 @@ svg_bars(const char *id, const char *title, char **labels, json_int_t *values,
 	}
 	buf_puts(&b, "</svg>");
 	return b.s;
+}
+
+/*
+ * charts[key] = a bar chart titled fmt (with the engine's name and latest
+ * version filled in).
+ */
+static void
+chart(json_t *charts, const char *key, const char *fmt, json_t *e,
+    const char **labels, const json_int_t *values, size_t n)
+{
+	char *id = xasprintf("chart-%s", key), *title, *svg;
+
+	title = xasprintf(fmt, jstr(e, "name"), jstr(e, "latestVersion"));
+	svg = svg_bars(id, title, labels, values, n);
+	json_object_set_new(charts, key, json_string(svg));
+	free(svg);
+	free(title);
+	free(id);
 }
 
 /* ---- contexts ---------------------------------------------------------- */
@@ -293,7 +311,9 @@ engine_page(struct cat *c, json_t *e)
 	const char *id = jstr(e, "id");
 	json_t *ctx, *eng, *versions, *older, *images, *filters, *v, *p, *latest;
 	struct buf readme = { 0 };
-	char *path, *html, *rp, **labels, *svg, *url;
+	json_t *charts;
+	char *path, *html, *rp, *url;
+	const char **labels;
 	json_int_t *values;
 	size_t i, j, n;
 
@@ -338,51 +358,35 @@ engine_page(struct cat *c, json_t *e)
 	json_object_set_new(ctx, "filters", filters);
 
 	/* Charts: sizes per platform now; total size across versions. */
+	charts = json_object();
 	n = json_array_size(json_object_get(latest, "packages"));
 	labels = xcalloc(n ? n : 1, sizeof(*labels));
 	values = xcalloc(n ? n : 1, sizeof(*values));
 	json_array_foreach(json_object_get(latest, "packages"), i, p) {
-		labels[i] = xstrdup(jstr(p, "platform"));
+		labels[i] = jstr(p, "platform");
 		values[i] = json_integer_value(json_object_get(p, "size"));
 	}
-	{
-		char *t = xasprintf("Package sizes of %s %s per platform",
-		    jstr(e, "name"), jstr(e, "latestVersion"));
-
-		svg = svg_bars("chart-platforms", t, labels, values, n);
-		free(t);
-	}
-	for (i = 0; i < n; i++)
-		free(labels[i]);
+	chart(charts, "platforms", "Package sizes of %s %s per platform", e,
+	    labels, values, n);
 	free(labels);
 	free(values);
-	json_object_set_new(ctx, "charts", json_pack("{s:s}", "platforms", svg));
-	free(svg);
 	n = json_array_size(versions);
-	if (n > 1) {
-		labels = xcalloc(n, sizeof(*labels));
-		values = xcalloc(n, sizeof(*values));
-		for (i = 0; i < n; i++) {
-			v = json_array_get(versions, n - 1 - i);	/* oldest first */
-			labels[i] = xstrdup(jstr(v, "version"));
-			json_array_foreach(json_object_get(v, "packages"), j, p)
-				values[i] += json_integer_value(json_object_get(p, "size"));
-		}
-		{
-			char *t = xasprintf("Total package size of each %s version, "
-			    "oldest first", jstr(e, "name"));
-
-			svg = svg_bars("chart-versions", t, labels, values, n);
-			free(t);
-		}
-		for (i = 0; i < n; i++)
-			free(labels[i]);
-		free(labels);
-		free(values);
-		json_object_set_new(json_object_get(ctx, "charts"), "versions", json_string(svg));
-		free(svg);
-	} else
-		json_object_set_new(json_object_get(ctx, "charts"), "versions", json_false());
+	labels = xcalloc(n ? n : 1, sizeof(*labels));
+	values = xcalloc(n ? n : 1, sizeof(*values));
+	for (i = 0; i < n; i++) {
+		v = json_array_get(versions, n - 1 - i);	/* oldest first */
+		labels[i] = jstr(v, "version");
+		json_array_foreach(json_object_get(v, "packages"), j, p)
+			values[i] += json_integer_value(json_object_get(p, "size"));
+	}
+	if (n > 1)
+		chart(charts, "versions", "Total package size of each %s version, "
+		    "oldest first", e, labels, values, n);
+	else
+		json_object_set_new(charts, "versions", json_false());
+	free(labels);
+	free(values);
+	json_object_set_new(ctx, "charts", charts);
 
 	/* Container images of this engine. */
 	images = json_array();
