@@ -90,6 +90,10 @@ struct scanopts {
 	int		 write_cache;	/* write it back when anything changed */
 	int		 jobs;		/* worker threads; 0: the number of cores */
 	enum pkgdepth	 depth;
+	/* Salt of the fingerprint (see struct scan); and, when not NULL, the
+	 * fingerprint at which nothing more need be done. */
+	const char	*salt;
+	const char	*expect;
 };
 
 /* Every package under the folder, sorted by path. */
@@ -99,6 +103,11 @@ struct scan {
 	size_t		 nread;		/* packages read (not from the cache) */
 	unsigned long long bytes;	/* bytes read */
 	long long	 newest;	/* latest mtime (seconds) among packages */
+	/* SHA-256 of the salt and every package's path, size, mtime and
+	 * inode.  When it equals opts->expect the scan stops there: n is 0
+	 * and unchanged is set. */
+	char		 fingerprint[65];
+	int		 unchanged;
 };
 
 /*

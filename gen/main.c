@@ -209,8 +209,67 @@ mtime_of(const char *path)
 }
 
 /*
+ * The salt of the package fingerprint: everything besides the packages
+ * that engines.json depends on (the manifest, SOURCE_DATE_EPOCH, gen).
+ */
+static char *
+index_salt(const struct opts *o)
+{
+	struct buf b = { 0 };
+	char sum[65], self[65] = "";
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	int fd;
+
+	/* This very program: any change to gen makes a new index. */
+	if ((fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) != -1) {
+		close(fd);
+		if (read_file("/proc/self/exe", &b))
+			sha256_hex(b.s, b.len, self);
+	}
+	if (!read_file(o->manifest, &b)) {
+		buf_free(&b);
+		return NULL;
+	}
+	sha256_hex(b.s, b.len, sum);
+	buf_free(&b);
+	return xasprintf("gen %s %s\nmanifest %s\nSOURCE_DATE_EPOCH %s\n",
+	    GEN_VERSION, self, sum, sde ? sde : "");
+}
+
+/*
+ * The last index's stamp (site/.gen-index: the fingerprint of its inputs
+ * and the SHA-256 of the engines.json it wrote).  When engines.json is
+ * still those bytes, its fingerprint is returned and *prev holds them.
+ */
+static char *
+stamp_read(const struct opts *o, struct buf *prev)
+{
+	struct buf st = { 0 };
+	char *path, fp[65], digest[65], sum[65], *ret = NULL;
+
+	path = xasprintf("%s/.gen-index", o->site);
+	if (access(path, F_OK) == -1 || !read_file(path, &st) ||
+	    sscanf(st.s, "gen-index 1 %64s %64s", fp, digest) != 2)
+		goto out;
+	free(path);
+	path = xasprintf("%s/engines.json", o->site);
+	if (access(path, F_OK) == -1 || !read_file(path, prev))
+		goto out;
+	sha256_hex(prev->s, prev->len, sum);
+	if (strcmp(sum, digest) == 0)
+		ret = xstrdup(fp);
+out:
+	free(path);
+	buf_free(&st);
+	return ret;
+}
+
+/*
  * engines.json and its schema into the site's output set.  Packages are read
  * shallow (hashed whole, inflated up to package/manifest.json) unless deep.
+ * When nothing the index depends on changed since the last one (same
+ * packages by path, size, mtime and inode; same manifest; same
+ * SOURCE_DATE_EPOCH), the last engines.json is kept as it is.
  */
 static int
 make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
@@ -218,10 +277,11 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 {
 	struct scanopts so = { 0 };
 	struct pkgrules rules;
-	struct scan *s;
-	struct buf b = { 0 };
-	char *prev, *schema;
-	int ok;
+	struct scan *s = NULL;
+	struct buf b = { 0 }, prev = { 0 };
+	json_error_t je;
+	char *prevpath = NULL, *schema, *salt = NULL, *expect = NULL, sum[65];
+	int ok = 0;
 
 	so.dir = o->packages;
 	so.cache = o->cache;
@@ -232,30 +292,51 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 	rules.nplat = m->nplat;
 	rules.plat = m->plat;
 	rules.engines = m->engine_ids;
+	if (site != NULL) {
+		if ((salt = index_salt(o)) == NULL)
+			goto out;
+		so.salt = salt;
+		if (!o->no_cache)
+			so.expect = expect = stamp_read(o, &prev);
+	}
 	if ((s = scan_packages(&so, &rules)) == NULL)
-		return 0;
+		goto out;
 	if (site == NULL) {
 		if (gen_verbose >= 0)
 			fprintf(stderr, "gen: %s: ok: %zu engine packages, every "
 			    "member checked\n", o->packages, s->n);
-		scan_free(s);
-		return 1;
+		ok = 1;
+		goto out;
 	}
-	prev = xasprintf("%s/engines.json", o->site);
-	ok = index_build(m, s, prev, mtime_of(o->manifest), &b, index);
-	free(prev);
-	scan_free(s);
-	if (!ok) {
-		buf_free(&b);
-		return 0;
+	if (s->unchanged) {
+		buf_add(&b, prev.s, prev.len);
+		if (index != NULL && (*index = json_loadb(prev.s, prev.len, 0,
+		    &je)) == NULL) {
+			diag(EXIT_DATAERR, &(struct pos){ "engines.json",
+			    (unsigned)je.line, (unsigned)je.column }, "%s", je.text);
+			goto out;
+		}
+	} else {
+		prevpath = xasprintf("%s/engines.json", o->site);
+		if (!index_build(m, s, prevpath, mtime_of(o->manifest), &b, index))
+			goto out;
 	}
+	sha256_hex(b.s, b.len, sum);
 	outset_add(site, "engines.json", &b);
+	buf_printf(&b, "gen-index 1 %s %s\n", s->fingerprint, sum);
+	outset_add(site, ".gen-index", &b);
 	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
 	ok = read_file(schema, &b);
 	free(schema);
 	if (ok)
 		outset_add(site, "schema/engines.schema.json", &b);
+out:
+	scan_free(s);
 	buf_free(&b);
+	buf_free(&prev);
+	free(prevpath);
+	free(expect);
+	free(salt);
 	return ok;
 }
 
@@ -317,7 +398,7 @@ run(const struct opts *o, enum op op)
 		outset_ledger(site, ".gen-files");
 	}
 	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,
-	    &index))
+	    want_site ? &index : NULL))
 		goto out;
 	if (want_site) {
 		json_error_t je;

@@ -603,6 +603,22 @@ hash_files(char *const *paths, size_t n, int jobs, char (*sha256)[65],
 	return !atomic_load(&pl.hfail);
 }
 
+/* See struct scan. */
+static void
+fingerprint(const char *salt, const struct found *f, size_t n, char out[65])
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_reserve(&b, n * 96 + 128);
+	buf_printf(&b, "gen-fingerprint 1\n%s\n", salt ? salt : "");
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s\t%llu\t%lld\t%lld\t%llu\n", f[i].path,
+		    f[i].size, f[i].mtime_s, f[i].mtime_ns, f[i].ino);
+	sha256_hex(b.s, b.len, out);
+	buf_free(&b);
+}
+
 struct scan *
 scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 {
@@ -613,7 +629,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	struct pool pl;
 	struct pkginfo *p = NULL;
 	unsigned long long total = 0;
-	char *cpath;
+	char *cpath, fp[65];
 	int *deep = NULL, ok = 1, jobs, dirty = 0;
 	size_t n = 0, cap = 0, i, hits = 0;
 
@@ -624,6 +640,14 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	}
 	if (n > 0)
 		qsort(f, n, sizeof(*f), found_cmp);
+	fingerprint(o->salt, f, n, fp);
+	if (o->expect != NULL && strcmp(o->expect, fp) == 0) {
+		s = xcalloc(1, sizeof(*s));
+		memcpy(s->fingerprint, fp, sizeof(fp));
+		s->unchanged = 1;
+		note("%s: %zu packages, none changed since the last index", o->dir, n);
+		goto out;
+	}
 	if (o->use_cache)
 		cache_load(cpath, &cache);
 	p = xcalloc(n ? n : 1, sizeof(*p));
@@ -664,6 +688,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	if (!ok)
 		goto out;
 	s = xcalloc(1, sizeof(*s));
+	memcpy(s->fingerprint, fp, sizeof(fp));
 	s->n = n;
 	s->pkg = p;
 	s->nread = n - hits;

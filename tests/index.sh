@@ -63,6 +63,10 @@ node tests/validate-schema.js "$tmp/site/schema/engines.schema.json" "$json" && 
 # Warm: nothing is read; same bytes.
 cp "$json" "$tmp/first.json"
 "$gen" -v -p "$tmp/packages" -o "$tmp/site" index 2>"$tmp/err" && ok || no "warm index"
+grep -q 'none changed since the last index' "$tmp/err" && ok || no "warm run did not see that nothing changed: $(cat "$tmp/err")"
+# Without the last index's stamp, the cache still spares every read.
+rm "$tmp/site/.gen-index"
+"$gen" -v -p "$tmp/packages" -o "$tmp/site" index 2>"$tmp/err"
 grep -q ', 0 read$' "$tmp/err" && ok || no "warm run read packages: $(grep 'from the cache' "$tmp/err")"
 cmp -s "$json" "$tmp/first.json" && ok || no "warm run changed engines.json"
 
@@ -72,7 +76,20 @@ SOURCE_DATE_EPOCH=1736467200 g index && cmp -s "$json" "$tmp/site/engines.json" 
 g index && grep -q '"lastUpdated": "2025-01-10T00:00:00Z"' "$json" && ok || no "lastUpdated not carried over when nothing changed"
 SOURCE_DATE_EPOCH=soon g index 2>/dev/null; [ $? = 65 ] && ok || no "bad SOURCE_DATE_EPOCH accepted"
 
-# A damaged cache is rebuilt, not trusted: rewrite a digest in it.
+# The kept index is not fooled: an engines.json edited by hand, or a manifest
+# whose description changed, makes a new one.
+sed -i 's/"llama.cpp"/"llama-edited"/' "$json"
+g index && grep -q '"name": "llama.cpp"' "$json" && ok || no "an edited engines.json was kept"
+cp manifest.yml "$tmp/manifest.yml"
+cp -R docs "$tmp/docs"
+sed -i 's/^    description: LLM inference/    description: Fast LLM inference/' "$tmp/manifest.yml"
+"$gen" -q -m "$tmp/manifest.yml" -p "$tmp/packages" -o "$tmp/site" index &&
+	grep -q '"description": "Fast LLM inference' "$json" && ok || no "a manifest change did not reach engines.json"
+g index
+
+# A damaged cache is rebuilt, not trusted: rewrite a digest in it (and drop
+# the last index's stamp, so that the cache is read at all).
+rm -f "$tmp/site/.gen-index"
 sed -i '2s/\t[0-9a-f]\{64\}\t/\t0000000000000000000000000000000000000000000000000000000000000000\t/' "$tmp/packages/.gen-cache"
 "$gen" -v -p "$tmp/packages" -o "$tmp/site" index 2>"$tmp/err"
 grep -q 'damaged; rebuilding' "$tmp/err" && ok || no "damaged cache not noticed"
@@ -121,7 +138,7 @@ echo '{{no_such_key}}' >>"$tmp/templates/site/platforms.html.mustache"
 "$gen" -q -t "$tmp/templates" -p "$tmp/packages" -o "$tmp/site" -g "$tmp/generated" build 2>/dev/null
 [ $? = 65 ] && ok || no "a broken catalog template did not fail"
 diff -r "$tmp/site.before" "$tmp/site" >/dev/null && ok || no "a failed run changed site/"
-[ -z "$(find "$tmp/site" -name '.gen-*' ! -name .gen-files)" ] && ok || no "temporary files left in site/"
+[ -z "$(find "$tmp/site" -name '.gen-*' ! -name .gen-files ! -name .gen-index)" ] && ok || no "temporary files left in site/"
 mv "$tmp/packages/sd-cpp" "$tmp/sd-cpp.away"
 SOURCE_DATE_EPOCH=1736467200 "$gen" -q -p "$tmp/packages" -o "$tmp/site" -g "$tmp/generated" build && ok || no "build without sd-cpp"
 [ ! -e "$tmp/site/engines/sd-cpp/index.html" ] && ok || no "the page of a removed engine stayed"
