@@ -323,8 +323,11 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 	}
 	sha256_hex(b.s, b.len, sum);
 	outset_add(site, "engines.json", &b);
-	buf_printf(&b, "gen-index 1 %s %s\n", s->fingerprint, sum);
-	outset_add(site, ".gen-index", &b);
+	/* The stamp is bookkeeping, like the cache: check does not compare it. */
+	if (write_cache) {
+		buf_printf(&b, "gen-index 1 %s %s\n", s->fingerprint, sum);
+		outset_add(site, ".gen-index", &b);
+	}
 	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
 	ok = read_file(schema, &b);
 	free(schema);

@@ -299,9 +299,10 @@ ledger_extras(struct outset *o, struct list *out)
 		if ((nl = strchr(line, '\n')) == NULL)
 			break;
 		*nl = '\0';
-		/* Only plain relative names below the root are ever deleted. */
+		/* Only plain relative names below the root are ever deleted,
+		 * and gen's own bookkeeping (.gen-*) is never an extra. */
 		if (*line == '\0' || *line == '/' || strstr(line, "..") != NULL ||
-		    in_set(o, line))
+		    strncmp(line, ".gen-", 5) == 0 || in_set(o, line))
 			continue;
 		full = xasprintf("%s/%s", o->root, line);
 		if (access(full, F_OK) == 0) {
