@@ -778,7 +778,7 @@ get_fields(const char *display, const json_t *root, struct pkginfo *out)
  */
 int
 package_read(const char *path, const char *display, enum pkgdepth depth,
-    unsigned char *buf, size_t buflen, struct pkginfo *out)
+    unsigned char *buf, size_t buflen, int readahead, struct pkginfo *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	struct pos pos = { display, 0, 0 };
@@ -812,7 +812,7 @@ package_read(const char *path, const char *display, enum pkgdepth depth,
 		goto out;
 	}
 	(void)posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (fstat(r.fd, &st) == 0 && S_ISREG(st.st_mode))
+	if (readahead && fstat(r.fd, &st) == 0 && S_ISREG(st.st_mode))
 		rd_start(&r, (unsigned long long)st.st_size);
 
 	if ((a = archive_read_new()) == NULL) {

@@ -419,6 +419,7 @@ struct pool {
 	struct pkginfo		*p;
 	size_t			 n;
 	enum pkgdepth		 depth;
+	int			 readahead;	/* fewer workers than cores */
 	_Atomic size_t		 next;
 	_Atomic unsigned long long bytes;
 	_Atomic int		 done;		/* workers finished */
@@ -495,7 +496,7 @@ worker(void *arg)
 		if (pl->f[i].cached)
 			continue;
 		if (!package_read(pl->f[i].path, pl->f[i].path, pl->depth, buf,
-		    READ_BUF, &pl->p[i]))
+		    READ_BUF, pl->readahead, &pl->p[i]))
 			pl->f[i].failed = 1;
 		else
 			atomic_fetch_add(&pl->bytes, pl->p[i].size);
@@ -674,8 +675,13 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	pl.n = n;
 	pl.depth = o->depth;
 	jobs = o->jobs > 0 ? o->jobs : default_jobs();
-	if (hits < n)
-		run_pool(&pl, (size_t)jobs > n - hits ? (int)(n - hits) : jobs, total);
+	if (hits < n) {
+		if ((size_t)jobs > n - hits)
+			jobs = (int)(n - hits);
+		/* A reading thread per worker pays only where a core is idle. */
+		pl.readahead = jobs < default_jobs();
+		run_pool(&pl, jobs, total);
+	}
 	note("%s: %zu packages, %zu from the cache, %zu read", o->dir, n, hits, n - hits);
 	for (i = 0; i < n; i++)
 		if (f[i].failed)

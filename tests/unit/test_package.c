@@ -242,7 +242,7 @@ rd(const char *path, enum pkgdepth d, struct pkginfo *info, char **err)
 
 	gen_status = 0;
 	cap_start();
-	ok = package_read(path, path, d, rbuf, BUFLEN, info);
+	ok = package_read(path, path, d, rbuf, BUFLEN, 1, info);
 	*err = cap_end();
 	return ok;
 }
@@ -391,7 +391,7 @@ TEST(any_buffer_size)
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
 		for (d = PKG_SHALLOW; d <= PKG_DEEP; d++) {
 			b = xmalloc(lens[i]);
-			CHECK(package_read(p, p, d, b, lens[i], &info));
+			CHECK(package_read(p, p, d, b, lens[i], i % 2, &info));
 			CHECK_STR(info.sha256, sum);
 			CHECK(info.size == file_size(p));
 			pkginfo_clear(&info);
@@ -850,7 +850,7 @@ reader(void *arg)
 	unsigned char *b = xmalloc(256 * 1024);
 	struct pkginfo info;
 
-	j->ok = package_read(j->path, j->path, j->depth, b, 256 * 1024, &info);
+	j->ok = package_read(j->path, j->path, j->depth, b, 256 * 1024, 1, &info);
 	memcpy(j->sha256, info.sha256, sizeof(j->sha256));
 	pkginfo_clear(&info);
 	free(b);
