@@ -7,6 +7,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,7 +204,7 @@ struct cat {
 	const char		*base_url;
 	const char		*last_updated;
 	struct tmplset		 t;
-	int			 ok;
+	_Atomic int		 ok;
 };
 
 /* The keys every page has (CONTEXT.md, "Every page"). */
@@ -856,6 +858,44 @@ feeds(struct cat *c, char **pages, size_t npages)
 	outset_add(c->site, "feed.xml", &b);
 }
 
+/* The engine pages, by several threads (each page stands alone). */
+struct ejob {
+	struct cat	*c;
+	json_t		*engines;
+	_Atomic size_t	 next;
+};
+
+static void *
+engine_worker(void *arg)
+{
+	struct ejob *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < json_array_size(j->engines))
+		engine_page(j->c, json_array_get(j->engines, i));
+	return NULL;
+}
+
+static void
+engine_pages(struct cat *c, int jobs)
+{
+	struct ejob j;
+	pthread_t th[64];
+	int i, started = 0;
+
+	j.c = c;
+	j.engines = json_object_get(c->index, "engines");
+	atomic_init(&j.next, 0);
+	if (jobs > 64)
+		jobs = 64;
+	for (i = 1; i < jobs && (size_t)i < json_array_size(j.engines); i++)
+		if (pthread_create(&th[started], NULL, engine_worker, &j) == 0)
+			started++;
+	engine_worker(&j);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
 static void
 add_page(char ***pages, size_t *n, char *p)
 {
@@ -865,7 +905,7 @@ add_page(char ***pages, size_t *n, char *p)
 
 int
 catalog_build(const struct manifest *m, const struct matrix *mx,
-    struct outset *docker, json_t *index, const char *tmpldir,
+    struct outset *docker, json_t *index, const char *tmpldir, int jobs,
     struct outset *site)
 {
 	struct cat c;
@@ -913,10 +953,9 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 
 	home_page(&c);
 	add_page(&pages, &npages, xstrdup("index.html"));
-	json_array_foreach(json_object_get(index, "engines"), i, e) {
-		engine_page(&c, e);
+	engine_pages(&c, jobs);
+	json_array_foreach(json_object_get(index, "engines"), i, e)
 		add_page(&pages, &npages, xasprintf("engines/%s/index.html", jstr(e, "id")));
-	}
 	platforms_page(&c);
 	add_page(&pages, &npages, xstrdup("platforms.html"));
 	dockerfile_pages(&c);

@@ -113,7 +113,8 @@ void		 outset_ledger(struct outset *, const char *name);
 void		 outset_add(struct outset *, const char *relpath, struct buf *);
 /* From now on, stage each file as it is added and keep none of its bytes
  * (outset_get() then finds nothing): memory stays flat however many files
- * a set has.  Staged files still appear only at commit. */
+ * a set has.  Staged files still appear only at commit.  outset_add() on
+ * an eager set may be called from several threads at once. */
 void		 outset_eager(struct outset *);
 /* Compare with the disk; print each stale, missing and extra (marked) file.
  * Returns the number of differences, or -1 after an I/O error. */

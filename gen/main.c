@@ -425,7 +425,8 @@ run(const struct opts *o, enum op op)
 		/* Pages go to disk as they are made (check keeps them). */
 		if (op != OP_CHECK)
 			outset_eager(site);
-		if (!catalog_build(m, mx, gen, index, tdir, site))
+		if (!catalog_build(m, mx, gen, index, tdir, op == OP_CHECK ? 1 :
+		    o->jobs > 0 ? o->jobs : default_jobs(), site))
 			goto out;
 	}
 	/* gen site renders the Dockerfiles for its pages but writes none. */

@@ -146,11 +146,12 @@ int	 docker_generate(const struct manifest *, const struct matrix *,
  * The HTML catalog into the site's output set: pages from the templates in
  * tmpldir (templates/site), data from the manifest, the index (engines.json,
  * parsed) and the Dockerfiles in docker (the generated set, rendered).
- * Returns 1, or 0 after reporting.
+ * With jobs > 1 the engine pages are rendered by that many threads, which
+ * needs an eager site set (outset_eager).  Returns 1, or 0 after reporting.
  */
 int	 catalog_build(const struct manifest *, const struct matrix *,
 	    struct outset *docker, json_t *index, const char *tmpldir,
-	    struct outset *site);
+	    int jobs, struct outset *site);
 
 /* CommonMark to HTML with cmark's safe defaults: raw HTML and dangerous
  * URLs (javascript:, vbscript:, file:, most data:) are dropped.  Returns a

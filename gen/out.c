@@ -44,7 +44,7 @@ struct outset {
 
 static int	write_new(const char *, const struct buf *);
 static int	decide(struct outset *);
-static int	stage_file(struct outset *, struct ofile *);
+static int	stage_file(struct outset *, struct ofile *, char **);
 
 struct outset *
 outset_new(const char *root, const char *label)
@@ -116,8 +116,36 @@ outset_free(struct outset *o)
 void
 outset_add(struct outset *o, const char *rel, struct buf *b)
 {
-	struct ofile *f;
+	struct ofile *f, one;
+	int ok;
 
+	if (o->eager) {
+		/*
+		 * Eager sets write now and keep no bytes, and may be called
+		 * from several threads: the file is staged outside the lock,
+		 * then only the list is touched under it.  A failure is kept
+		 * for outset_stage() to report through its result.
+		 */
+		memset(&one, 0, sizeof(one));
+		one.rel = xstrdup(rel);
+		one.data = *b;
+		if (one.data.s == NULL)
+			buf_add(&one.data, "", 0);
+		memset(b, 0, sizeof(*b));
+		ok = stage_file(o, &one, NULL);
+		buf_free(&one.data);
+		pthread_mutex_lock(&o->mu);
+		if (!ok)
+			o->failed = 1;
+		if (o->n == o->cap) {
+			o->cap = o->cap ? o->cap * 2 : 256;
+			o->f = xrealloc(o->f, o->cap * sizeof(*o->f));
+		}
+		o->f[o->n++] = one;
+		o->sorted = 0;
+		pthread_mutex_unlock(&o->mu);
+		return;
+	}
 	if (o->n == o->cap) {
 		o->cap = o->cap ? o->cap * 2 : 256;
 		o->f = xrealloc(o->f, o->cap * sizeof(*o->f));
@@ -130,13 +158,6 @@ outset_add(struct outset *o, const char *rel, struct buf *b)
 		buf_add(&f->data, "", 0);
 	memset(b, 0, sizeof(*b));
 	o->sorted = 0;
-	/* Eager sets write now and keep no bytes; a failure is kept for
-	 * outset_stage() to report through its result. */
-	if (o->eager) {
-		if (!decide(o) || !stage_file(o, f))
-			o->failed = 1;
-		buf_free(&f->data);
-	}
 }
 
 static int
@@ -584,17 +605,22 @@ decide(struct outset *o)
 
 /* Stage one file the way decide() chose. */
 static int
-stage_file(struct outset *o, struct ofile *f)
+stage_file(struct outset *o, struct ofile *f, char **lastdir)
 {
-	char *full, *slash;
+	char *full, *slash, *mine = NULL;
 	int s, ok = 0;
+
+	/* Without a lastdir to share (threads), each call keeps its own. */
+	if (lastdir == NULL)
+		lastdir = &mine;
 
 	if (f->staged)
 		return 1;
 	if (o->mode == 1) {
 		full = xasprintf("%s/%s", o->fresh, f->rel);
-		ok = make_parents(o, full, &o->lastdir) && write_new(full, &f->data);
+		ok = make_parents(o, full, lastdir) && write_new(full, &f->data);
 		free(full);
+		free(mine);
 		f->staged = 1;
 		return ok;
 	}
@@ -606,7 +632,7 @@ stage_file(struct outset *o, struct ofile *f)
 		ok = 1;
 		goto out;
 	}
-	if (!make_parents(o, full, &o->lastdir))
+	if (!make_parents(o, full, lastdir))
 		goto out;
 	slash = strrchr(full, '/');
 	f->tmp = xasprintf("%.*s/.gen-%s.%ld", (int)(slash - full), full,
@@ -619,6 +645,7 @@ stage_file(struct outset *o, struct ofile *f)
 	ok = 1;
 out:
 	free(full);
+	free(mine);
 	return ok;
 }
 
@@ -665,7 +692,7 @@ outset_stage(struct outset *o)
 		return 1;
 	}
 	for (i = 0; i < o->n; i++)
-		if (!stage_file(o, &o->f[i]))
+		if (!stage_file(o, &o->f[i], &o->lastdir))
 			goto fail;
 	return 1;
 fail:
@@ -679,6 +706,9 @@ outset_eager(struct outset *o)
 	size_t i;
 
 	o->eager = 1;
+	/* Decided now, before any thread adds a file. */
+	if (!decide(o))
+		o->failed = 1;
 	for (i = 0; i < o->n; i++)
 		if (o->f[i].staged)
 			buf_free(&o->f[i].data);
