@@ -625,6 +625,7 @@ platforms_page(struct cat *c)
 	json_t *ctx = page_ctx(c, "platforms.html", "Platform matrix",
 	    "Which engine runs on which operating system, architecture and accelerator", 0, 1);
 	json_t **cols = NULL, *columns, *groups, *rows, *e, *v, *p, *cells;
+	json_t **lastv;
 	struct buf *vs;
 	size_t ncol = 0, i, j, k, l;
 
@@ -672,12 +673,15 @@ platforms_page(struct cat *c)
 	/* Each package finds its column by binary search: the versions that
 	 * ship for a platform gather in that column's buffer. */
 	vs = xcalloc(ncol ? ncol : 1, sizeof(*vs));
+	lastv = xcalloc(ncol ? ncol : 1, sizeof(*lastv));
 	rows = json_array();
 	json_array_foreach(json_object_get(c->index, "engines"), i, e) {
 		char *url = xasprintf("engines/%s/index.html", jstr(e, "id"));
 
-		for (l = 0; l < ncol; l++)
+		for (l = 0; l < ncol; l++) {
 			buf_reset(&vs[l]);
+			lastv[l] = NULL;
+		}
 		json_array_foreach(json_object_get(e, "versions"), j, v) {
 			json_array_foreach(json_object_get(v, "packages"), k, p) {
 				json_t **hit = bsearch(&p, cols, ncol, sizeof(*cols), plat_cmp);
@@ -687,9 +691,9 @@ platforms_page(struct cat *c)
 					continue;
 				b = &vs[hit - cols];
 				/* A version with two builds (variants) is named once. */
-				if (b->len > 0 && strcmp(b->s + b->len - strlen(jstr(v,
-				    "version")), jstr(v, "version")) == 0)
+				if (lastv[hit - cols] == v)
 					continue;
+				lastv[hit - cols] = v;
 				buf_printf(b, "%s%s", b->len ? ", " : "", jstr(v, "version"));
 			}
 		}
@@ -712,6 +716,7 @@ platforms_page(struct cat *c)
 	for (l = 0; l < ncol; l++)
 		buf_free(&vs[l]);
 	free(vs);
+	free(lastv);
 	free(cols);
 	json_object_set_new(ctx, "columns", columns);
 	json_object_set_new(ctx, "groups", groups);
