@@ -23,7 +23,8 @@ static const char *const repo_keys[] = { "only_if", "user", "pwd", "registry",
 static const char *const spec_keys[] = { "templates_dir", "base_image",
     "add_to_tags", "multistage_image", "header", "envars", "cuda_prefix_url",
     "cuda_requires", "cuda", NULL };
-static const char *const type_keys[] = { "devel", "runtime", "cudnn", NULL };
+static const char *const type_keys_base[] = { "devel", "runtime", "cudnn",
+    "base", NULL };
 static const char *const tag_keys[] = { "fmt", "cuda_fmt", NULL };
 static const char *const engine_keys[] = { "name", "description", "readme",
     "model_formats", "homepage", NULL };
@@ -907,12 +908,8 @@ parse_packages(struct ld *ld, const struct ynode *map)
 			if (strcmp(v->keys[j]->str, "base") == 0)
 				bad(ld, v->keys[j], p, "'base' is implied by the other "
 				    "release types; list devel, runtime or cudnn");
-		{
-			/* 'base' was reported above; keep it out of the generic check. */
-			static const char *const with_base[] = { "devel", "runtime",
-			    "cudnn", "base", NULL };
-			check_keys(ld, v, p, with_base);
-		}
+		/* 'base' was reported above: keep it out of the generic check. */
+		check_keys(ld, v, p, type_keys_base);
 		for (t = RT_DEVEL; t < RT__MAX; t++) {
 			if ((tv = ymap_get(v, rtype_names[t])) == NULL)
 				continue;
@@ -924,7 +921,6 @@ parse_packages(struct ld *ld, const struct ynode *map)
 			bad(ld, v, p, "no release types: list devel, runtime or cudnn");
 		free(p);
 	}
-	(void)type_keys;
 }
 
 static struct package *
@@ -954,24 +950,21 @@ env_name_field(struct ld *ld, const struct ynode *map, const char *key,
 	free(p);
 }
 
+/*
+ * An image name as a registry takes it: lower-case letters, digits, '.',
+ * '_', '-', '/' (and ':' for a registry's port), without a tag or digest,
+ * since gen adds the tags.
+ */
 static int
 valid_image_uri(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	int slash = 0;
+	const char *last = strrchr(s, '/');
 
-	if (!*p)
+	if (*s == '\0' || *s == '/' || s[strlen(s) - 1] == '/' ||
+	    strstr(s, "//") != NULL ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-:/") != strlen(s))
 		return 0;
-	for (; *p; p++) {
-		if (*p == '/')
-			slash++;
-		else if (!(islower(*p) || isdigit(*p) || strchr("._-:", *p)))
-			return 0;
-	}
-	/* no tag or digest: gen adds the tags */
-	return strchr(strrchr(s, '/') ? strrchr(s, '/') : s, ':') == NULL &&
-	    s[strlen(s) - 1] != '/' && s[0] != '/' && strstr(s, "//") == NULL &&
-	    slash >= 0;
+	return strchr(last ? last : s, ':') == NULL;
 }
 
 static void
