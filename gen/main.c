@@ -58,7 +58,8 @@ static const char usage_text[] =
 "               merges applied; keys as text)\n"
 "  render TEMPLATE [CONTEXT.json|CONTEXT.yml] [--partials DIR] [--lenient]\n"
 "               render one Mustache template (HTML-escaped when its name\n"
-"               ends in .html.mustache or .html)\n"
+"               ends in .html.mustache or .html); partials come from DIR\n"
+"               (default: the template's folder), then DIR/../_shared\n"
 "\n"
 "options:\n"
 "  -C dir       run in dir (all other paths are relative to it)\n"
@@ -105,10 +106,16 @@ print_manifest(const struct opts *o)
 	return 1;
 }
 
+/* Partials for gen render: the first folder that has the name wins. */
 static const struct tmpl *
 render_partial(void *arg, const char *name)
 {
-	return tmplset_get(arg, name);
+	const struct tmplset *p = arg;
+	const struct tmpl *t;
+
+	if ((t = tmplset_get(&p[0], name)) == NULL)
+		t = tmplset_get(&p[1], name);
+	return t;
 }
 
 static int
@@ -122,7 +129,7 @@ ends_with(const char *s, const char *suffix)
 static int
 render(const struct opts *o, int argc, char **argv)
 {
-	struct tmplset parts = { 0 };
+	struct tmplset parts[2] = { { 0 }, { 0 } };
 	struct render_opts ro = { 0 };
 	enum mesc esc;
 	struct buf out = { 0 };
@@ -130,7 +137,7 @@ render(const struct opts *o, int argc, char **argv)
 	struct ynode *y;
 	json_error_t je;
 	json_t *ctx = NULL;
-	char *dir = NULL;
+	char *dir = NULL, *shared = NULL;
 	int ok = 0;
 
 	esc = ends_with(argv[0], ".html.mustache") || ends_with(argv[0], ".html") ?
@@ -161,10 +168,14 @@ render(const struct opts *o, int argc, char **argv)
 		else
 			strcpy(dir, ".");
 	}
-	if (!tmplset_load(&parts, dir, esc))
+	/* Partials as gen finds them: the folder, then its sibling _shared
+	 * (templates/docker/FAMILY, then templates/docker/_shared). */
+	shared = xasprintf("%s/../_shared", dir);
+	if (!tmplset_load(&parts[0], dir, esc) ||
+	    !tmplset_load(&parts[1], shared, esc))
 		goto out;
 	ro.partial = render_partial;
-	ro.partial_arg = &parts;
+	ro.partial_arg = parts;
 	ro.lenient = o->lenient;
 	if (!tmpl_render(t, ctx, &ro, &out))
 		goto out;
@@ -177,7 +188,9 @@ out:
 	buf_free(&out);
 	json_decref(ctx);
 	tmpl_free(t);
-	tmplset_clear(&parts);
+	tmplset_clear(&parts[0]);
+	tmplset_clear(&parts[1]);
+	free(shared);
 	free(dir);
 	return ok;
 }
