@@ -285,6 +285,14 @@ version_ctx(struct cat *c, const char *id, json_t *v)
 	return o;
 }
 
+/* The image's cuDNN component name, or false (a new reference). */
+static json_t *
+image_cudnn(const struct image *im)
+{
+	return im->cuda && im->cuda->cudnn >= 0 ?
+	    json_string(im->cuda->comp[im->cuda->cudnn].name) : json_false();
+}
+
 static char *
 image_page(const struct image *im)
 {
@@ -314,7 +322,7 @@ engine_page(struct cat *c, json_t *e)
 	json_t *ctx, *eng, *versions, *older, *images, *filters, *v, *p, *latest;
 	struct buf readme = { 0 };
 	json_t *charts;
-	char *path, *html, *rp, *url;
+	char *path, *html, *rp, *url, *dr;
 	const char **labels;
 	json_int_t *values;
 	size_t i, j, n;
@@ -399,21 +407,15 @@ engine_page(struct cat *c, json_t *e)
 			continue;
 		url = image_page(im);
 		rp = xasprintf("docker/%s", im->path);
+		dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
 		json_array_append_new(images, json_pack(
 		    "{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o}",
 		    "distro", im->rel->distro, "distro_version", im->rel->version,
-		    "distro_release", "", "release_type", rtype_names[im->type],
+		    "distro_release", dr, "release_type", rtype_names[im->type],
 		    "cuda", im->cuda ? json_string(im->cuda->version) : json_false(),
-		    "cudnn", im->cuda && im->cuda->cudnn >= 0 ?
-		    json_string(im->cuda->comp[im->cuda->cudnn].name) : json_false(),
-		    "url", url, "raw_url", rp, "tags", tags_ctx(im)));
-		{
-			char *dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
-
-			json_object_set_new(json_array_get(images,
-			    json_array_size(images) - 1), "distro_release", json_string(dr));
-			free(dr);
-		}
+		    "cudnn", image_cudnn(im), "url", url, "raw_url", rp,
+		    "tags", tags_ctx(im)));
+		free(dr);
 		free(url);
 		free(rp);
 	}
@@ -579,8 +581,7 @@ dockerfile_pages(struct cat *c)
 		    "release_type", rtype_names[im->type],
 		    "distro", im->rel->distro, "distro_version", im->rel->version,
 		    "cuda", im->cuda ? json_string(im->cuda->version) : json_false(),
-		    "cudnn", im->cuda && im->cuda->cudnn >= 0 ?
-		    json_string(im->cuda->comp[im->cuda->cudnn].name) : json_false(),
+		    "cudnn", image_cudnn(im),
 		    "path", im->path, "raw_url", "Dockerfile",
 		    "base", base ? json_string(base->ref) : json_false(),
 		    "base_url", bu ? json_string(bu) : json_false(),
