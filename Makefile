@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-site unit golden lint valgrind
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-site unit golden lint valgrind fuzz
 
 all: build/gen
 
@@ -90,6 +90,10 @@ bench-index: build/gen
 bench-site: build/gen
 	@scripts/install-deps test
 	@scripts/bench-site
+
+# libFuzzer targets for the YAML loader and Mustache (clang); not part of test.
+fuzz: $(STAMP)
+	@tests/fuzz/run $${FUZZ_SECONDS:-60}
 
 valgrind: build/gen
 	@VALGRIND=1 tests/run-golden
