@@ -909,6 +909,11 @@ add_page(char ***pages, size_t *n, char *p)
 	(*pages)[(*n)++] = p;
 }
 
+/*
+ * The whole catalog: search data and hashed assets first (every page names
+ * them), then home, engine pages (on worker threads), the platform matrix,
+ * Dockerfile pages, 404, sitemap and feed.  Returns 1, or 0 after reporting.
+ */
 int
 catalog_build(const struct manifest *m, const struct matrix *mx,
     struct outset *docker, json_t *index, const char *tmpldir, int jobs,

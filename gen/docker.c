@@ -347,6 +347,11 @@ render_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * Templates are loaded once per family before rendering; each release's
+ * context parts are built once and shared by its images; images render on
+ * worker threads into their own buffers, added to the set in matrix order.
+ */
 int
 docker_generate(const struct manifest *m, const struct matrix *mx,
     const char *tmpldir, const char *gendir, int jobs, struct outset *out)

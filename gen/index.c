@@ -164,6 +164,11 @@ out:
 	return kept;
 }
 
+/*
+ * Packages sorted by engine, version (newest first) and platform; a repeated
+ * slot is an error naming both files.  The document is built with jansson
+ * and dumped straight into out.
+ */
 int
 index_build(const struct manifest *m, const struct scan *s, const char *prev,
     long long manifest_mtime, struct buf *out, json_t **rootp)
@@ -330,6 +335,10 @@ want_add(struct want **w, size_t *n, json_t *pkg, const char *where)
 	return 1;
 }
 
+/*
+ * Every package the index lists (latest and older versions alike) is looked
+ * up by file name under pkgdir and hashed by worker threads.
+ */
 long
 index_verify(const char *index_path, const char *pkgdir, int jobs)
 {

@@ -1345,6 +1345,11 @@ parse_platforms(struct ld *ld, const struct ynode *n)
 	}
 }
 
+/*
+ * Sections are read in dependency order (CUDA sets, releases, packages,
+ * registries, tags, engines, site, platforms), each check going on after a
+ * failure, so that one run reports every problem.
+ */
 struct manifest *
 manifest_load(const char *path)
 {

@@ -212,6 +212,11 @@ base_find(const struct matrix *mx, size_t nbase, const struct image *im)
 	return -1;
 }
 
+/*
+ * Images in a fixed order (bases first, then by path), each base found by
+ * binary search; colliding tags or paths are reported against the manifest
+ * value that causes them.
+ */
 struct matrix *
 matrix_build(const struct manifest *m)
 {

@@ -396,6 +396,10 @@ extras(struct outset *o, struct list *out)
 	return ok;
 }
 
+/*
+ * Compare without writing: every file of the set against the disk, then the
+ * extras (by ledger or marker).  Lines go to standard output.
+ */
 long
 outset_check(struct outset *o)
 {
@@ -676,6 +680,11 @@ stage_fresh(struct outset *o)
 	return 1;
 }
 
+/*
+ * Stage what is not staged yet: the whole set into a fresh sibling folder
+ * when the root does not exist, else file by file beside the targets.  On
+ * failure everything staged is taken back.
+ */
 int
 outset_stage(struct outset *o)
 {
@@ -714,6 +723,11 @@ outset_eager(struct outset *o)
 			buf_free(&o->f[i].data);
 }
 
+/*
+ * Rename into place (the fresh folder whole, or each staged file), then
+ * prune: files the ledger lists, or files carrying GEN_MARKER, that this run
+ * no longer produces; folders left empty go too.
+ */
 int
 outset_commit(struct outset *o, int prune)
 {

@@ -581,6 +581,10 @@ run_pool(struct pool *pl, int nt, unsigned long long total)
 	return 1;
 }
 
+/*
+ * For gen verify: plain SHA-256 and size of each file, no archive reading,
+ * so a damaged package shows as a digest mismatch rather than bad data.
+ */
 int
 hash_files(char *const *paths, size_t n, int jobs, char (*sha256)[65],
     unsigned long long *size)
@@ -620,6 +624,11 @@ fingerprint(const char *salt, const struct found *f, size_t n, char out[65])
 	buf_free(&b);
 }
 
+/*
+ * Walk, fingerprint, cache, read the rest on worker threads, write the cache
+ * back, then check every record (cached ones too, as the rules may have
+ * changed).  The caller frees the result with scan_free().
+ */
 struct scan *
 scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 {
