@@ -80,6 +80,9 @@ const char *intern(const char *);
 /* Read a whole file into *out (NUL-terminated).  Returns 1, or 0 after
  * reporting. */
 int	 read_file(const char *path, struct buf *out);
+/* The same for a file that may be absent: -1 (nothing reported) when it
+ * does not exist. */
+int	 read_file_opt(const char *path, struct buf *out);
 
 /* SHA-256 of a buffer as 64 lower-case hex digits and a NUL. */
 void	 sha256_hex(const void *, size_t, char out[65]);

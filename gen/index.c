@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "manifest.h"
 
@@ -143,7 +142,7 @@ keep_stamp(struct buf *out, size_t start, char *stamp, const char *prev)
 	size_t klen = strlen(key), slen = strlen(stamp);
 	int kept = 0;
 
-	if (access(prev, F_OK) == -1 || !read_file(prev, &old))
+	if (read_file_opt(prev, &old) != 1)
 		goto out;
 	if ((a = strstr(old.s, key)) == NULL || (b = strchr(a + klen, '"')) == NULL ||
 	    (size_t)(b - a - klen) != slen)

@@ -201,13 +201,10 @@ load_json(const char *path, json_error_t *je)
 {
 	struct buf b = { 0 };
 	json_t *j = NULL;
-	int fd;
 
 	memset(je, 0, sizeof(*je));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;	/* the caller says why */
-	close(fd);
-	if (read_file(path, &b))
+	/* A missing file is the caller's to report. */
+	if (read_file_opt(path, &b) == 1)
 		j = json_loadb(b.s, b.len, 0, je);
 	buf_free(&b);
 	return j;
@@ -231,14 +228,10 @@ index_salt(const struct opts *o)
 	struct buf b = { 0 };
 	char sum[65], self[65] = "";
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	int fd;
 
 	/* This very program: any change to gen makes a new index. */
-	if ((fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)) != -1) {
-		close(fd);
-		if (read_file("/proc/self/exe", &b))
-			sha256_hex(b.s, b.len, self);
-	}
+	if (read_file_opt("/proc/self/exe", &b) == 1)
+		sha256_hex(b.s, b.len, self);
 	if (!read_file(o->manifest, &b)) {
 		buf_free(&b);
 		return NULL;
@@ -261,12 +254,12 @@ stamp_read(const struct opts *o, struct buf *prev)
 	char *path, fp[65], digest[65], sum[65], *ret = NULL;
 
 	path = xasprintf("%s/.gen-index", o->site);
-	if (access(path, F_OK) == -1 || !read_file(path, &st) ||
+	if (read_file_opt(path, &st) != 1 ||
 	    sscanf(st.s, "gen-index 1 %64s %64s", fp, digest) != 2)
 		goto out;
 	free(path);
 	path = xasprintf("%s/engines.json", o->site);
-	if (access(path, F_OK) == -1 || !read_file(path, prev))
+	if (read_file_opt(path, prev) != 1)
 		goto out;
 	sha256_hex(prev->s, prev->len, sum);
 	if (strcmp(sum, digest) == 0)

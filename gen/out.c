@@ -310,12 +310,8 @@ ledger_extras(struct outset *o, struct list *out)
 	int ok = 1;
 
 	path = xasprintf("%s/%s", o->root, o->ledger);
-	if (access(path, F_OK) == -1) {
-		free(path);
-		return 1;
-	}
-	if (!read_file(path, &b))
-		ok = 0;
+	if ((ok = read_file_opt(path, &b)) == -1)
+		ok = 1;		/* no ledger yet: nothing to prune */
 	for (line = b.s; ok && line && *line; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL)
 			break;

@@ -266,13 +266,14 @@ cache_load(const char *path, struct cache *c)
 	char *line, *nl, *end, *f[NFIELDS + 1], sum[65];
 	unsigned long long count = 0;
 	size_t nf, i, ecap = 0;
-	int fd;
+	int r;
 
 	memset(c, 0, sizeof(*c));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	close(fd);
-	if (!read_file(path, &b))
+	if ((r = read_file_opt(path, &b)) == -1) {
+		buf_free(&b);
+		return;		/* no cache yet */
+	}
+	if (r == 0)
 		goto bad;
 	if (b.len < sizeof(CACHE_MAGIC) || memcmp(b.s, CACHE_MAGIC,
 	    sizeof(CACHE_MAGIC) - 1) != 0)

@@ -262,6 +262,19 @@ intern(const char *s)
 int
 read_file(const char *path, struct buf *out)
 {
+	int r = read_file_opt(path, out);
+
+	if (r == -1) {
+		errno = ENOENT;
+		diag_errno(path, 1, "cannot open");
+		return 0;
+	}
+	return r;
+}
+
+int
+read_file_opt(const char *path, struct buf *out)
+{
 	char chunk[65536];
 	struct stat st;
 	ssize_t r;
@@ -270,6 +283,8 @@ read_file(const char *path, struct buf *out)
 	buf_reset(out);
 	buf_add(out, "", 0);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return -1;
 		diag_errno(path, 1, "cannot open");
 		return 0;
 	}
