@@ -106,7 +106,7 @@ const char *nearest(const char *s, const char *const *cands);
  * a failed run leaves the previous outputs whole.
  */
 struct outset;
-struct outset	*outset_new(const char *root, const char *label);
+struct outset	*outset_new(const char *root);
 void		 outset_free(struct outset *);	/* aborts what is staged */
 /* Keep a list of the files written in root/NAME, and let pruning delete
  * exactly the files listed there that a later run no longer produces

@@ -103,8 +103,6 @@ struct scanopts {
 struct scan {
 	size_t		 n;
 	struct pkginfo	*pkg;
-	size_t		 nread;		/* packages read (not from the cache) */
-	unsigned long long bytes;	/* bytes read */
 	long long	 newest;	/* latest mtime (seconds) among packages */
 	/* SHA-256 of the salt and every package's path, size, mtime and
 	 * inode.  When it equals opts->expect the scan stops there: n is 0

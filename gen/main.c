@@ -396,14 +396,14 @@ run(const struct opts *o, enum op op)
 		goto out;
 	}
 	if (want_docker) {
-		gen = outset_new(o->generated, "generated");
+		gen = outset_new(o->generated);
 		tdir = xasprintf("%s/docker", o->templates);
 		if (!docker_generate(m, mx, tdir, o->generated,
 		    o->jobs > 0 ? o->jobs : default_jobs(), gen))
 			goto out;
 	}
 	if (want_index || want_site) {
-		site = outset_new(o->site, "site");
+		site = outset_new(o->site);
 		outset_ledger(site, ".gen-files");
 	}
 	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,

@@ -26,7 +26,6 @@ struct ofile {
 
 struct outset {
 	char		*root;
-	char		*label;
 	struct ofile	*f;
 	size_t		 n, cap;
 	int		 sorted;
@@ -47,12 +46,11 @@ static int	decide(struct outset *);
 static int	stage_file(struct outset *, struct ofile *, char **);
 
 struct outset *
-outset_new(const char *root, const char *label)
+outset_new(const char *root)
 {
 	struct outset *o = xcalloc(1, sizeof(*o));
 
 	o->root = xstrdup(root);
-	o->label = xstrdup(label);
 	pthread_mutex_init(&o->mu, NULL);
 	return o;
 }
@@ -107,7 +105,6 @@ outset_free(struct outset *o)
 	free(o->lastdir);
 	free(o->f);
 	free(o->root);
-	free(o->label);
 	free(o->ledger);
 	pthread_mutex_destroy(&o->mu);
 	free(o);

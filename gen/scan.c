@@ -707,8 +707,6 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	memcpy(s->fingerprint, fp, sizeof(fp));
 	s->n = n;
 	s->pkg = p;
-	s->nread = n - hits;
-	s->bytes = atomic_load(&pl.bytes);
 	for (i = 0; i < n; i++)
 		if (f[i].mtime_s > s->newest)
 			s->newest = f[i].mtime_s;
