@@ -77,12 +77,33 @@ void	 note(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Intern a file name for the life of the run (for struct pos). */
 const char *intern(const char *);
 
+/*
+ * Reading inputs.  Every input is opened without blocking, must be a regular
+ * file (a FIFO, a device or a folder is EXIT_DATAERR naming it) and is read
+ * with a size bound (exceeding it is EXIT_DATAERR naming the file).  The
+ * bounds are listed in the README's "Limits".
+ */
+#define GEN_MAX_FILE		(64u << 20)	/* anything not listed below */
+#define GEN_MAX_MANIFEST	(16u << 20)	/* manifest.yml, registries */
+#define GEN_MAX_TEMPLATE	(1u << 20)	/* one Mustache template or asset */
+#define GEN_MAX_README		(1u << 20)	/* one readme (Markdown) */
+#define GEN_MAX_INDEX		(256u << 20)	/* engines.json read back */
 /* Read a whole file into *out (NUL-terminated).  Returns 1, or 0 after
  * reporting. */
 int	 read_file(const char *path, struct buf *out);
+int	 read_file_max(const char *path, struct buf *out, size_t max);
 /* The same for a file that may be absent: -1 (nothing reported) when it
  * does not exist. */
 int	 read_file_opt(const char *path, struct buf *out);
+int	 read_file_opt_max(const char *path, struct buf *out, size_t max);
+/* What a stat mode is, for messages: "a FIFO", "a character device"... */
+const char *file_kind(unsigned int mode);
+
+/* An absolute, normalized path (symbolic links resolved as far as the path
+ * exists; the rest joined lexically).  The caller frees it. */
+char	*path_canon(const char *path);
+/* Is canonical path a inside canonical folder dir, or dir itself? */
+int	 path_within(const char *a, const char *dir);
 
 /* SHA-256 of a buffer as 64 lower-case hex digits and a NUL. */
 void	 sha256_hex(const void *, size_t, char out[65]);

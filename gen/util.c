@@ -262,7 +262,19 @@ intern(const char *s)
 int
 read_file(const char *path, struct buf *out)
 {
-	int r = read_file_opt(path, out);
+	return read_file_max(path, out, GEN_MAX_FILE);
+}
+
+int
+read_file_opt(const char *path, struct buf *out)
+{
+	return read_file_opt_max(path, out, GEN_MAX_FILE);
+}
+
+int
+read_file_max(const char *path, struct buf *out, size_t max)
+{
+	int r = read_file_opt_max(path, out, max);
 
 	if (r == -1) {
 		errno = ENOENT;
@@ -272,24 +284,69 @@ read_file(const char *path, struct buf *out)
 	return r;
 }
 
-int
-read_file_opt(const char *path, struct buf *out)
+const char *
+file_kind(unsigned int mode)
 {
-	char chunk[65536];
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a folder";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFIFO: return "a FIFO";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	default: return "not a regular file";
+	}
+}
+
+/* A size for messages: "16 MiB", "64 KiB", "100 bytes". */
+static const char *
+size_words(size_t n, char b[32])
+{
+	if (n >= (1u << 20) && n % (1u << 20) == 0)
+		snprintf(b, 32, "%zu MiB", n >> 20);
+	else if (n >= 1024 && n % 1024 == 0)
+		snprintf(b, 32, "%zu KiB", n >> 10);
+	else
+		snprintf(b, 32, "%zu bytes", n);
+	return b;
+}
+
+/*
+ * The one way gen reads an input file.  Opened without blocking (a FIFO
+ * would hang a plain open), then it must be a regular file; at most max
+ * bytes are read, counted as they arrive (files in /proc report size 0).
+ */
+int
+read_file_opt_max(const char *path, struct buf *out, size_t max)
+{
+	char chunk[65536], sz[32];
 	struct stat st;
 	ssize_t r;
 	int fd;
 
 	buf_reset(out);
 	buf_add(out, "", 0);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) == -1) {
 		if (errno == ENOENT)
 			return -1;
 		diag_errno(path, 1, "cannot open");
 		return 0;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		buf_reserve(out, (size_t)st.st_size);
+	if (fstat(fd, &st) == -1) {
+		diag_errno(path, 0, "cannot stat");
+		close(fd);
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag(EXIT_DATAERR, &(struct pos){ intern(path), 0, 0 },
+		    "is %s, expected a regular file", file_kind(st.st_mode));
+		close(fd);
+		return 0;
+	}
+	if ((unsigned long long)st.st_size > max)
+		goto toobig;
+	buf_reserve(out, (size_t)st.st_size);
 	for (;;) {
 		r = read(fd, chunk, sizeof(chunk));
 		if (r == 0)
@@ -301,10 +358,81 @@ read_file_opt(const char *path, struct buf *out)
 			close(fd);
 			return 0;
 		}
+		if (out->len + (size_t)r > max)
+			goto toobig;
 		buf_add(out, chunk, (size_t)r);
 	}
 	close(fd);
 	return 1;
+toobig:
+	diag(EXIT_DATAERR, &(struct pos){ intern(path), 0, 0 },
+	    "larger than %s, the limit for this input", size_words(max, sz));
+	close(fd);
+	buf_reset(out);
+	return 0;
+}
+
+/*
+ * path_canon: an absolute, normalized name for a path that may not exist
+ * yet: the longest existing prefix through realpath(3) (symbolic links
+ * resolved), the rest joined lexically ("." dropped, ".." taken back).
+ */
+char *
+path_canon(const char *path)
+{
+	struct buf b = { 0 };
+	char *dup, *real = NULL, *comp, *save = NULL, *slash;
+	size_t cut;
+
+	dup = xstrdup(*path ? path : ".");
+	/* The longest prefix that exists: dup[0, cut). */
+	for (cut = strlen(dup);; ) {
+		char c = dup[cut];
+
+		dup[cut] = '\0';
+		real = realpath(cut ? dup : *path == '/' ? "/" : ".", NULL);
+		dup[cut] = c;
+		if (real != NULL || cut == 0)
+			break;
+		while (cut > 0 && dup[cut - 1] != '/')
+			cut--;
+		while (cut > 0 && dup[cut - 1] == '/')
+			cut--;
+	}
+	if (real == NULL) {
+		free(dup);
+		return xstrdup(path);
+	}
+	buf_puts(&b, real);
+	free(real);
+	/* The part that does not exist yet, joined lexically. */
+	for (comp = strtok_r(dup + cut, "/", &save); comp != NULL;
+	    comp = strtok_r(NULL, "/", &save)) {
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			slash = strrchr(b.s, '/');
+			b.len = slash == NULL || slash == b.s ? 1 : (size_t)(slash - b.s);
+			b.s[b.len] = '\0';
+			continue;
+		}
+		if (b.len > 1)
+			buf_putc(&b, '/');
+		buf_puts(&b, comp);
+	}
+	free(dup);
+	return b.s;
+}
+
+/* Is a (canonical) inside or equal to dir (canonical)? */
+int
+path_within(const char *a, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return 1;
+	return strncmp(a, dir, n) == 0 && (a[n] == '\0' || a[n] == '/');
 }
 
 size_t
