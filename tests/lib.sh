@@ -15,7 +15,9 @@
 #   snap DIR [EXCLUDE...]     every entry under DIR, one a line, sorted:
 #                             "HASH  ./file", "l ./link -> target", "d ./dir"
 #                             (EXCLUDE: paths relative to DIR, pruned)
-#   snap_outputs DIR          snap of DIR's site/ and generated/ only
+#   snap_outputs DIR          snap of DIR's site/ and generated/ only;
+#                             site/.gen-index (a stamp of the inputs, with
+#                             their inodes) by its presence, not its bytes
 #   leftovers DIR [SITE]      staging gen left in DIR: names starting .gen-
 #                             other than SITE/.gen-files, SITE/.gen-index and
 #                             packages/.gen-cache, and .gen/journal
@@ -90,8 +92,9 @@ snap() {
 snap_outputs() {
 	for _o in site generated; do
 		[ -e "$1/$_o" ] || { echo "absent $_o"; continue; }
-		snap "$1/$_o" | sed "s|\\./|$_o/|"
-	done
+		snap "$1/$_o" | sed -e "s|\\./|$_o/|" \
+			-e 's|^[0-9a-f]\{64\}  site/\.gen-index$|(stamp)  site/.gen-index|'
+	done | sort
 }
 
 leftovers() {
