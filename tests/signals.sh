@@ -124,7 +124,7 @@ point() {
 	INT | TERM)
 		[ $sig = INT ] && want=130 || want=143
 		if [ "$st" != 0 ] && [ "$st" != $want ]; then
-			no "$what: exit $st, expected 0 or $want: $(head -c 300 "$tmp/err")"
+			no "$what: exit $st, expected 0 or $want: $(head -n 2 "$tmp/err" | tr "\n" " " | cut -c1-300)"
 			good=0
 		fi
 		[ "$st" = 0 ] && [ "$tree" != B ] && { no "$what: exit 0 but the tree is $tree"; good=0; }
@@ -140,7 +140,7 @@ point() {
 		fi
 		(cd "$r" && timed "$gen" -m B.yml build) >"$tmp/out2" 2>"$tmp/err2"
 		st2=$?
-		[ "$st2" = 0 ] || { no "$what: the next build exits $st2: $(head -c 300 "$tmp/err2")"; good=0; }
+		[ "$st2" = 0 ] || { no "$what: the next build exits $st2: $(head -n 2 "$tmp/err2" | tr "\n" " " | cut -c1-300)"; good=0; }
 		tree2=$(which_tree)
 		[ "$tree2" = B ] || { no "$what: after the next build the tree is $tree2: $(torn_detail)"; good=0; }
 		left=$(leftovers "$r" | tr '\n' ' ')
