@@ -125,6 +125,20 @@ enum pathfault	 package_link_fault(const char *path, const char *target,
 char		*package_fault_text(const char *path,
 		    const struct pathfault_at *);
 
+/* "a regular file", "a FIFO", "a character device"... for a st_mode. */
+const char	*file_kind(unsigned mode);
+
+/*
+ * Open path for reading when it is a regular file, without blocking on a
+ * FIFO on the way (opened O_NONBLOCK, checked with fstat, then made
+ * blocking).  Returns the descriptor, or -1 after reporting
+ * "display: is a FIFO, not a regular file" (EXIT_DATAERR) or an error;
+ * when missing is not NULL, a file that does not exist sets *missing
+ * instead of being reported.
+ */
+int		 open_regular(const char *path, const char *display,
+		    int *missing);
+
 /* The accelerator token of a file name ("cuda12", "metal"); caller frees. */
 char	*package_accel_token(const struct pkginfo *);
 

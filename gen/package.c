@@ -626,6 +626,30 @@ package_fault_text(const char *path, const struct pathfault_at *at)
 	return xstrdup("unknown fault");
 }
 
+/* See index.h. */
+const char *
+file_kind(unsigned mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		return "a regular file";
+	case S_IFDIR:
+		return "a folder";
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	default:
+		return "neither a file nor a folder";
+	}
+}
+
 /*
  * Report a link member whose target is at fault: "member: symbolic link
  * to 'target' leaves package/", with what is wrong when the target does
@@ -1049,6 +1073,42 @@ get_fields(const char *display, const json_t *root, struct pkginfo *out)
 	return ok;
 }
 
+/* See index.h. */
+int
+open_regular(const char *path, const char *display, int *missing)
+{
+	struct pos pos = { display, 0, 0 };
+	struct stat st;
+	int fd, fl;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		if (missing != NULL && errno == ENOENT)
+			*missing = 1;
+		else
+			diag_errno(display, 1, "cannot open");
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		diag_errno(display, 0, "cannot stat");
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag(EXIT_DATAERR, &pos, "is %s, not a regular file",
+		    file_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		diag_errno(display, 0, "fcntl");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Read one package file in one pass (see index.h).  libarchive reads
  * through rd_read, which hashes each chunk as it hands it over; whatever
@@ -1086,12 +1146,10 @@ package_read(const char *path, const char *display, enum pkgdepth depth,
 		diag(EXIT_IOERR, &pos, "cannot start SHA-256 in OpenSSL");
 		goto out;
 	}
-	if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		diag_errno(display, 1, "cannot open");
+	if ((r.fd = open_regular(path, display, NULL)) == -1)
 		goto out;
-	}
 	(void)posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (readahead && fstat(r.fd, &st) == 0 && S_ISREG(st.st_mode))
+	if (readahead && fstat(r.fd, &st) == 0)
 		rd_start(&r, (unsigned long long)st.st_size);
 
 	if ((a = archive_read_new()) == NULL) {

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -453,9 +454,15 @@ TEST(read_error)
 	char *err;
 	struct pkginfo info;
 
-	CHECK(!rd(tmpdir, PKG_SHALLOW, &info, &err));
-	CHECK(strstr(err, ": read: Is a directory") != NULL);
+	/* A regular file whose first byte cannot be read: address 0. */
+	CHECK(!rd("/proc/self/mem", PKG_SHALLOW, &info, &err));
+	CHECK_STR(err, "/proc/self/mem: read: Input/output error\n");
 	CHECK(gen_status == EXIT_IOERR);
+	free(err);
+	/* A folder is not read at all. */
+	CHECK(!rd(tmpdir, PKG_SHALLOW, &info, &err));
+	CHECK(strstr(err, ": is a folder, not a regular file") != NULL);
+	CHECK(gen_status == EXIT_DATAERR);
 	free(err);
 }
 
@@ -1189,6 +1196,36 @@ TEST(server_binary_names)
 	}
 }
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	fprintf(stderr, "test_package: a FIFO was opened for reading\n");
+	_exit(1);
+}
+
+/* A FIFO given as a package is reported, never waited on. */
+TEST(fifo_not_read)
+{
+	char *p = tpath("named-pipe.baiengine"), *err, *absent;
+	struct pkginfo info;
+	int fd, missing = 0;
+
+	CHECK(mkfifo(p, 0600) == 0);
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+	CHECK(fails_with(p, 0, "is a FIFO, not a regular file"));
+	CHECK(!rd("/dev/null", PKG_DEEP, &info, &err));
+	CHECK_STR(err, "/dev/null: is a character device, not a regular "
+	    "file\n");
+	free(err);
+	alarm(0);
+	absent = tpath("absent");
+	fd = open_regular(absent, "absent", &missing);
+	CHECK(fd == -1 && missing == 1);
+	free(absent);
+	free(p);
+}
 
 struct job {
 	const char	*path;
@@ -1532,6 +1569,7 @@ main(void)
 	RUN(fault_texts);
 	RUN(deep_windows_names);
 	RUN(server_binary_names);
+	RUN(fifo_not_read);
 	RUN(concurrent_reads);
 	RUN(check_good);
 	RUN(check_read_package);
