@@ -71,6 +71,74 @@ int	 package_read(const char *path, const char *display, enum pkgdepth,
  */
 int	 package_check(const struct pkginfo *, const struct pkgrules *);
 
+/*
+ * What makes a name inside a package unsafe where it is extracted: the
+ * Windows app splits names at '\' as well as '/', and gives drive
+ * letters, UNC and device paths, device names and a trailing dot or space
+ * their own meaning.  The rules hold for packages of every OS.
+ */
+enum pathfault {
+	PF_NONE,
+	PF_OUTSIDE,	/* not under package/ (names split at '/' only) */
+	PF_ABSOLUTE,	/* /x, \x */
+	PF_UNC,		/* \\server\share, //server/share */
+	PF_DEVPATH,	/* \\?\..., \\.\... */
+	PF_DRIVE,	/* C:\x, c:x, a name C: */
+	PF_CONTROL,	/* a control character */
+	PF_DOTDOT,	/* a '..' name */
+	PF_DOTS,	/* a name of dots and spaces: '...', '.. ' */
+	PF_TRAILING,	/* a name ending in a dot or a space */
+	PF_COLON,	/* ':' in a name (an alternate data stream) */
+	PF_DEVICE,	/* CON, PRN, AUX, NUL, COM1, LPT1, CONIN$, nul.txt */
+	PF_LEAVES,	/* a link target that resolves outside package/ */
+	PF_LEAVES_WIN	/* ... only where '\' separates names */
+};
+
+/* A fault and the name at fault (off, len: a span of the checked path;
+ * len 0 when the fault is the whole path's). */
+struct pathfault_at {
+	enum pathfault	 kind;
+	size_t		 off, len;
+};
+
+/*
+ * Check a member's path (from the archive's root, leading "./" removed)
+ * or a hard link's target, name by name with '/' and '\' both
+ * separating.  Returns the fault (PF_NONE when the path is safe) and
+ * fills *at when at is not NULL.
+ */
+enum pathfault	 package_path_fault(const char *path,
+		    struct pathfault_at *at);
+
+/*
+ * Check the target of the symbolic link at path (a member path that passed
+ * package_path_fault): the same rules, except that '..' may appear, and
+ * the target, resolved from the link's folder without following other
+ * links, must stay inside package/, with '\' splitting names and
+ * without.  Returns the fault and fills *at as above (spans of target).
+ */
+enum pathfault	 package_link_fault(const char *path, const char *target,
+		    struct pathfault_at *at);
+
+/* What the fault is, for a message after "member: " (path is the string
+ * that was checked); caller frees. */
+char		*package_fault_text(const char *path,
+		    const struct pathfault_at *);
+
+/* "a regular file", "a FIFO", "a character device"... for a st_mode. */
+const char	*file_kind(unsigned mode);
+
+/*
+ * Open path for reading when it is a regular file, without blocking on a
+ * FIFO on the way (opened O_NONBLOCK, checked with fstat, then made
+ * blocking).  Returns the descriptor, or -1 after reporting
+ * "display: is a FIFO, not a regular file" (EXIT_DATAERR) or an error;
+ * when missing is not NULL, a file that does not exist sets *missing
+ * instead of being reported.
+ */
+int		 open_regular(const char *path, const char *display,
+		    int *missing);
+
 /* The accelerator token of a file name ("cuda12", "metal"); caller frees. */
 char	*package_accel_token(const struct pkginfo *);
 
