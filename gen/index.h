@@ -125,8 +125,6 @@ enum pathfault	 package_link_fault(const char *path, const char *target,
 char		*package_fault_text(const char *path,
 		    const struct pathfault_at *);
 
-/* "a regular file", "a FIFO", "a character device"... for a st_mode. */
-const char	*file_kind(unsigned mode);
 
 /*
  * Open path for reading when it is a regular file, without blocking on a

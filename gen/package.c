@@ -626,30 +626,6 @@ package_fault_text(const char *path, const struct pathfault_at *at)
 	return xstrdup("unknown fault");
 }
 
-/* See index.h. */
-const char *
-file_kind(unsigned mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:
-		return "a regular file";
-	case S_IFDIR:
-		return "a folder";
-	case S_IFLNK:
-		return "a symbolic link";
-	case S_IFCHR:
-		return "a character device";
-	case S_IFBLK:
-		return "a block device";
-	case S_IFIFO:
-		return "a FIFO";
-	case S_IFSOCK:
-		return "a socket";
-	default:
-		return "neither a file nor a folder";
-	}
-}
-
 /*
  * Report a link member whose target is at fault: "member: symbolic link
  * to 'target' leaves package/", with what is wrong when the target does
