@@ -142,6 +142,15 @@ char	*package_accel_token(const struct pkginfo *);
 
 void	 pkginfo_clear(struct pkginfo *);	/* frees the fields, zeroes */
 
+/* The rules of package/manifest.json's values, shared with the index read
+ * back: NULL when s is good, else why not ("expected ..."). */
+const char *valid_id(const char *);		/* engine ids */
+const char *valid_version(const char *);	/* version, minAppVersion */
+const char *valid_accel_version(const char *);
+const char *valid_variant(const char *);
+/* Whether s (valid UTF-8) holds a C0 or C1 control character or DEL. */
+int	 has_control(const char *s, size_t len);
+
 /*
  * Version order, numeric-aware and total: b4618 < b4620, 0.9.0 < 0.10.0,
  * 1.0.0-rc.1 < 1.0.0, 26.1.29 < 26.4.20.  Returns <0, 0 or >0; 0 only for
@@ -217,5 +226,34 @@ int	 index_build(const struct manifest *, const struct scan *,
  * mismatches, or -1 after reporting bad input or an I/O error.
  */
 long	 index_verify(const char *index_path, const char *pkgdir, int jobs);
+
+/* ---- indexread.c ------------------------------------------------------ */
+
+struct ynode;
+
+/*
+ * engines.json read back (gen site): at most GEN_MAX_INDEX bytes of a
+ * regular file, parsed strictly with positions (jsonpos.h) and checked by
+ * index_check before jansson sees it.  Returns the document (the caller
+ * json_decrefs it), or NULL after reporting every problem: EXIT_DATAERR;
+ * EXIT_NOINPUT when the file is absent ("run gen index first").
+ */
+json_t	*index_load(const char *path, const struct pkgrules *);
+/* The same for bytes in memory, named name in messages. */
+json_t	*index_load_buf(const char *name, const char *text, size_t len,
+	    const struct pkgrules *);
+/*
+ * Check a parsed engines.json to the rules of a scanned package: the
+ * schema's keys and types; schemaVersion 1; ids, versions, variants and
+ * accelerator versions as package.c's; os/arch/accelerator on the rules'
+ * platforms; engines described in the manifest (when rules->engines);
+ * each filename the one its fields give; size an integer in [0, 2^53);
+ * sha256 64 lower-case hex digits; baseUrl http(s) with a host, or "";
+ * versions newest first and none twice; latestVersion versions[0]'s and
+ * packages its list; no id, file or model format twice.  Every problem is
+ * reported as "file:line:col: engines[0].id: message".  Returns 1 when
+ * there was none.
+ */
+int	 index_check(const struct ynode *root, const struct pkgrules *);
 
 #endif

@@ -277,7 +277,6 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 	struct pkgrules rules;
 	struct scan *s = NULL;
 	struct buf b = { 0 }, prev = { 0 };
-	json_error_t je;
 	char *prevpath = NULL, *schema, *salt = NULL, *expect = NULL, sum[65];
 	int ok = 0;
 
@@ -306,16 +305,14 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 		ok = 1;
 		goto out;
 	}
+	prevpath = xasprintf("%s/engines.json", o->site);
 	if (s->unchanged) {
+		/* The last index, kept: read back, so checked like any input. */
 		buf_add(&b, prev.s, prev.len);
-		if (index != NULL && (*index = json_loadb(prev.s, prev.len, 0,
-		    &je)) == NULL) {
-			diag(EXIT_DATAERR, &(struct pos){ "engines.json",
-			    (unsigned)je.line, (unsigned)je.column }, "%s", je.text);
+		if (index != NULL && (*index = index_load_buf(prevpath, prev.s,
+		    prev.len, &rules)) == NULL)
 			goto out;
-		}
 	} else {
-		prevpath = xasprintf("%s/engines.json", o->site);
 		if (!index_build(m, s, prevpath, mtime_of(o->manifest), &b, index))
 			goto out;
 	}
@@ -471,10 +468,10 @@ summary(const struct outset *o, const char *dir)
  * them.  Returns the parsed index, or NULL after reporting.
  */
 static json_t *
-site_index(const struct opts *o, struct outset *site)
+site_index(const struct opts *o, const struct manifest *m, struct outset *site)
 {
+	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids };
 	struct buf b = { 0 };
-	json_error_t je;
 	json_t *index = NULL;
 	char *path = xasprintf("%s/engines.json", o->site), *schema;
 	int r;
@@ -484,13 +481,9 @@ site_index(const struct opts *o, struct outset *site)
 		diag_errno(path, 1, "cannot read (run gen index first, or gen "
 		    "build)");
 	}
-	if (r != 1)
+	/* Read back, an index is input: checked before any rendering. */
+	if (r != 1 || (index = index_load_buf(path, b.s, b.len, &rules)) == NULL)
 		goto out;
-	if ((index = json_loadb(b.s, b.len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		diag(EXIT_DATAERR, &(struct pos){ intern(path), (unsigned)je.line,
-		    (unsigned)je.column }, "%s", je.text);
-		goto out;
-	}
 	outset_add(site, "engines.json", &b);
 	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
 	r = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
@@ -599,7 +592,7 @@ run(const struct opts *o, enum op op)
 	    want_site ? &index : NULL))
 		goto out;
 	if (want_site) {
-		if (index == NULL && (index = site_index(o, site)) == NULL)
+		if (index == NULL && (index = site_index(o, m, site)) == NULL)
 			goto out;
 		free(tdir);
 		tdir = xasprintf("%s/site", o->templates);

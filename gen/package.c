@@ -75,11 +75,7 @@ struct field {
 	const char	*(*valid)(const char *);
 };
 
-static const char	*valid_id(const char *);
-static const char	*valid_version(const char *);
-static const char	*valid_accel_version(const char *);
 static const char	*valid_relpath(const char *);
-static const char	*valid_variant(const char *);
 
 static const struct field fields[] = {
 	{ "engineId", F_STR, offsetof(struct pkginfo, engine_id), valid_id },
@@ -341,7 +337,7 @@ member_path(struct archive_entry *e)
 /* ---- names inside a package ------------------------------------------ */
 
 /* Whether s holds a C0 or C1 control character (C1 as UTF-8). */
-static int
+int
 has_control(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -846,7 +842,7 @@ lowerdig(int c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-static const char *
+const char *
 valid_id(const char *s)
 {
 	if (!lowerdig((unsigned char)*s))
@@ -859,7 +855,7 @@ valid_id(const char *s)
 	return NULL;
 }
 
-static const char *
+const char *
 valid_version(const char *s)
 {
 	if (*s == '\0' || strpbrk(s, "/ \t\r\n\v\f") != NULL)
@@ -867,7 +863,7 @@ valid_version(const char *s)
 	return NULL;
 }
 
-static const char *
+const char *
 valid_accel_version(const char *s)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
@@ -919,7 +915,7 @@ valid_relpath(const char *s)
 	}
 }
 
-static const char *
+const char *
 valid_variant(const char *s)
 {
 	if (*s == '\0')
