@@ -184,6 +184,10 @@ struct scan {
 	 * and unchanged is set. */
 	char		 fingerprint[65];
 	int		 unchanged;
+	/* The cache to write (opts->write_cache and something changed), for
+	 * the caller to commit with the run's outputs; else empty. */
+	struct buf	 cache;
+	char		*cache_path;
 };
 
 /*

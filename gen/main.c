@@ -271,7 +271,8 @@ out:
  */
 static int
 make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
-    int write_cache, struct outset *site, json_t **index)
+    int write_cache, struct outset *site, json_t **index,
+    struct outset **cacheset)
 {
 	struct scanopts so = { 0 };
 	struct pkgrules rules;
@@ -324,10 +325,20 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 		outset_add(site, ".gen-index", &b);
 	}
 	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
-	ok = read_file(schema, &b);
+	ok = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
 	free(schema);
 	if (ok)
 		outset_add(site, "schema/engines.schema.json", &b);
+	/* The cache is committed with the outputs, or not at all. */
+	if (ok && cacheset != NULL && s->cache.len > 0) {
+		char *dir = xstrdup(s->cache_path), *slash = strrchr(dir, '/');
+
+		if (slash != NULL)
+			*slash = '\0';
+		*cacheset = outset_new(slash == NULL ? "." : slash == dir ? "/" : dir);
+		outset_add(*cacheset, slash ? slash + 1 : s->cache_path, &s->cache);
+		free(dir);
+	}
 out:
 	scan_free(s);
 	buf_free(&b);
@@ -500,6 +511,20 @@ out:
 	return index;
 }
 
+/* The folder the package cache is written in (its staging lives there). */
+static char *
+cache_dir(const struct opts *o)
+{
+	char *slash;
+
+	if (o->cache == NULL)
+		return xstrdup(o->packages);
+	if ((slash = strrchr(o->cache, '/')) == NULL)
+		return xstrdup(".");
+	return slash == o->cache ? xstrdup("/") :
+	    xstrndup(o->cache, (size_t)(slash - o->cache));
+}
+
 /*
  * gen check: compare both sets with the disk, and report what interrupted
  * runs left.  Returns 1 when everything is current.
@@ -507,15 +532,16 @@ out:
 static int
 check(const struct opts *o, struct outset *gen, struct outset *site)
 {
-	const char *roots[2] = { o->generated, o->site };
+	char *cachedir = cache_dir(o);
+	const char *roots[3] = { o->generated, o->site, cachedir };
 	long diffs = 0, d;
 
+	d = out_leftovers(roots, 3);
+	free(cachedir);
 	if ((diffs = outset_check(gen)) < 0 ||
-	    (site != NULL && (d = outset_check(site)) < 0))
+	    (site != NULL && (d += outset_check(site)) < 0))
 		return 0;
-	if (site != NULL)
-		diffs += d;
-	diffs += out_leftovers(roots, 2);
+	diffs += d;
 	if (diffs > 0) {
 		fprintf(stderr, "gen: check: %ld file%s differ%s from what "
 		    "the inputs produce; run gen build\n", diffs,
@@ -538,21 +564,22 @@ check(const struct opts *o, struct outset *gen, struct outset *site)
 static int
 run(const struct opts *o, enum op op)
 {
-	const char *roots[2] = { o->generated, o->site };
+	char *cachedir = cache_dir(o);
+	const char *roots[3] = { o->generated, o->site, cachedir };
 	struct manifest *m = NULL;
 	struct matrix *mx = NULL;
-	struct outset *sets[2] = { NULL, NULL }, *gen, *site;
+	struct outset *sets[3] = { NULL, NULL, NULL }, *gen, *site;
 	struct stat st;
 	json_t *index = NULL;
 	char *tdir = NULL;
-	int ok = 0, want_docker, want_index, want_site, have_site, prune[2];
+	int ok = 0, want_docker, want_index, want_site, have_site, prune[3];
 
 	/* One run at a time on a tree; a writer first finishes what a
 	 * killed run left. */
 	if (op != OP_VALIDATE && !out_lock(op != OP_CHECK, o->no_wait))
-		return 0;
-	if (op != OP_VALIDATE && op != OP_CHECK && !out_recover(roots, 2))
-		return 0;
+		goto out;
+	if (op != OP_VALIDATE && op != OP_CHECK && !out_recover(roots, 3))
+		goto out;
 	have_site = stat(o->site, &st) == 0;
 	want_docker = op != OP_INDEX;
 	want_index = op == OP_BUILD || op == OP_INDEX || (op == OP_CHECK && have_site);
@@ -569,7 +596,7 @@ run(const struct opts *o, enum op op)
 			fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, "
 			    "%zu CUDA releases, %zu images\n", o->manifest,
 			    m->npkg, m->ndist, m->ncuda, mx->n);
-		ok = make_index(o, m, PKG_DEEP, 0, NULL, NULL);
+		ok = make_index(o, m, PKG_DEEP, 0, NULL, NULL, NULL);
 		goto out;
 	}
 	if (want_docker) {
@@ -589,7 +616,7 @@ run(const struct opts *o, enum op op)
 	}
 	site = sets[1];
 	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,
-	    want_site ? &index : NULL))
+	    want_site ? &index : NULL, &sets[2]))
 		goto out;
 	if (want_site) {
 		if (index == NULL && (index = site_index(o, m, site)) == NULL)
@@ -615,9 +642,12 @@ run(const struct opts *o, enum op op)
 	if ((gen != NULL && !outset_stage(gen)) ||
 	    (site != NULL && !outset_stage(site)))
 		goto out;
+	if (sets[2] != NULL && !outset_stage(sets[2]))
+		goto out;
 	prune[0] = 1;
 	prune[1] = want_site;
-	if (!outsets_commit(sets, prune, 2))
+	prune[2] = 0;
+	if (!outsets_commit(sets, prune, 3))
 		goto out;
 	if (gen != NULL)
 		summary(gen, o->generated);
@@ -628,6 +658,8 @@ out:
 	json_decref(index);
 	outset_free(sets[0]);
 	outset_free(sets[1]);
+	outset_free(sets[2]);
+	free(cachedir);
 	free(tdir);
 	matrix_free(mx);
 	manifest_free(m);

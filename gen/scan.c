@@ -428,14 +428,12 @@ cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
 
 /* Write the cache atomically; a failure here is only a warning. */
 static void
-cache_save(const char *path, const struct found *f, const struct pkginfo *p,
+cache_encode(struct buf *out, const struct found *f, const struct pkginfo *p,
     const int *deep, size_t n)
 {
 	struct buf b = { 0 };
-	char sum[65], *tmp;
+	char sum[65];
 	size_t i, j;
-	FILE *fp;
-	int fd;
 
 	buf_puts(&b, CACHE_MAGIC);
 	for (i = 0; i < n; i++) {
@@ -468,24 +466,7 @@ cache_save(const char *path, const struct found *f, const struct pkginfo *p,
 			cnt += !f[i].failed;
 		buf_printf(&b, "end %zu %s\n", cnt, sum);
 	}
-	tmp = xasprintf("%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "gen: warning: %s: cannot write the cache: %s\n",
-		    path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		goto out;
-	}
-	fchmod(fd, 0644);
-	if (fwrite(b.s, 1, b.len, fp) != b.len || fclose(fp) == EOF ||
-	    rename(tmp, path) == -1) {
-		fprintf(stderr, "gen: warning: %s: cannot write the cache: %s\n",
-		    path, strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	buf_free(&b);
+	*out = b;
 }
 
 /* ---- worker threads --------------------------------------------------- */
@@ -710,6 +691,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	struct found *f = NULL;
 	struct cache cache = { 0 };
 	struct cache_ent *ce;
+	struct buf cache_bytes = { 0 };
 	struct pool pl;
 	struct pkginfo *p = NULL;
 	unsigned long long total = 0;
@@ -770,7 +752,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 		if (f[i].failed)
 			ok = 0;
 	if (o->write_cache && dirty && n > 0)
-		cache_save(cpath, f, p, deep, n);
+		cache_encode(&cache_bytes, f, p, deep, n);
 	for (i = 0; i < n; i++)
 		if (!f[i].failed && !package_check(&p[i], rules))
 			ok = 0;
@@ -778,6 +760,9 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 		goto out;
 	s = xcalloc(1, sizeof(*s));
 	memcpy(s->fingerprint, fp, sizeof(fp));
+	s->cache = cache_bytes;
+	memset(&cache_bytes, 0, sizeof(cache_bytes));
+	s->cache_path = xstrdup(cpath);
 	s->n = n;
 	s->pkg = p;
 	for (i = 0; i < n; i++)
@@ -785,6 +770,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 			s->newest = f[i].mtime_s;
 	p = NULL;
 out:
+	buf_free(&cache_bytes);
 	if (p != NULL) {
 		for (i = 0; i < n; i++)
 			pkginfo_clear(&p[i]);
@@ -809,5 +795,7 @@ scan_free(struct scan *s)
 	for (i = 0; i < s->n; i++)
 		pkginfo_clear(&s->pkg[i]);
 	free(s->pkg);
+	buf_free(&s->cache);
+	free(s->cache_path);
 	free(s);
 }
