@@ -438,6 +438,11 @@ check_places(const struct opts *o, const struct manifest *m, int docker,
 				    "folder %s\n", o->cache, out[i].given);
 				ok = 0;
 			}
+		if (ends_with(o->cache, ".baiengine")) {
+			fprintf(stderr, "gen: --cache %s: a package's name; the "
+			    "cache would be read as a package\n", o->cache);
+			ok = 0;
+		}
 		if (ok && not_a_cache(o->cache)) {
 			fprintf(stderr, "gen: --cache %s: the file exists and is "
 			    "not a gen cache; gen will not write over it\n", o->cache);
