@@ -1143,9 +1143,10 @@ plan_run(const struct plan *p, size_t *renamed, size_t *removed)
 
 		switch (s->op) {
 		case 'R':
+		case 'D':
 			if (lstat(s->from, &st) == -1)
 				break;	/* done before */
-			if (pause_us > 0) {
+			if (pause_us > 0 && s->op == 'R') {
 				struct timespec ts = { pause_us / 1000000,
 				    (pause_us % 1000000) * 1000 };
 
@@ -1153,16 +1154,6 @@ plan_run(const struct plan *p, size_t *renamed, size_t *removed)
 			}
 			if (rename(s->from, s->to) == -1 && (errno != ENOENT ||
 			    !mkdirs_for(s->to) || rename(s->from, s->to) == -1)) {
-				diag_errno(s->to, 0, "cannot rename %s into place",
-				    s->from);
-				ok = 0;
-			} else
-				(*renamed)++;
-			break;
-		case 'D':
-			if (lstat(s->from, &st) == -1)
-				break;
-			if (rename(s->from, s->to) == -1) {
 				diag_errno(s->to, 0, "cannot rename %s into place",
 				    s->from);
 				ok = 0;
