@@ -6,6 +6,7 @@
  * fails.  Nothing about distros is hard-coded: releases: defines them.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,38 +32,187 @@ static const char *const engine_keys[] = { "name", "description", "readme",
 static const char *const site_keys[] = { "title", "base_url", "url", NULL };
 
 /*
- * Loading state: the model under construction, whether all is well, and the
- * places already reported: a node shared through an alias or a merge is
- * checked once per use, but its problem is reported once.
+ * A name -> index hash map (open addressing; names borrowed), so that
+ * looking up what long lists name stays linear: distros, packages, CUDA
+ * sets, envars.
+ */
+struct nameidx {
+	size_t		 n, cap;	/* cap: 0 or a power of two */
+	struct slot {
+		const char	*name;	/* NULL: free */
+		size_t		 i;
+	}		*v;
+};
+
+/* Errors printed per manifest; the rest are counted (README, Limits). */
+#define MAX_ERRORS 100
+
+/*
+ * Loading state: the model under construction, whether all is well, and
+ * the problems already reported: a node shared through an alias
+ * or a merge is checked once per use, but its problem is reported once.
+ * The reported set is a hash set of (place, message hash), so that a
+ * manifest with a million problems costs a million steps, not their square.
  */
 struct ld {
 	struct manifest	*m;
 	int		 ok;
-	size_t		 nseen;
+	struct nameidx	 distros, pkgs, cudas;	/* into m->dist, pkg, cuda */
+	size_t		 nshown, nmore;
+	size_t		 nseen, cap;	/* cap: 0 or a power of two */
 	struct seen {
-		struct pos	 pos;
-		unsigned long	 hash;
+		const char	*file;	/* NULL: a free slot */
+		unsigned	 line, col;
+		uint64_t	 hash;
 	}		*seen;
 };
 
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h ^ (h >> 32);
+}
+
+/* The index stored for name, or -1. */
+static long
+nameidx_get(const struct nameidx *x, const char *name)
+{
+	size_t j;
+
+	if (x->cap == 0)
+		return -1;
+	for (j = name_hash(name) & (x->cap - 1); x->v[j].name != NULL;
+	    j = (j + 1) & (x->cap - 1))
+		if (strcmp(x->v[j].name, name) == 0)
+			return (long)x->v[j].i;
+	return -1;
+}
+
+/* Store name -> i (a name already there keeps its index). */
+static void
+nameidx_put(struct nameidx *x, const char *name, size_t i)
+{
+	struct slot *old = x->v;
+	size_t j, k, oldcap = x->cap;
+
+	if (nameidx_get(x, name) >= 0)
+		return;
+	if (2 * (x->n + 1) > x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 16;
+		x->v = xcalloc(x->cap, sizeof(*x->v));
+		for (k = 0; k < oldcap; k++) {
+			if (old[k].name == NULL)
+				continue;
+			for (j = name_hash(old[k].name) & (x->cap - 1);
+			    x->v[j].name != NULL; j = (j + 1) & (x->cap - 1))
+				continue;
+			x->v[j] = old[k];
+		}
+		free(old);
+	}
+	for (j = name_hash(name) & (x->cap - 1); x->v[j].name != NULL;
+	    j = (j + 1) & (x->cap - 1))
+		continue;
+	x->v[j].name = name;
+	x->v[j].i = i;
+	x->n++;
+}
+
+static void
+nameidx_free(struct nameidx *x)
+{
+	free(x->v);
+	memset(x, 0, sizeof(*x));
+}
+
+static uint64_t
+seen_hash(const struct seen *s)
+{
+	uint64_t h = s->hash;
+
+	h ^= (uint64_t)(uintptr_t)s->file + ((uint64_t)s->line << 32) + s->col;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* Has this message been reported at this place?  Records it if not. */
 static int
 seen_before(struct ld *ld, const struct pos *p, const char *msg)
 {
-	unsigned long h = 5381;
-	size_t i;
+	struct seen k = { p->file ? p->file : "", p->line, p->col,
+	    0xcbf29ce484222325ULL }, *old;
+	size_t i, j, oldcap;
 
 	for (; *msg; msg++)
-		h = h * 33 + (unsigned char)*msg;
-	for (i = 0; i < ld->nseen; i++)
-		if (ld->seen[i].pos.line == p->line && ld->seen[i].pos.col == p->col &&
-		    ld->seen[i].pos.file == p->file && ld->seen[i].hash == h)
+		k.hash = (k.hash ^ (unsigned char)*msg) * 0x100000001b3ULL;
+	if (2 * (ld->nseen + 1) > ld->cap) {
+		old = ld->seen;
+		oldcap = ld->cap;
+		ld->cap = ld->cap ? 2 * ld->cap : 64;
+		ld->seen = xcalloc(ld->cap, sizeof(*ld->seen));
+		for (i = 0; i < oldcap; i++) {
+			if (old[i].file == NULL)
+				continue;
+			for (j = seen_hash(&old[i]) & (ld->cap - 1);
+			    ld->seen[j].file != NULL; j = (j + 1) & (ld->cap - 1))
+				continue;
+			ld->seen[j] = old[i];
+		}
+		free(old);
+	}
+	for (j = seen_hash(&k) & (ld->cap - 1); ld->seen[j].file != NULL;
+	    j = (j + 1) & (ld->cap - 1)) {
+		old = &ld->seen[j];
+		if (old->file == k.file && old->line == k.line &&
+		    old->col == k.col && old->hash == k.hash)
 			return 1;
-	ld->seen = xrealloc(ld->seen, (ld->nseen + 1) * sizeof(*ld->seen));
-	ld->seen[ld->nseen].pos = *p;
-	ld->seen[ld->nseen++].hash = h;
+	}
+	ld->seen[j] = k;
+	ld->nseen++;
 	return 0;
 }
 
+/*
+ * Report a problem at a place (NULL: none) under the dotted path, once per
+ * place and message, and fail the load.  near, when set, is a suggestion
+ * ("; did you mean 'near'?") that is not part of what makes the problem
+ * the same as another.  Past MAX_ERRORS the problems are only counted;
+ * manifest_load says how many were left out.
+ */
+static void
+vbad_at(struct ld *ld, const struct pos *at, const char *path,
+    const char *near, const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *msg;
+	int len;
+
+	ld->ok = 0;
+	va_copy(aq, ap);
+	len = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	msg = xmalloc(len > 0 ? (size_t)len + 1 : 1);
+	vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
+	if (at != NULL && seen_before(ld, at, msg))
+		goto out;
+	if (ld->nshown == MAX_ERRORS) {
+		ld->nmore++;	/* counted, and told at the end */
+		goto out;
+	}
+	ld->nshown++;
+	diag(EXIT_DATAERR, at, "%s%s%s%s%s%s", path != NULL ? path : "",
+	    path != NULL && *path != '\0' ? ": " : "", msg,
+	    near != NULL ? "; did you mean '" : "", near != NULL ? near : "",
+	    near != NULL ? "'?" : "");
+out:
+	free(msg);
+}
+
+/* The same at node n's place (n may be NULL). */
 static void
 bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -71,24 +221,39 @@ static void
 bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
-	int len;
 
-	ld->ok = 0;
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	vbad_at(ld, n != NULL ? &n->pos : NULL, path, NULL, fmt, ap);
 	va_end(ap);
-	msg = xmalloc(len > 0 ? (size_t)len + 1 : 1);
+}
+
+/* The same with a suggestion (NULL: none). */
+static void
+bad_near(struct ld *ld, const struct ynode *n, const char *path,
+    const char *near, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+bad_near(struct ld *ld, const struct ynode *n, const char *path,
+    const char *near, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
+	vbad_at(ld, n != NULL ? &n->pos : NULL, path, near, fmt, ap);
 	va_end(ap);
-	if (n == NULL || !seen_before(ld, &n->pos, msg)) {
-		if (path != NULL && *path != '\0')
-			diag(EXIT_DATAERR, n ? &n->pos : NULL, "%s: %s", path, msg);
-		else
-			diag(EXIT_DATAERR, n ? &n->pos : NULL, "%s", msg);
-	}
-	free(msg);
+}
+
+/*
+ * Are suggestions still worth their cost?  Finding one compares a name
+ * with every candidate; past MAX_ERRORS nothing is shown, and computing
+ * them would make a manifest of many bad names against many defined ones
+ * quadratic.
+ */
+static int
+hint_wanted(const struct ld *ld)
+{
+	return ld->nshown < MAX_ERRORS;
 }
 
 /*
@@ -146,12 +311,10 @@ check_keys(struct ld *ld, const struct ynode *map, const char *path,
 				break;
 		if (*a != NULL)
 			continue;
-		near = nearest(map->keys[i]->str, allowed);
-		if (near != NULL)
-			bad(ld, map->keys[i], path, "unknown key %s; did you mean "
-			    "'%s'?", shown(map->keys[i]->str), near);
-		else
-			bad(ld, map->keys[i], path, "unknown key %s", shown(map->keys[i]->str));
+		near = hint_wanted(ld) ? nearest(map->keys[i]->str, allowed) :
+		    NULL;
+		bad_near(ld, map->keys[i], path, near, "unknown key %s",
+		    shown(map->keys[i]->str));
 	}
 }
 
@@ -389,20 +552,17 @@ parse_cuda_deps(struct ld *ld, const struct ynode *map)
 		c->node = v;
 		c->pos = k->pos;
 		parse_components(ld, v, p, c);
-		m->ncuda++;
+		nameidx_put(&ld->cudas, c->version, m->ncuda++);
 		free(p);
 	}
 }
 
 static struct cudaset *
-find_cuda(const struct manifest *m, const char *version)
+find_cuda(const struct ld *ld, const char *version)
 {
-	size_t i;
+	long i = nameidx_get(&ld->cudas, version);
 
-	for (i = 0; i < m->ncuda; i++)
-		if (strcmp(m->cuda[i].version, version) == 0)
-			return &m->cuda[i];
-	return NULL;
+	return i < 0 ? NULL : &ld->m->cuda[i];
 }
 
 static struct cudaset *
@@ -431,20 +591,18 @@ cudaset_copy(const struct cudaset *c)
 static void
 bad_cuda_ref(struct ld *ld, const struct ynode *n, const char *path)
 {
-	const char **names;
-	const char *near;
+	const char **names = NULL;
+	const char *near = NULL;
 	size_t i;
 
-	names = xcalloc(ld->m->ncuda + 1, sizeof(*names));
-	for (i = 0; i < ld->m->ncuda; i++)
-		names[i] = ld->m->cuda[i].version;
-	near = nearest(n->str, names);
-	if (near != NULL)
-		bad(ld, n, path, "CUDA release %s is not in cuda_dependencies; "
-		    "did you mean '%s'?", shown(n->str), near);
-	else
-		bad(ld, n, path, "CUDA release %s is not in cuda_dependencies",
-		    shown(n->str));
+	if (hint_wanted(ld)) {
+		names = xcalloc(ld->m->ncuda + 1, sizeof(*names));
+		for (i = 0; i < ld->m->ncuda; i++)
+			names[i] = ld->m->cuda[i].version;
+		near = nearest(n->str, names);
+	}
+	bad_near(ld, n, path, near, "CUDA release %s is not in "
+	    "cuda_dependencies", shown(n->str));
 	free(names);
 }
 
@@ -484,7 +642,7 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 	    *n->str == '\0')))
 		return;
 	if (n->kind == Y_SCALAR) {
-		if ((src = find_cuda(m, n->str)) == NULL)
+		if ((src = find_cuda(ld, n->str)) == NULL)
 			bad_cuda_ref(ld, n, path);
 		else
 			add_cuda(ld, r, n, path, cudaset_copy(src));
@@ -499,7 +657,7 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 				    "got %s", ynode_what(it));
 				continue;
 			}
-			if ((src = find_cuda(m, it->str)) == NULL)
+			if ((src = find_cuda(ld, it->str)) == NULL)
 				bad_cuda_ref(ld, it, path);
 			else
 				add_cuda(ld, r, it, path, cudaset_copy(src));
@@ -578,9 +736,10 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
     struct release *r)
 {
 	const struct ynode *it;
+	struct nameidx names = { 0 };	/* into r->env */
 	const char *eq;
 	char *name;
-	size_t i, j;
+	size_t i;
 
 	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n)))
 		return;
@@ -612,18 +771,17 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 			free(name);
 			continue;
 		}
-		for (j = 0; j < r->nenv; j++)
-			if (strcmp(r->env[j].name, name) == 0)
-				break;
-		if (j < r->nenv) {
+		if (nameidx_get(&names, name) >= 0) {
 			bad(ld, it, path, "%s is set twice", name);
 			free(name);
 			continue;
 		}
+		nameidx_put(&names, name, r->nenv);
 		r->env[r->nenv].name = name;
 		r->env[r->nenv].value = xstrdup(eq + 1);
 		r->nenv++;
 	}
+	nameidx_free(&names);
 }
 
 static void
@@ -787,8 +945,9 @@ parse_releases(struct ld *ld, const struct ynode *map)
 			free(p);
 			continue;
 		}
-		d = &m->dist[m->ndist++];
+		d = &m->dist[m->ndist];
 		d->name = xstrdup(k->str);
+		nameidx_put(&ld->distros, d->name, m->ndist++);
 		d->pos = k->pos;
 		d->rel = xcalloc(v->n, sizeof(*d->rel));
 		if (v->n == 0)
@@ -815,20 +974,18 @@ parse_releases(struct ld *ld, const struct ynode *map)
 }
 
 static struct distro *
-find_distro(const struct manifest *m, const char *name)
+find_distro(const struct ld *ld, const char *name)
 {
-	size_t i;
+	long i = nameidx_get(&ld->distros, name);
 
-	for (i = 0; i < m->ndist; i++)
-		if (strcmp(m->dist[i].name, name) == 0)
-			return &m->dist[i];
-	return NULL;
+	return i < 0 ? NULL : &ld->m->dist[i];
 }
 
-/* Distro lists: a name, or a list whose items may be lists (aliases). */
+/* Distro lists: a name, or a list whose items may be lists (aliases).
+ * listed holds the distros already in pk's list for t. */
 static void
 flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
-    struct package *pk, enum rtype t, int depth)
+    struct package *pk, enum rtype t, struct nameidx *listed, int depth)
 {
 	const char **names;
 	const char *near;
@@ -841,7 +998,8 @@ flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
 	}
 	if (n->kind == Y_SEQ) {
 		for (i = 0; i < n->n; i++)
-			flatten_distros(ld, n->items[i], path, pk, t, depth + 1);
+			flatten_distros(ld, n->items[i], path, pk, t, listed,
+			    depth + 1);
 		return;
 	}
 	if (n->kind != Y_SCALAR || yscalar_is_null(n)) {
@@ -849,26 +1007,31 @@ flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
 		    ynode_what(n));
 		return;
 	}
-	if ((d = find_distro(ld->m, n->str)) == NULL) {
-		names = xcalloc(ld->m->ndist + 1, sizeof(*names));
-		for (i = 0; i < ld->m->ndist; i++)
-			names[i] = ld->m->dist[i].name;
-		near = nearest(n->str, names);
-		if (near != NULL)
-			bad(ld, n, path, "distro %s is not defined in releases; did "
-			    "you mean '%s'?", shown(n->str), near);
-		else
-			bad(ld, n, path, "distro %s is not defined in releases",
-			    shown(n->str));
+	if ((d = find_distro(ld, n->str)) == NULL) {
+		names = NULL;
+		near = NULL;
+		if (hint_wanted(ld)) {
+			names = xcalloc(ld->m->ndist + 1, sizeof(*names));
+			for (i = 0; i < ld->m->ndist; i++)
+				names[i] = ld->m->dist[i].name;
+			near = nearest(n->str, names);
+		}
+		bad_near(ld, n, path, near, "distro %s is not defined in releases",
+		    shown(n->str));
 		free(names);
 		return;
 	}
-	for (i = 0; i < pk->ndist[t]; i++)
-		if (pk->dist[t][i] == d)
-			return;		/* lists joined by aliases may overlap */
-	pk->dist[t] = xrealloc(pk->dist[t], (pk->ndist[t] + 1) * sizeof(*pk->dist[t]));
-	pk->dpos[t] = xrealloc(pk->dpos[t], (pk->ndist[t] + 1) * sizeof(*pk->dpos[t]));
-	pk->dpos[t][pk->ndist[t]] = n->pos;
+	if (nameidx_get(listed, d->name) >= 0)
+		return;		/* lists joined by aliases may overlap */
+	nameidx_put(listed, d->name, pk->ndist[t]);
+	i = pk->ndist[t];
+	if ((i & (i - 1)) == 0) {	/* 0, 1, 2, 4...: double the room */
+		pk->dist[t] = xrealloc(pk->dist[t], (i ? 2 * i : 1) *
+		    sizeof(*pk->dist[t]));
+		pk->dpos[t] = xrealloc(pk->dpos[t], (i ? 2 * i : 1) *
+		    sizeof(*pk->dpos[t]));
+	}
+	pk->dpos[t][i] = n->pos;
 	pk->dist[t][pk->ndist[t]++] = d;
 }
 
@@ -878,6 +1041,7 @@ parse_packages(struct ld *ld, const struct ynode *map)
 	struct manifest *m = ld->m;
 	const struct ynode *k, *v, *tv;
 	struct package *pk;
+	struct nameidx listed = { 0 };
 	char *p, *pt;
 	size_t i, j, t;
 
@@ -901,8 +1065,9 @@ parse_packages(struct ld *ld, const struct ynode *map)
 			free(p);
 			continue;
 		}
-		pk = &m->pkg[m->npkg++];
+		pk = &m->pkg[m->npkg];
 		pk->name = xstrdup(k->str);
+		nameidx_put(&ld->pkgs, pk->name, m->npkg++);
 		pk->pos = k->pos;
 		for (j = 0; j < v->n; j++)
 			if (strcmp(v->keys[j]->str, "base") == 0)
@@ -914,7 +1079,8 @@ parse_packages(struct ld *ld, const struct ynode *map)
 			if ((tv = ymap_get(v, rtype_names[t])) == NULL)
 				continue;
 			pt = join(p, rtype_names[t]);
-			flatten_distros(ld, tv, pt, pk, (enum rtype)t, 0);
+			flatten_distros(ld, tv, pt, pk, (enum rtype)t, &listed, 0);
+			nameidx_free(&listed);
 			free(pt);
 		}
 		if (v->n == 0)
@@ -924,14 +1090,11 @@ parse_packages(struct ld *ld, const struct ynode *map)
 }
 
 static struct package *
-find_package(const struct manifest *m, const char *name)
+find_package(const struct ld *ld, const char *name)
 {
-	size_t i;
+	long i = nameidx_get(&ld->pkgs, name);
 
-	for (i = 0; i < m->npkg; i++)
-		if (strcmp(m->pkg[i].name, name) == 0)
-			return &m->pkg[i];
-	return NULL;
+	return i < 0 ? NULL : &ld->m->pkg[i];
 }
 
 /* Environment variable names, never secrets. */
@@ -1008,11 +1171,11 @@ parse_repository(struct ld *ld, const struct ynode *map)
 			for (j = 0; j < reg->n; j++) {
 				const struct ynode *rk = reg->keys[j], *rv = reg->items[j];
 
-				if (find_package(m, rk->str) == NULL) {
-					near = nearest(rk->str, names);
-					bad(ld, rk, pr, "%s is not a package in packages%s%s%s",
-					    shown(rk->str), near ? "; did you mean '" : "",
-					    near ? near : "", near ? "'?" : "");
+				if (find_package(ld, rk->str) == NULL) {
+					near = hint_wanted(ld) ? nearest(rk->str,
+					    names) : NULL;
+					bad_near(ld, rk, pr, near, "%s is not a package "
+					    "in packages", shown(rk->str));
 					continue;
 				}
 				if (rv->kind != Y_SCALAR || yscalar_is_null(rv)) {
@@ -1402,14 +1565,21 @@ manifest_load(const char *path)
 	m->engine_ids = xcalloc(m->neng + 1, sizeof(*m->engine_ids));
 	for (size_t i = 0; i < m->neng; i++)
 		m->engine_ids[i] = m->eng[i].id;
-	if (!ld.ok)
-		goto fail;
-	free(ld.seen);
-	return m;
+	if (ld.ok)
+		goto out;
+	if (ld.nmore > 0)
+		diag(EXIT_DATAERR, NULL, "%s: ... and %zu more error%s (only "
+		    "the first %d are shown)", path, ld.nmore, ld.nmore == 1 ?
+		    "" : "s", MAX_ERRORS);
 fail:
-	free(ld.seen);
 	manifest_free(m);
-	return NULL;
+	m = NULL;
+out:
+	free(ld.seen);
+	nameidx_free(&ld.distros);
+	nameidx_free(&ld.pkgs);
+	nameidx_free(&ld.cudas);
+	return m;
 }
 
 void

@@ -99,8 +99,9 @@ struct manifest {
 };
 
 /* Load and validate a manifest.  Every problem is reported (not just the
- * first), as "manifest.yml:L:C: path: message".  Returns NULL when any was
- * found (EXIT_DATAERR, or EXIT_NOINPUT when the file is missing). */
+ * first; past 100 they are counted, and the count is the last line), as
+ * "manifest.yml:L:C: path: message".  Returns NULL when any was found
+ * (EXIT_DATAERR, or EXIT_NOINPUT when the file is missing). */
 struct manifest	*manifest_load(const char *path);
 void		 manifest_free(struct manifest *);
 const struct engine *manifest_engine(const struct manifest *, const char *id);
