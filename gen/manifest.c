@@ -351,9 +351,36 @@ enum { OPT = 0, REQ = 1 };
 enum { TEXT = 0, LINE = 1 };
 
 /*
- * A string field.  Missing or null gives "" (or an error when required);
- * LINE values may hold no newline or control character.  Sets *out (owned)
- * and returns the value node or NULL.
+ * Is n a string?  Plain 123, 1.5, true and ~ (or nothing) are not, by the
+ * YAML 1.2 core schema; "123" and !!str 123 are.  Reports
+ * "expected WHAT, got an integer (quote it: "123")" otherwise.
+ */
+static int
+want_str(struct ld *ld, const struct ynode *n, const char *path,
+    const char *what)
+{
+	if (yscalar_is_str(n))
+		return 1;
+	/* Text typed as null, a boolean or a number is short and plain. */
+	if (n->kind != Y_SCALAR)
+		bad(ld, n, path, "expected %s, got %s", what, ynode_what(n));
+	else if (n->len == 0)
+		bad(ld, n, path, "expected %s, got null (an empty value; write "
+		    "\"\" for empty text)", what);
+	else if (yscalar_is_null(n))
+		bad(ld, n, path, "expected %s, got null: %.40s (write \"\" for "
+		    "empty text)", what, n->str);
+	else
+		bad(ld, n, path, "expected %s, got %s: %.40s (write \"%.40s\" "
+		    "for text)", what, ynode_what(n), n->str, n->str);
+	return 0;
+}
+
+/*
+ * A string field.  Missing gives "" (or an error when required); anything
+ * but a string (see want_str) is an error; LINE values may hold no newline
+ * or control character.  Sets *out (owned) and returns the value node, or
+ * NULL when it is missing or was reported.
  */
 static const struct ynode *
 get_str(struct ld *ld, const struct ynode *map, const char *key,
@@ -363,20 +390,14 @@ get_str(struct ld *ld, const struct ynode *map, const char *key,
 	char *p;
 
 	*out = NULL;
-	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n))) {
+	if (n == NULL) {
 		*out = xstrdup("");
-		if (req) {
-			p = join(path, key);
-			if (n == NULL)
-				bad(ld, map, path, "missing required key '%s'", key);
-			else
-				bad(ld, n, p, "must not be empty");
-			free(p);
-		}
-		return n;
+		if (req)
+			bad(ld, map, path, "missing required key '%s'", key);
+		return NULL;
 	}
 	p = join(path, key);
-	if (!expect_kind(ld, n, p, Y_SCALAR)) {
+	if (!want_str(ld, n, p, "a string")) {
 		*out = xstrdup("");
 		free(p);
 		return NULL;
@@ -497,12 +518,12 @@ parse_components(struct ld *ld, const struct ynode *map, const char *path,
 		if (!match_id(k->str, "-_.")) {
 			bad(ld, k, path, "component name %s is not a package name "
 			    "(lower-case letters, digits, '-', '_', '.')", shown(k->str));
-		} else if (v->kind != Y_SCALAR || yscalar_is_null(v) || *v->str == '\0') {
-			if (v->kind != Y_SCALAR || !yscalar_is_null(v))
-				bad(ld, v, p, "expected a package version string, got %s",
-				    ynode_what(v));
-			else
-				bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
+		} else if (v->kind == Y_SCALAR && yscalar_is_null(v)) {
+			bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
+		} else if (!want_str(ld, v, p, "a package version string")) {
+			/* reported */
+		} else if (*v->str == '\0') {
+			bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
 		} else if (strcspn(v->str, " \t\r\n\"'\\$`") != v->len ||
 		    !clean_text(v->str, LINE)) {
 			bad(ld, v, p, "%s is not a package version", shown(v->str));
@@ -642,6 +663,8 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 	    *n->str == '\0')))
 		return;
 	if (n->kind == Y_SCALAR) {
+		if (!want_str(ld, n, path, "a CUDA version string"))
+			return;
 		if ((src = find_cuda(ld, n->str)) == NULL)
 			bad_cuda_ref(ld, n, path);
 		else
@@ -652,11 +675,8 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 		for (i = 0; i < n->n; i++) {
 			const struct ynode *it = n->items[i];
 
-			if (it->kind != Y_SCALAR || yscalar_is_null(it)) {
-				bad(ld, it, path, "expected a CUDA version string, "
-				    "got %s", ynode_what(it));
+			if (!want_str(ld, it, path, "a CUDA version string"))
 				continue;
-			}
 			if ((src = find_cuda(ld, it->str)) == NULL)
 				bad_cuda_ref(ld, it, path);
 			else
@@ -748,10 +768,8 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 	r->env = xcalloc(n->n, sizeof(*r->env));
 	for (i = 0; i < n->n; i++) {
 		it = n->items[i];
-		if (it->kind != Y_SCALAR || yscalar_is_null(it)) {
-			bad(ld, it, path, "expected NAME=value, got %s", ynode_what(it));
+		if (!want_str(ld, it, path, "NAME=value"))
 			continue;
-		}
 		if ((eq = strchr(it->str, '=')) == NULL) {
 			bad(ld, it, path, "%s is not NAME=value", shown(it->str));
 			continue;
@@ -1002,11 +1020,8 @@ flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
 			    depth + 1);
 		return;
 	}
-	if (n->kind != Y_SCALAR || yscalar_is_null(n)) {
-		bad(ld, n, path, "expected a distro name or a list of them, got %s",
-		    ynode_what(n));
+	if (!want_str(ld, n, path, "a distro name or a list of them"))
 		return;
-	}
 	if ((d = find_distro(ld, n->str)) == NULL) {
 		names = NULL;
 		near = NULL;
@@ -1178,11 +1193,10 @@ parse_repository(struct ld *ld, const struct ynode *map)
 					    "in packages", shown(rk->str));
 					continue;
 				}
-				if (rv->kind != Y_SCALAR || yscalar_is_null(rv)) {
+				if (!yscalar_is_str(rv)) {
 					char *pp = join(pr, rk->str);
 
-					bad(ld, rv, pp, "expected an image name, got %s",
-					    ynode_what(rv));
+					want_str(ld, rv, pp, "an image name");
 					free(pp);
 					continue;
 				}
@@ -1365,10 +1379,11 @@ parse_engines(struct ld *ld, const struct ynode *map)
 			for (j = 0; j < n->n; j++) {
 				const struct ynode *f = n->items[j];
 
-				if (f->kind != Y_SCALAR || !match_id(f->str, "-_.")) {
+				if (!want_str(ld, f, pp, "a model format name"))
+					continue;
+				if (!match_id(f->str, "-_.")) {
 					bad(ld, f, pp, "%s is not a model format name "
-					    "(lower-case, e.g. gguf)", f->kind ==
-					    Y_SCALAR ? shown(f->str) : ynode_what(f));
+					    "(lower-case, e.g. gguf)", shown(f->str));
 					continue;
 				}
 				e->formats[e->nformats++] = xstrdup(f->str);
@@ -1490,13 +1505,13 @@ parse_platforms(struct ld *ld, const struct ynode *n)
 		else if (expect_kind(ld, acc, path, Y_SEQ)) {
 			p = plat_add(m, os, arch);
 			for (k = 0; k < acc->n; k++) {
-				if (acc->items[k]->kind != Y_SCALAR ||
-				    !match_id(acc->items[k]->str, "_")) {
+				if (!want_str(ld, acc->items[k], path,
+				    "an accelerator name"))
+					continue;
+				if (!match_id(acc->items[k]->str, "_")) {
 					bad(ld, acc->items[k], path, "%s is not an "
 					    "accelerator name such as cuda",
-					    acc->items[k]->kind == Y_SCALAR ?
-					    shown(acc->items[k]->str) :
-					    ynode_what(acc->items[k]));
+					    shown(acc->items[k]->str));
 					continue;
 				}
 				plat_add_accel(p, acc->items[k]->str);
