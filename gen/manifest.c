@@ -212,6 +212,21 @@ out:
 	free(msg);
 }
 
+static void
+bad_at(struct ld *ld, const struct pos *at, const char *path,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+bad_at(struct ld *ld, const struct pos *at, const char *path,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbad_at(ld, at, path, NULL, fmt, ap);
+	va_end(ap);
+}
+
 /* The same at node n's place (n may be NULL). */
 static void
 bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
@@ -802,23 +817,61 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 	nameidx_free(&names);
 }
 
+/* "#", blanks, a word, blanks, "=": what Docker reads as a parser
+ * directive (# syntax=, # escape=, # check=) at the top of a file. */
+static int
+is_directive(const char *line, size_t len)
+{
+	size_t i = 1, w;
+
+	if (len == 0 || line[0] != '#')
+		return 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (w = i; i < len && (isalnum((unsigned char)line[i]) ||
+	    line[i] == '_' || line[i] == '-'); i++)
+		continue;
+	if (i == w)
+		return 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i < len && line[i] == '=';
+}
+
+/*
+ * A header is comment or blank lines, and no parser directive: a header
+ * comes first in the Dockerfile, where "# syntax=" would pick the build
+ * frontend and "# escape=" would change how every quoted value is read.
+ * Each bad line is reported at its own line when the header is a literal
+ * block ("|"), else at the header with its line number.
+ */
 static void
 check_header(struct ld *ld, const struct ynode *n, const char *path,
     const char *h)
 {
 	const char *line, *nl;
-	unsigned lineno = 0;
+	struct pos at;
+	size_t k;
+	char *l, *which;
 
-	for (line = h; *line; line = nl + 1, lineno++) {
+	for (line = h, k = 0; *line; line = nl + 1, k++) {
 		if ((nl = strchr(line, '\n')) == NULL)
 			nl = line + strlen(line);
-		if (nl > line && line[0] != '#') {
-			char *l = xstrndup(line, (size_t)(nl - line));
-
-			bad(ld, n, path, "line %u %s is not a comment; header lines "
-			    "must start with '#' or be blank", lineno + 1, shown(l));
+		if (nl > line && (line[0] != '#' ||
+		    is_directive(line, (size_t)(nl - line)))) {
+			which = yscalar_line_pos(n, k, &at) ? xstrdup("") :
+			    xasprintf("line %zu ", k + 1);
+			l = xstrndup(line, (size_t)(nl - line));
+			if (line[0] != '#')
+				bad_at(ld, &at, path, "%s%s is not a comment; header "
+				    "lines must start with '#' or be blank", which,
+				    shown(l));
+			else
+				bad_at(ld, &at, path, "%s%s is a Dockerfile parser "
+				    "directive; a header may not set directives",
+				    which, shown(l));
 			free(l);
-			return;
+			free(which);
 		}
 		if (*nl == '\0')
 			break;
