@@ -35,6 +35,29 @@ family_load(struct family *f, const char *tmpldir, const char *name)
 	return ok;
 }
 
+/*
+ * A release's family folder must resolve inside the templates folder
+ * (manifest_load checks the repository's own templates/docker/; this is
+ * the folder given with -t).  Returns 1, or 0 after reporting at the
+ * manifest's templates_dir.
+ */
+static int
+family_inside(const char *tmpldir, const struct release *r)
+{
+	char *dir = xasprintf("%s/%s", tmpldir, r->templates_dir);
+	char *top = path_canon(tmpldir), *real = path_canon(dir);
+	int ok = path_within(real, top);
+
+	if (!ok)
+		diag(EXIT_DATAERR, &r->templates_dir_pos, "releases.%s.%s."
+		    "templates_dir: \"%s\" leaves %s (it resolves to %s)",
+		    r->distro, r->version, r->templates_dir, tmpldir, real);
+	free(dir);
+	free(top);
+	free(real);
+	return ok;
+}
+
 static const struct tmpl *
 family_get(const struct family *f, const char *name)
 {
@@ -392,7 +415,12 @@ docker_generate(const struct manifest *m, const struct matrix *mx,
 		if (k == nfam) {
 			fams = xrealloc(fams, (nfam + 1) * sizeof(*fams));
 			memset(&fams[nfam], 0, sizeof(*fams));
-			if (!family_load(&fams[nfam++], tmpldir, im->rel->templates_dir))
+			if (!family_inside(tmpldir, im->rel)) {
+				/* Named, so that it is reported once; not read. */
+				fams[nfam++].name = xstrdup(im->rel->templates_dir);
+				ok = 0;
+			} else if (!family_load(&fams[nfam++], tmpldir,
+			    im->rel->templates_dir))
 				ok = 0;
 		}
 		j.fam[i] = fams[k];	/* a copy of the pointers; owned by fams */

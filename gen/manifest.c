@@ -5,7 +5,10 @@
  * "file:line:col: path: message" naming the offending value, and only then
  * fails.  Nothing about distros is hard-coded: releases: defines them.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +51,9 @@ struct nameidx {
 #define MAX_ERRORS 100
 
 /*
- * Loading state: the model under construction, whether all is well, and
- * the problems already reported: a node shared through an alias
+ * Loading state: the model under construction, whether all is well, the
+ * repository (the manifest's folder, canonical) that every path must stay
+ * in, and the problems already reported: a node shared through an alias
  * or a merge is checked once per use, but its problem is reported once.
  * The reported set is a hash set of (place, message hash), so that a
  * manifest with a million problems costs a million steps, not their square.
@@ -57,6 +61,7 @@ struct nameidx {
 struct ld {
 	struct manifest	*m;
 	int		 ok;
+	char		*repo;
 	struct nameidx	 distros, pkgs, cudas;	/* into m->dist, pkg, cuda */
 	size_t		 nshown, nmore;
 	size_t		 nseen, cap;	/* cap: 0 or a power of two */
@@ -817,6 +822,113 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 	nameidx_free(&names);
 }
 
+/* Does a relative path climb out of its folder by its ".." alone? */
+static int
+climbs_out(const char *rel)
+{
+	const char *c = rel, *e;
+	long depth = 0;
+
+	for (; *c; c = *e ? e + 1 : e) {
+		if ((e = strchr(c, '/')) == NULL)
+			e = c + strlen(c);
+		if (e - c == 2 && c[0] == '.' && c[1] == '.') {
+			if (--depth < 0)
+				return 1;
+		} else if (e > c && !(e - c == 1 && c[0] == '.'))
+			depth++;
+	}
+	return 0;
+}
+
+/*
+ * The canonical path of what rel (relative to the manifest's folder) names,
+ * or NULL after reporting at n: a path that leaves the repository (also
+ * through a symbolic link), an absolute path (even one inside).
+ */
+static char *
+repo_path(struct ld *ld, const struct ynode *n, const char *path,
+    const char *rel)
+{
+	char *full, *canon;
+
+	full = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", ld->m->dir, rel);
+	canon = path_canon(full);
+	free(full);
+	if (!path_within(canon, ld->repo)) {
+		if (rel[0] == '/' || climbs_out(rel))
+			bad(ld, n, path, "%s leaves the repository", shown(rel));
+		else
+			bad(ld, n, path, "%s leaves the repository through a "
+			    "symbolic link (to %s)", shown(rel), shown(canon));
+	} else if (rel[0] == '/')
+		bad(ld, n, path, "%s is an absolute path; give it relative to "
+		    "the manifest's folder", shown(rel));
+	else
+		return canon;
+	free(canon);
+	return NULL;
+}
+
+/*
+ * A file the manifest names, such as a readme: inside the repository, and
+ * a regular file of at most GEN_MAX_README bytes.  Returns its canonical
+ * path (owned), or NULL after reporting at n.
+ */
+static char *
+repo_file(struct ld *ld, const struct ynode *n, const char *path,
+    const char *rel)
+{
+	struct stat st;
+	char *canon;
+
+	if ((canon = repo_path(ld, n, path, rel)) == NULL)
+		return NULL;
+	if (stat(canon, &st) == -1) {
+		if (errno == ENOENT)
+			bad(ld, n, path, "%s does not exist (paths are relative "
+			    "to the manifest's folder)", shown(rel));
+		else
+			bad(ld, n, path, "%s cannot be read: %s", shown(rel),
+			    strerror(errno));
+	} else if (!S_ISREG(st.st_mode))
+		bad(ld, n, path, "%s is %s, expected a regular file", shown(rel),
+		    file_kind(st.st_mode));
+	else if ((unsigned long long)st.st_size > GEN_MAX_README) {
+		_Static_assert(GEN_MAX_README % (1u << 20) == 0, "said in MiB");
+		bad(ld, n, path, "%s is larger than %u MiB, the limit for a "
+		    "readme", shown(rel), GEN_MAX_README >> 20);
+	} else if (access(canon, R_OK) == -1)
+		bad(ld, n, path, "%s cannot be read: %s", shown(rel),
+		    strerror(errno));
+	else
+		return canon;
+	free(canon);
+	return NULL;
+}
+
+/*
+ * templates_dir: a folder name under templates/docker/ (no "..", not
+ * absolute) that stays in the repository when the repository's own
+ * templates/docker/ holds it, symbolic links resolved.  (docker.c checks
+ * the same of the templates folder it is given.)
+ */
+static void
+check_family(struct ld *ld, const struct ynode *n, const char *path,
+    const char *dir)
+{
+	char *rel;
+
+	if (!match_id(dir, "-_./") || strstr(dir, "..") != NULL) {
+		bad(ld, n, path, "%s is not a template family name (a folder "
+		    "under templates/docker/)", shown(dir));
+		return;
+	}
+	rel = xasprintf("templates/docker/%s", dir);
+	free(repo_path(ld, n, path, rel));
+	free(rel);
+}
+
 /* "#", blanks, a word, blanks, "=": what Docker reads as a parser
  * directive (# syntax=, # escape=, # check=) at the top of a file. */
 static int
@@ -892,13 +1004,12 @@ parse_spec(struct ld *ld, const struct ynode *map, const char *path,
 	if (!expect_kind(ld, map, path, Y_MAP))
 		return;
 	check_keys(ld, map, path, spec_keys);
-	get_str(ld, map, "templates_dir", path, tmpl ? OPT : REQ, LINE, &r->templates_dir);
-	if (*r->templates_dir && (!match_id(r->templates_dir, "-_./") ||
-	    strstr(r->templates_dir, "..") != NULL) &&
-	    (n = ymap_get(map, "templates_dir")) != NULL) {
+	n = get_str(ld, map, "templates_dir", path, tmpl ? OPT : REQ, LINE,
+	    &r->templates_dir);
+	if (n != NULL && *r->templates_dir) {
+		r->templates_dir_pos = n->pos;
 		p = join(path, "templates_dir");
-		bad(ld, n, p, "%s is not a template family name (a folder under "
-		    "templates/docker/)", shown(r->templates_dir));
+		check_family(ld, n, p, r->templates_dir);
 		free(p);
 	}
 	n = get_str(ld, map, "base_image", path, tmpl ? OPT : REQ, LINE, &r->base_image);
@@ -1385,7 +1496,7 @@ parse_engines(struct ld *ld, const struct ynode *map)
 	struct manifest *m = ld->m;
 	const struct ynode *k, *v, *n;
 	struct engine *e;
-	char *p, *pp, *path;
+	char *p, *pp;
 	size_t i, j;
 
 	if (!expect_kind(ld, map, "engines", Y_MAP))
@@ -1412,17 +1523,11 @@ parse_engines(struct ld *ld, const struct ynode *map)
 		get_str(ld, v, "name", p, REQ, LINE, &e->name);
 		get_str(ld, v, "description", p, OPT, LINE, &e->description);
 		url_field(ld, v, "homepage", p, OPT, &e->homepage);
-		n = get_str(ld, v, "readme", p, OPT, LINE, &e->readme);
-		if (n != NULL && *e->readme) {
-			path = e->readme[0] == '/' ? xstrdup(e->readme) :
-			    xasprintf("%s/%s", m->dir, e->readme);
-			if (access(path, R_OK) == -1) {
-				pp = join(p, "readme");
-				bad(ld, n, pp, "%s cannot be read (paths are relative "
-				    "to the manifest's folder)", shown(e->readme));
-				free(pp);
-			}
-			free(path);
+		if ((n = get_str(ld, v, "readme", p, OPT, LINE, &e->readme)) !=
+		    NULL && *e->readme) {
+			pp = join(p, "readme");
+			e->readme_path = repo_file(ld, n, pp, e->readme);
+			free(pp);
 		}
 		pp = join(p, "model_formats");
 		if ((n = ymap_get(v, "model_formats")) != NULL &&
@@ -1600,6 +1705,7 @@ manifest_load(const char *path)
 	m->dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
 	if (slash == path)
 		m->dir[0] = '/', m->dir[1] = '\0';
+	ld.repo = path_canon(m->dir);
 	if ((m->root = yaml_load_file(path)) == NULL)
 		goto fail;
 	root = m->root;
@@ -1644,6 +1750,7 @@ fail:
 	m = NULL;
 out:
 	free(ld.seen);
+	free(ld.repo);
 	nameidx_free(&ld.distros);
 	nameidx_free(&ld.pkgs);
 	nameidx_free(&ld.cudas);
@@ -1698,6 +1805,7 @@ manifest_free(struct manifest *m)
 		free(e->name);
 		free(e->description);
 		free(e->readme);
+		free(e->readme_path);
 		free(e->homepage);
 	}
 	free(m->eng);
