@@ -951,9 +951,11 @@ is_directive(const char *line, size_t len)
 }
 
 /*
- * A header is comment or blank lines, and no parser directive: a header
- * comes first in the Dockerfile, where "# syntax=" would pick the build
- * frontend and "# escape=" would change how every quoted value is read.
+ * A header is comment or blank lines, and no parser directive: "# syntax="
+ * picks the build frontend (an image run at build time) and "# escape="
+ * changes how every quoted value is read.  The header follows gen's
+ * generated-file line, where Docker ignores directives; one there would
+ * only mislead, and would act if a template put the header first.
  * Each bad line is reported at its own line when the header is a literal
  * block ("|"), else at the header with its line number.
  */
@@ -980,7 +982,8 @@ check_header(struct ld *ld, const struct ynode *n, const char *path,
 				    shown(l));
 			else
 				bad_at(ld, &at, path, "%s%s is a Dockerfile parser "
-				    "directive; a header may not set directives",
+				    "directive; a header may not set directives (after the "
+				    "generated-file line Docker would ignore it)",
 				    which, shown(l));
 			free(l);
 			free(which);

@@ -79,7 +79,7 @@ TEST(positions)
 TEST(types)
 {
 	struct ynode *r = load("[\"1\", 1, -0.5e+3, true, false, null, \"true\", {}, []]");
-	static const char *const want[] = { "a string", "a number", "a number",
+	static const char *const want[] = { "a string", "an integer", "a float",
 	    "a boolean", "a boolean", "null", "a string", "a mapping",
 	    "a sequence" };
 	size_t i;
