@@ -1098,11 +1098,13 @@ read_readmes(struct cat *c)
 	c->readme = xcalloc(json_array_size(es) + 1, sizeof(*c->readme));
 	for (i = 0; i < json_array_size(es); i++) {
 		me = manifest_engine(c->m, jstr(json_array_get(es, i), "id"));
-		if (me == NULL || *me->readme == '\0')
+		if (me == NULL || me->readme_path == NULL)
 			continue;
 		b = &c->readme[i];
+		/* Read where the manifest's check resolved it (no links);
+		 * named in messages as the manifest names it. */
 		rp = readme_path(c->m, me->readme);
-		if (!read_file_max(rp, b, GEN_MAX_README) ||
+		if (!read_file_max(me->readme_path, b, GEN_MAX_README) ||
 		    !text_check(rp, b->s, b->len)) {
 			buf_free(b);
 			ok = 0;
