@@ -4,6 +4,11 @@
  * search data, sitemap.xml and an Atom feed.  Pages come from the Mustache
  * templates in templates/site (see CONTEXT.md there), HTML-escaped; the
  * only raw HTML is cmark's (safe defaults) and the SVG charts made here.
+ *
+ * Contexts are built with jansson, which returns NULL (or -1) when memory
+ * runs out or a string is not UTF-8.  Every such result goes through the
+ * j*() helpers below, which clear the page's ok flag: an incomplete context
+ * is never rendered (its template would only blame a missing name).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonpos.h"
 #include "manifest.h"
 #include "mustache.h"
 
@@ -22,6 +28,82 @@ site_partial(void *arg, const char *name)
 }
 
 /* ---- small helpers ---------------------------------------------------- */
+
+/* o[k] = v (stolen); a NULL v or a failed set clears *ok. */
+static void
+jset(int *ok, json_t *o, const char *k, json_t *v)
+{
+	if (json_object_set_new(o, k, v) != 0)
+		*ok = 0;
+}
+
+/* o[k] = v, a new reference to v. */
+static void
+jsetref(int *ok, json_t *o, const char *k, json_t *v)
+{
+	if (v == NULL || json_object_set(o, k, v) != 0)
+		*ok = 0;
+}
+
+/* a += v (stolen). */
+static void
+jpush(int *ok, json_t *a, json_t *v)
+{
+	if (json_array_append_new(a, v) != 0)
+		*ok = 0;
+}
+
+/*
+ * One URL path segment, percent-encoded: everything but RFC 3986's
+ * unreserved characters (letters, digits, "-._~") becomes %XX, so a
+ * version or file name from the index cannot end a path or start a query.
+ */
+static void
+url_seg(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; *u != '\0'; u++) {
+		if ((*u >= 'a' && *u <= 'z') || (*u >= 'A' && *u <= 'Z') ||
+		    (*u >= '0' && *u <= '9') || strchr("-._~", *u) != NULL)
+			buf_putc(b, *u);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[*u >> 4]);
+			buf_putc(b, hex[*u & 0xf]);
+		}
+	}
+}
+
+/* The link to an engine's page, relative to the root (caller frees). */
+static char *
+engine_href(const char *id)
+{
+	struct buf b = { 0 };
+
+	buf_puts(&b, "engines/");
+	url_seg(&b, id);
+	buf_puts(&b, "/index.html");
+	return b.s;
+}
+
+/* {baseUrl}/{id}-v{version}/{filename}, each segment encoded. */
+static char *
+download_url(const char *base, const char *id, const char *ver,
+    const char *file)
+{
+	struct buf b = { 0 };
+	char *dir = xasprintf("%s-v%s", id, ver);
+
+	buf_puts(&b, base);
+	buf_putc(&b, '/');
+	url_seg(&b, dir);
+	buf_putc(&b, '/');
+	url_seg(&b, file);
+	free(dir);
+	return b.s;
+}
 
 static const char *
 jstr(json_t *o, const char *k)
@@ -93,21 +175,26 @@ platform_label(json_t *p)
 
 /* Sorted set of strings, as a JSON array. */
 static void
-set_add(json_t *a, const char *s)
+set_add(int *ok, json_t *a, const char *s)
 {
 	size_t i;
 
+	if (a == NULL) {
+		*ok = 0;
+		return;
+	}
 	for (i = 0; i < json_array_size(a); i++) {
 		int c = strcmp(json_string_value(json_array_get(a, i)), s);
 
 		if (c == 0)
 			return;
 		if (c > 0) {
-			json_array_insert_new(a, i, json_string(s));
+			if (json_array_insert_new(a, i, json_string(s)) != 0)
+				*ok = 0;
 			return;
 		}
 	}
-	json_array_append_new(a, json_string(s));
+	jpush(ok, a, json_string(s));
 }
 
 static char *
@@ -179,14 +266,14 @@ svg_bars(const char *id, const char *title, const char **labels,
  * version filled in).
  */
 static void
-chart(json_t *charts, const char *key, const char *fmt, json_t *e,
+chart(int *ok, json_t *charts, const char *key, const char *fmt, json_t *e,
     const char **labels, const json_int_t *values, size_t n)
 {
 	char *id = xasprintf("chart-%s", key), *title, *svg;
 
 	title = xasprintf(fmt, jstr(e, "name"), jstr(e, "latestVersion"));
 	svg = svg_bars(id, title, labels, values, n);
-	json_object_set_new(charts, key, json_string(svg));
+	jset(ok, charts, key, json_string(svg));
 	free(svg);
 	free(title);
 	free(id);
@@ -201,6 +288,7 @@ struct cat {
 	json_t			*index;
 	json_t			*assets;	/* {css, js, search, ...} */
 	json_t			*counts;
+	struct buf		*readme;	/* per engine of the index */
 	const char		*base_url;
 	const char		*last_updated;
 	struct tmplset		 t;
@@ -209,33 +297,49 @@ struct cat {
 
 /* The keys every page has (CONTEXT.md, "Every page"). */
 static json_t *
-page_ctx(struct cat *c, const char *path, const char *title,
+page_ctx(struct cat *c, int *ok, const char *path, const char *title,
     const char *desc, int is_home, int is_platforms)
 {
 	json_t *o = json_object();
 	char *root = root_of(path);
 
-	json_object_set_new(o, "root", json_string(root));
+	jset(ok, o, "root", json_string(root));
 	free(root);
-	json_object_set_new(o, "site", json_pack("{s:s, s:o}", "title",
+	jset(ok, o, "site", json_pack("{s:s, s:o}", "title",
 	    c->m->site_title, "url", *c->m->site_url ?
 	    json_string(c->m->site_url) : json_false()));
-	json_object_set_new(o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b}",
+	jset(ok, o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b}",
 	    "title", title, "description", desc, "path", path,
 	    "is_home", is_home, "is_platforms", is_platforms));
-	json_object_set(o, "assets", c->assets);
-	json_object_set_new(o, "last_updated", json_string(c->last_updated));
-	json_object_set(o, "counts", c->counts);
+	jsetref(ok, o, "assets", c->assets);
+	jset(ok, o, "last_updated", json_string(c->last_updated));
+	jsetref(ok, o, "counts", c->counts);
 	return o;
 }
 
+/* A context jansson could not complete fails the run (exit 74). */
 static void
-render_page(struct cat *c, const char *tname, const char *path, json_t *ctx)
+ctx_failed(struct cat *c, const char *what)
+{
+	diag(EXIT_IOERR, NULL, "catalog: %s: out of memory building its data",
+	    what);
+	c->ok = 0;
+}
+
+/* Render ctx (consumed) into path, unless building it failed (!ok). */
+static void
+render_page(struct cat *c, const char *tname, const char *path, json_t *ctx,
+    int ok)
 {
 	struct render_opts ro = { 0 };
 	const struct tmpl *t = tmplset_get(&c->t, tname);
 	struct buf b = { 0 };
 
+	if (!ok || ctx == NULL) {
+		ctx_failed(c, path);
+		json_decref(ctx);
+		return;
+	}
 	if (t == NULL) {
 		diag(EXIT_NOINPUT, NULL, "templates/site: no %s.mustache", tname);
 		c->ok = 0;
@@ -254,7 +358,7 @@ render_page(struct cat *c, const char *tname, const char *path, json_t *ctx)
 
 /* One version's packages for the engine page (CONTEXT.md, "A version"). */
 static json_t *
-version_ctx(struct cat *c, const char *id, json_t *v)
+version_ctx(struct cat *c, int *ok, const char *id, json_t *v)
 {
 	json_t *o = json_object(), *pkgs = json_array(), *p, *av;
 	const char *ver = jstr(v, "version");
@@ -265,8 +369,8 @@ version_ctx(struct cat *c, const char *id, json_t *v)
 		av = json_object_get(p, "acceleratorVersion");
 		human_size(json_integer_value(json_object_get(p, "size")), hs, sizeof(hs));
 		label = platform_label(p);
-		url = xasprintf("%s/%s-v%s/%s", c->base_url, id, ver, jstr(p, "filename"));
-		json_array_append_new(pkgs, json_pack(
+		url = download_url(c->base_url, id, ver, jstr(p, "filename"));
+		jpush(ok, pkgs, json_pack(
 		    "{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:s, s:s, s:s}",
 		    "os", jstr(p, "os"), "arch", jstr(p, "arch"),
 		    "accelerator", jstr(p, "accelerator"),
@@ -278,10 +382,10 @@ version_ctx(struct cat *c, const char *id, json_t *v)
 		free(label);
 		free(url);
 	}
-	json_object_set_new(o, "version", json_string(ver));
-	json_object_set_new(o, "min_app_version", json_string(jstr(v, "minAppVersion")));
-	json_object_set_new(o, "package_count", json_integer((json_int_t)json_array_size(pkgs)));
-	json_object_set_new(o, "packages", pkgs);
+	jset(ok, o, "version", json_string(ver));
+	jset(ok, o, "min_app_version", json_string(jstr(v, "minAppVersion")));
+	jset(ok, o, "package_count", json_integer((json_int_t)json_array_size(pkgs)));
+	jset(ok, o, "packages", pkgs);
 	return o;
 }
 
@@ -302,73 +406,51 @@ image_page(const struct image *im)
 }
 
 static json_t *
-tags_ctx(const struct image *im)
+tags_ctx(int *ok, const struct image *im)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < im->ntags; i++)
-		json_array_append_new(a, json_pack("{s:s}", "ref", im->tags[i]));
+		jpush(ok, a, json_pack("{s:s}", "ref", im->tags[i]));
 	if (im->ntags == 0)
-		json_array_append_new(a, json_pack("{s:s}", "ref", im->ref));
+		jpush(ok, a, json_pack("{s:s}", "ref", im->ref));
 	return a;
 }
 
-static void
-engine_page(struct cat *c, json_t *e)
+/*
+ * The engine's readme as HTML (a new reference), false when it has none;
+ * NULL when cmark or jansson failed (the page is then reported and not
+ * rendered).  The text was read and checked by read_readmes; it is freed
+ * here.
+ */
+static json_t *
+readme_json(struct cat *c, size_t i)
 {
-	const struct engine *me = manifest_engine(c->m, jstr(e, "id"));
-	const char *id = jstr(e, "id");
-	json_t *ctx, *eng, *versions, *older, *images, *filters, *v, *p, *latest;
-	struct buf readme = { 0 };
-	json_t *charts;
-	char *path, *html, *rp, *url, *dr;
+	struct buf *b = &c->readme[i];
+	char *html;
+	json_t *j;
+
+	if (b->s == NULL)
+		return json_false();
+	html = markdown_html(b->s, b->len);
+	buf_free(b);
+	if (html == NULL)
+		return NULL;
+	j = json_string(html);
+	free(html);
+	return j;
+}
+
+/* The two charts: sizes per platform now; total size across versions. */
+static json_t *
+charts_ctx(int *ok, json_t *e, json_t *latest, json_t *versions)
+{
+	json_t *charts = json_object(), *v, *p;
 	const char **labels;
 	json_int_t *values;
 	size_t i, j, n;
 
-	path = xasprintf("engines/%s/index.html", id);
-	ctx = page_ctx(c, path, jstr(e, "name"), jstr(e, "description"), 0, 0);
-	eng = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", jstr(e, "name"),
-	    "description", jstr(e, "description"), "latest_version",
-	    jstr(e, "latestVersion"));
-	json_object_set_new(eng, "homepage", me && *me->homepage ?
-	    json_string(me->homepage) : json_false());
-	json_object_set(eng, "formats", json_object_get(e, "modelFormats"));
-	html = NULL;
-	if (me != NULL && *me->readme) {
-		rp = me->readme[0] == '/' ? xstrdup(me->readme) :
-		    xasprintf("%s/%s", c->m->dir, me->readme);
-		if (read_file(rp, &readme))
-			html = markdown_html(readme.s, readme.len);
-		else
-			c->ok = 0;
-		free(rp);
-	}
-	json_object_set_new(eng, "readme_html", html ? json_string(html) : json_false());
-	free(html);
-	json_object_set_new(ctx, "engine", eng);
-
-	versions = json_object_get(e, "versions");
-	latest = version_ctx(c, id, json_array_get(versions, 0));
-	json_object_set_new(ctx, "latest", latest);
-	older = json_array();
-	for (i = 1; i < json_array_size(versions); i++)
-		json_array_append_new(older, version_ctx(c, id, json_array_get(versions, i)));
-	json_object_set_new(ctx, "older", older);
-
-	/* Filters over every package of this engine. */
-	filters = json_pack("{s:[], s:[], s:[]}", "os", "arch", "accelerator");
-	json_array_foreach(versions, i, v)
-		json_array_foreach(json_object_get(v, "packages"), j, p) {
-			set_add(json_object_get(filters, "os"), jstr(p, "os"));
-			set_add(json_object_get(filters, "arch"), jstr(p, "arch"));
-			set_add(json_object_get(filters, "accelerator"), jstr(p, "accelerator"));
-		}
-	json_object_set_new(ctx, "filters", filters);
-
-	/* Charts: sizes per platform now; total size across versions. */
-	charts = json_object();
 	n = json_array_size(json_object_get(latest, "packages"));
 	labels = xcalloc(n ? n : 1, sizeof(*labels));
 	values = xcalloc(n ? n : 1, sizeof(*values));
@@ -376,7 +458,7 @@ engine_page(struct cat *c, json_t *e)
 		labels[i] = jstr(p, "platform");
 		values[i] = json_integer_value(json_object_get(p, "size"));
 	}
-	chart(charts, "platforms", "Package sizes of %s %s per platform", e,
+	chart(ok, charts, "platforms", "Package sizes of %s %s per platform", e,
 	    labels, values, n);
 	free(labels);
 	free(values);
@@ -390,16 +472,23 @@ engine_page(struct cat *c, json_t *e)
 			values[i] += json_integer_value(json_object_get(p, "size"));
 	}
 	if (n > 1)
-		chart(charts, "versions", "Total package size of each %s version, "
-		    "oldest first", e, labels, values, n);
+		chart(ok, charts, "versions", "Total package size of each %s "
+		    "version, oldest first", e, labels, values, n);
 	else
-		json_object_set_new(charts, "versions", json_false());
+		jset(ok, charts, "versions", json_false());
 	free(labels);
 	free(values);
-	json_object_set_new(ctx, "charts", charts);
+	return charts;
+}
 
-	/* Container images of this engine. */
-	images = json_array();
+/* Container images of the engine's package. */
+static json_t *
+images_ctx(struct cat *c, int *ok, const char *id)
+{
+	json_t *images = json_array();
+	char *url, *rp, *dr;
+	size_t i;
+
 	for (i = 0; i < c->mx->n; i++) {
 		const struct image *im = &c->mx->img[i];
 
@@ -408,27 +497,71 @@ engine_page(struct cat *c, json_t *e)
 		url = image_page(im);
 		rp = xasprintf("docker/%s", im->path);
 		dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
-		json_array_append_new(images, json_pack(
+		jpush(ok, images, json_pack(
 		    "{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o}",
 		    "distro", im->rel->distro, "distro_version", im->rel->version,
 		    "distro_release", dr, "release_type", rtype_names[im->type],
 		    "cuda", im->cuda ? json_string(im->cuda->version) : json_false(),
 		    "cudnn", image_cudnn(im), "url", url, "raw_url", rp,
-		    "tags", tags_ctx(im)));
+		    "tags", tags_ctx(ok, im)));
 		free(dr);
 		free(url);
 		free(rp);
 	}
-	json_object_set_new(ctx, "images", images);
+	return images;
+}
 
-	render_page(c, "engine.html", path, ctx);
-	buf_free(&readme);
+/* Engine i of the index: engines/ID/index.html. */
+static void
+engine_page(struct cat *c, size_t ei)
+{
+	json_t *e = json_array_get(json_object_get(c->index, "engines"), ei);
+	const struct engine *me = manifest_engine(c->m, jstr(e, "id"));
+	const char *id = jstr(e, "id");
+	json_t *ctx, *eng, *versions, *older, *filters, *v, *p, *latest;
+	char *path;
+	size_t i, j;
+	int ok = 1;
+
+	path = xasprintf("engines/%s/index.html", id);
+	ctx = page_ctx(c, &ok, path, jstr(e, "name"), jstr(e, "description"), 0, 0);
+	eng = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", jstr(e, "name"),
+	    "description", jstr(e, "description"), "latest_version",
+	    jstr(e, "latestVersion"));
+	jset(&ok, eng, "homepage", me && *me->homepage ?
+	    json_string(me->homepage) : json_false());
+	jsetref(&ok, eng, "formats", json_object_get(e, "modelFormats"));
+	jset(&ok, eng, "readme_html", readme_json(c, ei));
+	jset(&ok, ctx, "engine", eng);
+
+	versions = json_object_get(e, "versions");
+	latest = version_ctx(c, &ok, id, json_array_get(versions, 0));
+	jset(&ok, ctx, "latest", json_incref(latest));
+	older = json_array();
+	for (i = 1; i < json_array_size(versions); i++)
+		jpush(&ok, older, version_ctx(c, &ok, id, json_array_get(versions, i)));
+	jset(&ok, ctx, "older", older);
+
+	/* Filters over every package of this engine. */
+	filters = json_pack("{s:[], s:[], s:[]}", "os", "arch", "accelerator");
+	json_array_foreach(versions, i, v)
+		json_array_foreach(json_object_get(v, "packages"), j, p) {
+			set_add(&ok, json_object_get(filters, "os"), jstr(p, "os"));
+			set_add(&ok, json_object_get(filters, "arch"), jstr(p, "arch"));
+			set_add(&ok, json_object_get(filters, "accelerator"),
+			    jstr(p, "accelerator"));
+		}
+	jset(&ok, ctx, "filters", filters);
+	jset(&ok, ctx, "charts", charts_ctx(&ok, e, latest, versions));
+	json_decref(latest);
+	jset(&ok, ctx, "images", images_ctx(c, &ok, id));
+	render_page(c, "engine.html", path, ctx, ok);
 	free(path);
 }
 
 /* One engine in search.json: what the home page's search looks through. */
 static json_t *
-search_entry(struct cat *c, json_t *e)
+search_entry(struct cat *c, int *ok, json_t *e)
 {
 	const char *id = jstr(e, "id");
 	json_t *splat = json_array(), *sver = json_array(), *simg = json_array(), *p, *v;
@@ -437,114 +570,181 @@ search_entry(struct cat *c, json_t *e)
 
 	json_array_foreach(json_object_get(e, "packages"), i, p) {
 		l = platform_label(p);
-		set_add(splat, l);
+		set_add(ok, splat, l);
 		free(l);
 	}
 	json_array_foreach(json_object_get(e, "versions"), i, v)
-		json_array_append_new(sver, json_string(jstr(v, "version")));
+		jpush(ok, sver, json_string(jstr(v, "version")));
 	for (i = 0; i < c->mx->n; i++) {
 		const struct image *im = &c->mx->img[i];
 
 		if (strcmp(im->pkg->name, id) != 0)
 			continue;
 		url = image_page(im);
-		json_array_append_new(simg, json_pack("{s:s, s:s}", "tag",
-		    im->tag, "url", url));
+		jpush(ok, simg, json_pack("{s:s, s:s}", "tag", im->tag, "url", url));
 		free(url);
 	}
-	url = xasprintf("engines/%s/index.html", id);
+	url = engine_href(id);
 	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:o, s:o}", "id", id,
 	    "name", jstr(e, "name"), "description", jstr(e, "description"),
 	    "url", url, "latestVersion", jstr(e, "latestVersion"),
 	    "formats", json_object_get(e, "modelFormats"), "platforms", splat,
 	    "versions", sver, "images", simg);
 	free(url);
+	if (v == NULL)
+		*ok = 0;
 	return v;
+}
+
+/* A space-separated list of a set, for the filters' data- attributes. */
+static void
+set_join_into(int *ok, json_t *o, const char *key, json_t *set)
+{
+	char *s = set_join(set);
+
+	jset(ok, o, key, json_string(s));
+	free(s);
+	json_decref(set);
+}
+
+/* One engine's card on the home page; its platforms also go to filters. */
+static json_t *
+home_card(int *ok, json_t *e, json_t *filters)
+{
+	json_t *o, *p, *v, *plats = json_array(), *os = json_array(),
+	    *ar = json_array(), *ac = json_array();
+	size_t j, k, np = 0;
+	char *s;
+
+	json_array_foreach(json_object_get(e, "packages"), j, p) {
+		char *l = platform_label(p);
+		int dup = 0;
+
+		for (k = 0; k < json_array_size(plats); k++)
+			if (!strcmp(jstr(json_array_get(plats, k), "label"), l))
+				dup = 1;
+		if (!dup)
+			jpush(ok, plats, json_pack("{s:s, s:s, s:s, s:s}",
+			    "os", jstr(p, "os"), "arch", jstr(p, "arch"),
+			    "accelerator", jstr(p, "accelerator"), "label", l));
+		free(l);
+		set_add(ok, os, jstr(p, "os"));
+		set_add(ok, ar, jstr(p, "arch"));
+		set_add(ok, ac, jstr(p, "accelerator"));
+		set_add(ok, json_object_get(filters, "os"), jstr(p, "os"));
+		set_add(ok, json_object_get(filters, "arch"), jstr(p, "arch"));
+		set_add(ok, json_object_get(filters, "accelerator"), jstr(p, "accelerator"));
+	}
+	json_array_foreach(json_object_get(e, "versions"), j, v)
+		np += json_array_size(json_object_get(v, "packages"));
+	s = engine_href(jstr(e, "id"));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:I, s:I}",
+	    "id", jstr(e, "id"), "name", jstr(e, "name"),
+	    "description", jstr(e, "description"), "url", s,
+	    "latest_version", jstr(e, "latestVersion"),
+	    "formats", json_object_get(e, "modelFormats"), "platforms", plats,
+	    "package_count", (json_int_t)np,
+	    "version_count", (json_int_t)json_array_size(json_object_get(e, "versions")));
+	free(s);
+	set_join_into(ok, o, "os_list", os);
+	set_join_into(ok, o, "arch_list", ar);
+	set_join_into(ok, o, "accel_list", ac);
+	return o;
 }
 
 static void
 home_page(struct cat *c)
 {
-	json_t *ctx = page_ctx(c, "index.html", c->m->site_title,
+	int ok = 1;
+	json_t *ctx = page_ctx(c, &ok, "index.html", c->m->site_title,
 	    "Inference engines: downloads, platforms and container images", 1, 0);
-	json_t *engines = json_array(), *filters, *e, *p, *plats, *os, *ar, *ac, *v;
-	size_t i, j, np;
-	char *s;
+	json_t *engines = json_array(), *filters, *e;
+	size_t i;
 
 	filters = json_pack("{s:[], s:[], s:[]}", "os", "arch", "accelerator");
-	json_array_foreach(json_object_get(c->index, "engines"), i, e) {
-		json_t *o;
+	json_array_foreach(json_object_get(c->index, "engines"), i, e)
+		jpush(&ok, engines, home_card(&ok, e, filters));
+	jset(&ok, ctx, "engines", engines);
+	jset(&ok, ctx, "filters", filters);
+	render_page(c, "home.html", "index.html", ctx, ok);
+}
 
-		plats = json_array();
-		os = json_array();
-		ar = json_array();
-		ac = json_array();
-		json_array_foreach(json_object_get(e, "packages"), j, p) {
-			char *l = platform_label(p);
-			size_t k;
-			int dup = 0;
+/* A Dockerfile's lines as [{n, text}]; *n gets their count. */
+static json_t *
+lines_ctx(int *ok, const struct buf *df, size_t *n)
+{
+	json_t *lines = json_array();
+	const char *p, *nl;
+	char *line;
 
-			for (k = 0; k < json_array_size(plats); k++)
-				if (!strcmp(jstr(json_array_get(plats, k), "label"), l))
-					dup = 1;
-			if (!dup)
-				json_array_append_new(plats, json_pack("{s:s, s:s, s:s, s:s}",
-				    "os", jstr(p, "os"), "arch", jstr(p, "arch"),
-				    "accelerator", jstr(p, "accelerator"), "label", l));
-			free(l);
-			set_add(os, jstr(p, "os"));
-			set_add(ar, jstr(p, "arch"));
-			set_add(ac, jstr(p, "accelerator"));
-			set_add(json_object_get(filters, "os"), jstr(p, "os"));
-			set_add(json_object_get(filters, "arch"), jstr(p, "arch"));
-			set_add(json_object_get(filters, "accelerator"), jstr(p, "accelerator"));
-		}
-		np = 0;
-		json_array_foreach(json_object_get(e, "versions"), j, v)
-			np += json_array_size(json_object_get(v, "packages"));
-		s = xasprintf("engines/%s/index.html", jstr(e, "id"));
-		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:I, s:I}",
-		    "id", jstr(e, "id"), "name", jstr(e, "name"),
-		    "description", jstr(e, "description"), "url", s,
-		    "latest_version", jstr(e, "latestVersion"),
-		    "formats", json_object_get(e, "modelFormats"), "platforms", plats,
-		    "package_count", (json_int_t)np,
-		    "version_count", (json_int_t)json_array_size(json_object_get(e, "versions")));
-		free(s);
-		s = set_join(os);
-		json_object_set_new(o, "os_list", json_string(s));
-		free(s);
-		s = set_join(ar);
-		json_object_set_new(o, "arch_list", json_string(s));
-		free(s);
-		s = set_join(ac);
-		json_object_set_new(o, "accel_list", json_string(s));
-		free(s);
-		json_decref(os);
-		json_decref(ar);
-		json_decref(ac);
-		json_array_append_new(engines, o);
+	*n = 0;
+	for (p = df->s; *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		line = xstrndup(p, (size_t)(nl - p));
+		jpush(ok, lines, json_pack("{s:I, s:s}", "n", (json_int_t)++*n,
+		    "text", line));
+		free(line);
+		if (*nl == '\0')
+			break;
 	}
-	json_object_set_new(ctx, "engines", engines);
-	json_object_set_new(ctx, "filters", filters);
-	render_page(c, "home.html", "index.html", ctx);
+	return lines;
+}
+
+/* The image part of a Dockerfile page's context. */
+static json_t *
+image_ctx(struct cat *c, int *ok, const struct image *im, size_t nlines)
+{
+	const struct engine *e = manifest_engine(c->m, im->pkg->name);
+	const struct image *base = im->type == RT_BASE ? NULL : &c->mx->img[im->base];
+	char *eu = e ? engine_href(e->id) : NULL, *bu = base ? image_page(base) : NULL;
+	char *dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
+	char *gp = xasprintf("generated/%s", im->path);
+	json_t *img;
+
+	img = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:I}",
+	    "package", im->pkg->name,
+	    "engine_url", eu ? json_string(eu) : json_false(),
+	    "engine_name", e ? e->name : im->pkg->name,
+	    "release_type", rtype_names[im->type],
+	    "distro", im->rel->distro, "distro_version", im->rel->version,
+	    "cuda", im->cuda ? json_string(im->cuda->version) : json_false(),
+	    "cudnn", image_cudnn(im),
+	    "path", gp, "raw_url", "Dockerfile",
+	    "base", base ? json_string(base->ref) : json_false(),
+	    "base_url", bu ? json_string(bu) : json_false(),
+	    "tags", tags_ctx(ok, im), "line_count", (json_int_t)nlines);
+	jset(ok, img, "distro_release", json_string(dr));
+	free(dr);
+	free(gp);
+	free(bu);
+	free(eu);
+	return img;
 }
 
 static void
 dockerfile_pages(struct cat *c)
 {
-	const struct image *im, *base;
+	const struct image *im;
 	const struct buf *df;
-	const struct engine *e;
-	json_t *ctx, *img, *lines;
-	char *path, *raw, *title, *eu, *bu;
-	const char *p, *nl;
+	json_t *ctx, *lines;
+	char *path, *raw, *title, *gp;
 	size_t i, n;
+	int ok;
 
 	for (i = 0; i < c->mx->n; i++) {
 		im = &c->mx->img[i];
 		if ((df = outset_get(c->docker, im->path)) == NULL)
 			continue;
+		/* Template bytes that are not UTF-8 would drop lines. */
+		gp = xasprintf("generated/%s", im->path);
+		if (!utf8_check(gp, df->s, df->len)) {
+			c->ok = 0;
+			free(gp);
+			continue;
+		}
+		free(gp);
+		ok = 1;
 		path = image_page(im);
 		raw = xasprintf("docker/%s", im->path);
 		{
@@ -554,52 +754,11 @@ dockerfile_pages(struct cat *c)
 			outset_add(c->site, raw, &b);
 		}
 		title = xasprintf("%s:%s", im->pkg->name, im->tag);
-		ctx = page_ctx(c, path, title, "A generated Dockerfile", 0, 0);
-		lines = json_array();
-		n = 0;
-		for (p = df->s; *p; p = nl + 1) {
-			if ((nl = strchr(p, '\n')) == NULL)
-				nl = p + strlen(p);
-			{
-				char *line = xstrndup(p, (size_t)(nl - p));
-
-				json_array_append_new(lines, json_pack("{s:I, s:s}",
-				    "n", (json_int_t)++n, "text", line));
-				free(line);
-			}
-			if (*nl == '\0')
-				break;
-		}
-		e = manifest_engine(c->m, im->pkg->name);
-		eu = e ? xasprintf("engines/%s/index.html", e->id) : NULL;
-		base = im->type == RT_BASE ? NULL : &c->mx->img[im->base];
-		bu = base ? image_page(base) : NULL;
-		img = json_pack("{s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:I}",
-		    "package", im->pkg->name,
-		    "engine_url", eu ? json_string(eu) : json_false(),
-		    "engine_name", e ? e->name : im->pkg->name,
-		    "release_type", rtype_names[im->type],
-		    "distro", im->rel->distro, "distro_version", im->rel->version,
-		    "cuda", im->cuda ? json_string(im->cuda->version) : json_false(),
-		    "cudnn", image_cudnn(im),
-		    "path", im->path, "raw_url", "Dockerfile",
-		    "base", base ? json_string(base->ref) : json_false(),
-		    "base_url", bu ? json_string(bu) : json_false(),
-		    "tags", tags_ctx(im), "line_count", (json_int_t)n);
-		{
-			char *dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
-			char *gp = xasprintf("generated/%s", im->path);
-
-			json_object_set_new(img, "distro_release", json_string(dr));
-			json_object_set_new(img, "path", json_string(gp));
-			free(dr);
-			free(gp);
-		}
-		json_object_set_new(ctx, "image", img);
-		json_object_set_new(ctx, "lines", lines);
-		render_page(c, "dockerfile.html", path, ctx);
-		free(bu);
-		free(eu);
+		ctx = page_ctx(c, &ok, path, title, "A generated Dockerfile", 0, 0);
+		lines = lines_ctx(&ok, df, &n);
+		jset(&ok, ctx, "image", image_ctx(c, &ok, im, n));
+		jset(&ok, ctx, "lines", lines);
+		render_page(c, "dockerfile.html", path, ctx, ok);
 		free(title);
 		free(raw);
 		free(path);
@@ -623,7 +782,8 @@ plat_cmp(const void *a, const void *b)
 static void
 platforms_page(struct cat *c)
 {
-	json_t *ctx = page_ctx(c, "platforms.html", "Platform matrix",
+	int ok = 1;
+	json_t *ctx = page_ctx(c, &ok, "platforms.html", "Platform matrix",
 	    "Which engine runs on which operating system, architecture and accelerator", 0, 1);
 	json_t **cols = NULL, *columns, *groups, *rows, *e, *v, *p, *cells;
 	json_t **lastv;
@@ -660,15 +820,15 @@ platforms_page(struct cat *c)
 		    jstr(cols[l], "accelerator"));
 		json_t *g;
 
-		json_array_append_new(columns, json_pack("{s:s, s:s, s:s, s:s}",
+		jpush(&ok, columns, json_pack("{s:s, s:s, s:s, s:s}",
 		    "os", jstr(cols[l], "os"), "arch", jstr(cols[l], "arch"),
 		    "accelerator", jstr(cols[l], "accelerator"), "label", label));
 		free(label);
 		if (l == 0 || strcmp(jstr(cols[l], "os"), jstr(cols[l - 1], "os")) != 0)
-			json_array_append_new(groups, json_pack("{s:s, s:i}", "os",
+			jpush(&ok, groups, json_pack("{s:s, s:i}", "os",
 			    jstr(cols[l], "os"), "span", 0));
 		g = json_array_get(groups, json_array_size(groups) - 1);
-		json_object_set_new(g, "span", json_integer(
+		jset(&ok, g, "span", json_integer(
 		    json_integer_value(json_object_get(g, "span")) + 1));
 	}
 	/* Each package finds its column by binary search: the versions that
@@ -677,7 +837,7 @@ platforms_page(struct cat *c)
 	lastv = xcalloc(ncol ? ncol : 1, sizeof(*lastv));
 	rows = json_array();
 	json_array_foreach(json_object_get(c->index, "engines"), i, e) {
-		char *url = xasprintf("engines/%s/index.html", jstr(e, "id"));
+		char *url = engine_href(jstr(e, "id"));
 
 		for (l = 0; l < ncol; l++) {
 			buf_reset(&vs[l]);
@@ -705,12 +865,12 @@ platforms_page(struct cat *c)
 			    jstr(cols[l], "accelerator"), vs[l].len ? "available" :
 			    "not available");
 
-			json_array_append_new(cells, json_pack("{s:b, s:s, s:s}",
+			jpush(&ok, cells, json_pack("{s:b, s:s, s:s}",
 			    "available", vs[l].len > 0, "label", label, "versions",
 			    vs[l].len ? vs[l].s : ""));
 			free(label);
 		}
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:o}", "name",
+		jpush(&ok, rows, json_pack("{s:s, s:s, s:o}", "name",
 		    jstr(e, "name"), "url", url, "cells", cells));
 		free(url);
 	}
@@ -719,10 +879,10 @@ platforms_page(struct cat *c)
 	free(vs);
 	free(lastv);
 	free(cols);
-	json_object_set_new(ctx, "columns", columns);
-	json_object_set_new(ctx, "groups", groups);
-	json_object_set_new(ctx, "rows", rows);
-	render_page(c, "platforms.html", "platforms.html", ctx);
+	jset(&ok, ctx, "columns", columns);
+	jset(&ok, ctx, "groups", groups);
+	jset(&ok, ctx, "rows", rows);
+	render_page(c, "platforms.html", "platforms.html", ctx, ok);
 }
 
 /* Assets with a content hash in their names: assets.css, .js, .search. */
@@ -745,7 +905,7 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 		if (de->d_name[0] == '.')
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
-		if (!read_file(path, &b)) {
+		if (!read_file_max(path, &b, GEN_MAX_TEMPLATE)) {
 			ok = 0;
 			free(path);
 			continue;
@@ -757,30 +917,36 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 		name = dot ? xasprintf("assets/%.*s.%s%s", (int)(dot - de->d_name),
 		    de->d_name, h, dot) : xasprintf("assets/%s.%s", de->d_name, h);
 		if (!strcmp(de->d_name, "style.css"))
-			json_object_set_new(c->assets, "css", json_string(name));
+			jset(&ok, c->assets, "css", json_string(name));
 		else if (!strcmp(de->d_name, "app.js"))
-			json_object_set_new(c->assets, "js", json_string(name));
+			jset(&ok, c->assets, "js", json_string(name));
 		outset_add(c->site, name, &b);
 		free(name);
 		free(path);
 	}
 	closedir(d);
 	free(dir);
-	if (json_object_get(c->assets, "css") == NULL ||
-	    json_object_get(c->assets, "js") == NULL) {
+	if (ok && (json_object_get(c->assets, "css") == NULL ||
+	    json_object_get(c->assets, "js") == NULL)) {
 		diag(EXIT_NOINPUT, NULL, "%s/assets: style.css and app.js are needed",
 		    tmpldir);
 		ok = 0;
 	}
 	/* The search data as a script too: fetch() does not work on file://. */
-	data = json_dumps(search, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	data = search ? json_dumps(search, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII) : NULL;
+	if (data == NULL) {
+		ctx_failed(c, "search.json");
+		buf_free(&b);
+		return 0;
+	}
 	buf_reset(&b);
 	buf_printf(&b, "window.GEN_SEARCH = %s;\n", data);
 	sha256_hex(b.s, b.len, full);
 	memcpy(h, full, 10);
 	h[10] = '\0';
 	name = xasprintf("assets/search.%s.js", h);
-	json_object_set_new(c->assets, "search", json_string(name));
+	jset(&ok, c->assets, "search", json_string(name));
 	outset_add(c->site, name, &b);
 	free(name);
 	buf_puts(&b, "");
@@ -789,6 +955,8 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 	outset_add(c->site, "search.json", &b);
 	free(data);
 	buf_free(&b);
+	if (!ok)
+		ctx_failed(c, "assets");
 	return ok;
 }
 
@@ -838,7 +1006,7 @@ feeds(struct cat *c, char **pages, size_t npages)
 	buf_puts(&b, "</name></author>\n");
 	json_array_foreach(json_object_get(c->index, "engines"), i, e)
 		json_array_foreach(json_object_get(e, "versions"), j, v) {
-			char *page = xasprintf("engines/%s/index.html", jstr(e, "id"));
+			char *page = engine_href(jstr(e, "id"));
 
 			buf_puts(&b, "  <entry>\n    <title>");
 			xml_escape(&b, jstr(e, "name"));
@@ -878,7 +1046,7 @@ engine_worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&j->next, 1)) < json_array_size(j->engines))
-		engine_page(j->c, json_array_get(j->engines, i));
+		engine_page(j->c, i);
 	return NULL;
 }
 
@@ -902,6 +1070,50 @@ engine_pages(struct cat *c, int jobs)
 		pthread_join(th[i], NULL);
 }
 
+/* A readme's path as the manifest's folder gives it: "docs/x.md". */
+static char *
+readme_path(const struct manifest *m, const char *readme)
+{
+	if (readme[0] == '/' || strcmp(m->dir, ".") == 0)
+		return xstrdup(readme);
+	return xasprintf("%s/%s", m->dir, readme);
+}
+
+/*
+ * Every engine's readme, in the index's order, before any page is made:
+ * read with a size bound and checked as text (UTF-8, no control
+ * characters), so that a bad one is named with its line and column and
+ * nothing is rendered.  The engine pages take the text from c->readme.
+ */
+static int
+read_readmes(struct cat *c)
+{
+	json_t *es = json_object_get(c->index, "engines");
+	const struct engine *me;
+	struct buf *b;
+	char *rp;
+	size_t i;
+	int ok = 1;
+
+	c->readme = xcalloc(json_array_size(es) + 1, sizeof(*c->readme));
+	for (i = 0; i < json_array_size(es); i++) {
+		me = manifest_engine(c->m, jstr(json_array_get(es, i), "id"));
+		if (me == NULL || me->readme_path == NULL)
+			continue;
+		b = &c->readme[i];
+		/* Read where the manifest's check resolved it (no links);
+		 * named in messages as the manifest names it. */
+		rp = readme_path(c->m, me->readme);
+		if (!read_file_max(me->readme_path, b, GEN_MAX_README) ||
+		    !text_check(rp, b->s, b->len)) {
+			buf_free(b);
+			ok = 0;
+		}
+		free(rp);
+	}
+	return ok;
+}
+
 static void
 add_page(char ***pages, size_t *n, char *p)
 {
@@ -923,6 +1135,7 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 	json_t *search, *sengines, *e, *v, *ctx;
 	char **pages = NULL;
 	size_t npages = 0, i, j, np = 0, nv = 0;
+	int ok = 1;
 
 	memset(&c, 0, sizeof(c));
 	c.m = m;
@@ -939,6 +1152,10 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 		c.ok = 0;
 		goto out;
 	}
+	if (!read_readmes(&c)) {
+		c.ok = 0;
+		goto out;
+	}
 	json_array_foreach(json_object_get(index, "engines"), i, e)
 		json_array_foreach(json_object_get(e, "versions"), j, v) {
 			nv++;
@@ -952,9 +1169,14 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 	/* The search data first: every page names its hashed file. */
 	sengines = json_array();
 	json_array_foreach(json_object_get(index, "engines"), i, e)
-		json_array_append_new(sengines, search_entry(&c, e));
+		jpush(&ok, sengines, search_entry(&c, &ok, e));
 	search = json_pack("{s:s, s:o}", "lastUpdated", c.last_updated,
 	    "engines", sengines);
+	if (c.assets == NULL || c.counts == NULL || !ok) {
+		ctx_failed(&c, "search.json");
+		json_decref(search);
+		goto out;
+	}
 	if (!copy_assets(&c, tmpldir, search)) {
 		c.ok = 0;
 		json_decref(search);
@@ -966,19 +1188,23 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 	add_page(&pages, &npages, xstrdup("index.html"));
 	engine_pages(&c, jobs);
 	json_array_foreach(json_object_get(index, "engines"), i, e)
-		add_page(&pages, &npages, xasprintf("engines/%s/index.html", jstr(e, "id")));
+		add_page(&pages, &npages, engine_href(jstr(e, "id")));
 	platforms_page(&c);
 	add_page(&pages, &npages, xstrdup("platforms.html"));
 	dockerfile_pages(&c);
 	for (i = 0; i < mx->n; i++)
 		add_page(&pages, &npages, image_page(&mx->img[i]));
-	ctx = page_ctx(&c, "404.html", "Page not found", "Page not found", 0, 0);
-	render_page(&c, "404.html", "404.html", ctx);
+	ctx = page_ctx(&c, &ok, "404.html", "Page not found", "Page not found", 0, 0);
+	render_page(&c, "404.html", "404.html", ctx, ok);
 	feeds(&c, pages, npages);
 out:
 	for (i = 0; i < npages; i++)
 		free(pages[i]);
 	free(pages);
+	if (c.readme != NULL)
+		for (i = 0; i < json_array_size(json_object_get(index, "engines")); i++)
+			buf_free(&c.readme[i]);
+	free(c.readme);
 	json_decref(c.assets);
 	json_decref(c.counts);
 	tmplset_clear(&c.t);

@@ -35,6 +35,29 @@ family_load(struct family *f, const char *tmpldir, const char *name)
 	return ok;
 }
 
+/*
+ * A release's family folder must resolve inside the templates folder
+ * (manifest_load checks the repository's own templates/docker/; this is
+ * the folder given with -t).  Returns 1, or 0 after reporting at the
+ * manifest's templates_dir.
+ */
+static int
+family_inside(const char *tmpldir, const struct release *r)
+{
+	char *dir = xasprintf("%s/%s", tmpldir, r->templates_dir);
+	char *top = path_canon(tmpldir), *real = path_canon(dir);
+	int ok = path_within(real, top);
+
+	if (!ok)
+		diag(EXIT_DATAERR, &r->templates_dir_pos, "releases.%s.%s."
+		    "templates_dir: \"%s\" leaves %s (it resolves to %s)",
+		    r->distro, r->version, r->templates_dir, tmpldir, real);
+	free(dir);
+	free(top);
+	free(real);
+	return ok;
+}
+
 static const struct tmpl *
 family_get(const struct family *f, const char *name)
 {
@@ -64,7 +87,12 @@ find_partial(void *arg, const char *name)
 	return family_get(pc->shared, name);
 }
 
-/* A value for use inside double quotes in a Dockerfile (ENV "..."). */
+/*
+ * A value for use inside double quotes on a LABEL, ENV or ARG line.  Docker
+ * expands $ there and takes \ as the escape of '"', '$' and '\' only (any
+ * other \x stays two characters, so '`' is not escaped).  The escape
+ * character cannot be changed: a header may not hold "# escape=".
+ */
 static char *
 dq_escape(const char *s)
 {
@@ -72,11 +100,23 @@ dq_escape(const char *s)
 
 	buf_add(&b, "", 0);
 	for (; *s; s++) {
-		if (*s == '"' || *s == '\\' || *s == '$' || *s == '`')
+		if (*s == '"' || *s == '\\' || *s == '$')
 			buf_putc(&b, '\\');
 		buf_putc(&b, *s);
 	}
 	return b.s;
+}
+
+/* Set key and key_quoted (dq_escape) of o to s. */
+static void
+set_quoted(json_t *o, const char *key, const char *s)
+{
+	char *q = dq_escape(s), *k = xasprintf("%s_quoted", key);
+
+	json_object_set_new(o, key, json_string(s));
+	json_object_set_new(o, k, json_string(q));
+	free(k);
+	free(q);
 }
 
 static json_t *
@@ -133,7 +173,7 @@ cuda_json(const struct release *r, const struct cudaset *c)
 	json_object_set_new(o, "dashed", json_string(k));
 	free(k);
 	k = cuda_requires(r->cuda_requires, c);
-	json_object_set_new(o, "requires", json_string(k));
+	set_quoted(o, "requires", k);
 	free(k);
 	json_object_set_new(o, "prefix_url", json_string(r->cuda_prefix_url));
 	k = xasprintf("%s/%s/x86_64", NVIDIA_REPOS, r->cuda_prefix_url);
@@ -204,7 +244,7 @@ image_json(const struct matrix *mx, const struct image *im,
 	dr = xasprintf("%s%s", r->distro, r->version);
 	json_object_set_new(o, "distro_release", json_string(dr));
 	free(dr);
-	json_object_set_new(o, "base_image", json_string(r->base_image));
+	set_quoted(o, "base_image", r->base_image);
 	if (im->type == RT_BASE)
 		json_object_set_new(o, "base_ref", json_false());
 	else
@@ -378,9 +418,13 @@ docker_generate(const struct manifest *m, const struct matrix *mx,
 	engines = xcalloc(m->npkg ? m->npkg : 1, sizeof(*engines));
 	for (i = 0; i < m->npkg; i++) {
 		e = manifest_engine(m, m->pkg[i].name);
-		engines[i] = e == NULL ? json_false() :
-		    json_pack("{s:s, s:s, s:s, s:s}", "id", e->id, "name", e->name,
-		    "description", e->description, "homepage", e->homepage);
+		if (e == NULL) {
+			engines[i] = json_false();
+			continue;
+		}
+		engines[i] = json_pack("{s:s, s:s, s:s}", "id", e->id, "name",
+		    e->name, "description", e->description);
+		set_quoted(engines[i], "homepage", e->homepage);
 	}
 	ok = family_load(&shared_tmpl, tmpldir, "_shared");
 	/* Load each family once, share each release's context parts. */
@@ -392,7 +436,12 @@ docker_generate(const struct manifest *m, const struct matrix *mx,
 		if (k == nfam) {
 			fams = xrealloc(fams, (nfam + 1) * sizeof(*fams));
 			memset(&fams[nfam], 0, sizeof(*fams));
-			if (!family_load(&fams[nfam++], tmpldir, im->rel->templates_dir))
+			if (!family_inside(tmpldir, im->rel)) {
+				/* Named, so that it is reported once; not read. */
+				fams[nfam++].name = xstrdup(im->rel->templates_dir);
+				ok = 0;
+			} else if (!family_load(&fams[nfam++], tmpldir,
+			    im->rel->templates_dir))
 				ok = 0;
 		}
 		j.fam[i] = fams[k];	/* a copy of the pointers; owned by fams */

@@ -26,7 +26,8 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_DATAERR = 65,	/* bad input data */
 	EXIT_NOINPUT = 66,	/* input missing */
-	EXIT_IOERR = 74		/* I/O error */
+	EXIT_IOERR = 74,	/* I/O error */
+	EXIT_TEMPFAIL = 75	/* another run holds the lock (--no-wait) */
 };
 
 /* ---- util.c ---------------------------------------------------------- */
@@ -58,6 +59,10 @@ struct pos {
 	const char	*file;
 	unsigned	 line, col;	/* 1-based; 0 means unknown */
 };
+
+/* Called on out of memory before the process ends (out.c takes back
+ * what is staged); must not allocate. */
+extern void	(*gen_abort_hook)(void);
 
 extern int	 gen_status;	/* worst exit status recorded by diag*() */
 extern int	 gen_verbose;	/* -1 quiet, 0 normal, 1 verbose */
@@ -145,9 +150,28 @@ void		 outset_eager(struct outset *);
 long		 outset_check(struct outset *);
 /* Write temporary files for the files that differ.  Returns 1, or 0. */
 int		 outset_stage(struct outset *);
-/* Rename staged files into place, then delete marked files that are no
- * longer produced (when prune is set).  Returns 1, or 0 after reporting. */
+/* Rename staged files into place, then delete files that are no longer
+ * produced (listed in the last ledger, or marked; when prune is set).
+ * outsets_commit() does it for several sets at once, as one journaled step
+ * (STATE/journal) with SIGINT/SIGTERM/SIGHUP held until it is done; NULL
+ * sets are skipped.  Returns 1, or 0 after reporting. */
 int		 outset_commit(struct outset *, int prune);
+int		 outsets_commit(struct outset **, const int *prune, size_t n);
+/* Take back everything staged by every set, without allocating (on a
+ * signal, out of memory).  Writers that come later wait forever. */
+void		 out_abort(void);
+/* Route SIGINT, SIGTERM and SIGHUP to one thread that takes back what is
+ * staged and ends the process, or, during a commit, lets it finish first.
+ * Call before any thread is made.  state is the state folder. */
+int		 out_guard_signals(const char *state);
+/* Lock the tree (STATE/lock): exclusive for runs that write, shared for
+ * check; wait, or stop with EXIT_TEMPFAIL when nowait.  Returns 1 or 0. */
+int		 out_lock(int exclusive, int nowait);
+/* Finish a commit that a killed run left in the journal, and remove stale
+ * staging under and beside the roots.  Returns 1, or 0 after reporting. */
+int		 out_recover(const char *const *roots, size_t n);
+/* List (on stdout) an unfinished commit and stale staging; their number. */
+long		 out_leftovers(const char *const *roots, size_t n);
 /* The bytes of a file added to the set, or NULL (borrowed). */
 const struct buf *outset_get(struct outset *, const char *relpath);
 /* Counts for the summary line. */

@@ -71,10 +71,85 @@ int	 package_read(const char *path, const char *display, enum pkgdepth,
  */
 int	 package_check(const struct pkginfo *, const struct pkgrules *);
 
+/*
+ * What makes a name inside a package unsafe where it is extracted: the
+ * Windows app splits names at '\' as well as '/', and gives drive
+ * letters, UNC and device paths, device names and a trailing dot or space
+ * their own meaning.  The rules hold for packages of every OS.
+ */
+enum pathfault {
+	PF_NONE,
+	PF_OUTSIDE,	/* not under package/ (names split at '/' only) */
+	PF_ABSOLUTE,	/* /x, \x */
+	PF_UNC,		/* \\server\share, //server/share */
+	PF_DEVPATH,	/* \\?\..., \\.\... */
+	PF_DRIVE,	/* C:\x, c:x, a name C: */
+	PF_CONTROL,	/* a control character */
+	PF_DOTDOT,	/* a '..' name */
+	PF_DOTS,	/* a name of dots and spaces: '...', '.. ' */
+	PF_TRAILING,	/* a name ending in a dot or a space */
+	PF_COLON,	/* ':' in a name (an alternate data stream) */
+	PF_DEVICE,	/* CON, PRN, AUX, NUL, COM1, LPT1, CONIN$, nul.txt */
+	PF_LEAVES,	/* a link target that resolves outside package/ */
+	PF_LEAVES_WIN	/* ... only where '\' separates names */
+};
+
+/* A fault and the name at fault (off, len: a span of the checked path;
+ * len 0 when the fault is the whole path's). */
+struct pathfault_at {
+	enum pathfault	 kind;
+	size_t		 off, len;
+};
+
+/*
+ * Check a member's path (from the archive's root, leading "./" removed)
+ * or a hard link's target, name by name with '/' and '\' both
+ * separating.  Returns the fault (PF_NONE when the path is safe) and
+ * fills *at when at is not NULL.
+ */
+enum pathfault	 package_path_fault(const char *path,
+		    struct pathfault_at *at);
+
+/*
+ * Check the target of the symbolic link at path (a member path that passed
+ * package_path_fault): the same rules, except that '..' may appear, and
+ * the target, resolved from the link's folder without following other
+ * links, must stay inside package/, with '\' splitting names and
+ * without.  Returns the fault and fills *at as above (spans of target).
+ */
+enum pathfault	 package_link_fault(const char *path, const char *target,
+		    struct pathfault_at *at);
+
+/* What the fault is, for a message after "member: " (path is the string
+ * that was checked); caller frees. */
+char		*package_fault_text(const char *path,
+		    const struct pathfault_at *);
+
+
+/*
+ * Open path for reading when it is a regular file, without blocking on a
+ * FIFO on the way (opened O_NONBLOCK, checked with fstat, then made
+ * blocking).  Returns the descriptor, or -1 after reporting
+ * "display: is a FIFO, not a regular file" (EXIT_DATAERR) or an error;
+ * when missing is not NULL, a file that does not exist sets *missing
+ * instead of being reported.
+ */
+int		 open_regular(const char *path, const char *display,
+		    int *missing);
+
 /* The accelerator token of a file name ("cuda12", "metal"); caller frees. */
 char	*package_accel_token(const struct pkginfo *);
 
 void	 pkginfo_clear(struct pkginfo *);	/* frees the fields, zeroes */
+
+/* The rules of package/manifest.json's values, shared with the index read
+ * back: NULL when s is good, else why not ("expected ..."). */
+const char *valid_id(const char *);		/* engine ids */
+const char *valid_version(const char *);	/* version, minAppVersion */
+const char *valid_accel_version(const char *);
+const char *valid_variant(const char *);
+/* Whether s (valid UTF-8) holds a C0 or C1 control character or DEL. */
+int	 has_control(const char *s, size_t len);
 
 /*
  * Version order, numeric-aware and total: b4618 < b4620, 0.9.0 < 0.10.0,
@@ -109,6 +184,10 @@ struct scan {
 	 * and unchanged is set. */
 	char		 fingerprint[65];
 	int		 unchanged;
+	/* The cache to write (opts->write_cache and something changed), for
+	 * the caller to commit with the run's outputs; else empty. */
+	struct buf	 cache;
+	char		*cache_path;
 };
 
 /*
@@ -151,5 +230,34 @@ int	 index_build(const struct manifest *, const struct scan *,
  * mismatches, or -1 after reporting bad input or an I/O error.
  */
 long	 index_verify(const char *index_path, const char *pkgdir, int jobs);
+
+/* ---- indexread.c ------------------------------------------------------ */
+
+struct ynode;
+
+/*
+ * engines.json read back (gen site): at most GEN_MAX_INDEX bytes of a
+ * regular file, parsed strictly with positions (jsonpos.h) and checked by
+ * index_check before jansson sees it.  Returns the document (the caller
+ * json_decrefs it), or NULL after reporting every problem: EXIT_DATAERR;
+ * EXIT_NOINPUT when the file is absent ("run gen index first").
+ */
+json_t	*index_load(const char *path, const struct pkgrules *);
+/* The same for bytes in memory, named name in messages. */
+json_t	*index_load_buf(const char *name, const char *text, size_t len,
+	    const struct pkgrules *);
+/*
+ * Check a parsed engines.json to the rules of a scanned package: the
+ * schema's keys and types; schemaVersion 1; ids, versions, variants and
+ * accelerator versions as package.c's; os/arch/accelerator on the rules'
+ * platforms; engines described in the manifest (when rules->engines);
+ * each filename the one its fields give; size an integer in [0, 2^53);
+ * sha256 64 lower-case hex digits; baseUrl http(s) with a host, or "";
+ * versions newest first and none twice; latestVersion versions[0]'s and
+ * packages its list; no id, file or model format twice.  Every problem is
+ * reported as "file:line:col: engines[0].id: message".  Returns 1 when
+ * there was none.
+ */
+int	 index_check(const struct ynode *root, const struct pkgrules *);
 
 #endif

@@ -33,12 +33,16 @@ static const struct { const char *name; enum op op; } ops[] = {
 struct opts {
 	const char	*manifest, *packages, *site, *generated, *templates;
 	const char	*partials, *cache;
-	int		 jobs, lenient, no_cache;
+	int		 jobs, lenient, no_cache, no_wait;
 };
+
+/* gen's own state (lock, journal), in the folder it runs in. */
+#define STATE_DIR ".gen"
 
 static const char usage_text[] =
 "usage: gen [-C dir] [-m manifest.yml] [-p packages/] [-o site/] [-g generated/]\n"
 "           [-t templates/] [-j jobs] [-q | -v] [--no-cache] [--cache file]\n"
+"           [--no-wait]\n"
 "           command [argument ...]\n"
 "\n"
 "commands:\n"
@@ -73,10 +77,13 @@ static const char usage_text[] =
 "  -v           say what is being done\n"
 "  --no-cache   read every package, ignoring the package cache\n"
 "  --cache file the package cache (default PACKAGES/.gen-cache)\n"
+"  --no-wait    when another gen run holds this tree's lock (.gen/lock),\n"
+"               stop with status 75 instead of waiting for it\n"
 "  -h, --help   this text;  --version  the version\n"
 "\n"
 "exit status: 0 ok; 1 check or verify found a difference; 2 usage;\n"
-"65 bad input data; 66 input missing; 74 I/O error.\n";
+"65 bad input data; 66 input missing; 74 I/O error or out of memory;\n"
+"75 another run holds the lock (--no-wait).\n";
 
 static void
 usage(FILE *f)
@@ -195,21 +202,6 @@ out:
 	return ok;
 }
 
-/* json_load_file reads a character at a time: read the file whole. */
-static json_t *
-load_json(const char *path, json_error_t *je)
-{
-	struct buf b = { 0 };
-	json_t *j = NULL;
-
-	memset(je, 0, sizeof(*je));
-	/* A missing file is the caller's to report. */
-	if (read_file_opt(path, &b) == 1)
-		j = json_loadb(b.s, b.len, 0, je);
-	buf_free(&b);
-	return j;
-}
-
 static long long
 mtime_of(const char *path)
 {
@@ -279,13 +271,13 @@ out:
  */
 static int
 make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
-    int write_cache, struct outset *site, json_t **index)
+    int write_cache, struct outset *site, json_t **index,
+    struct outset **cacheset)
 {
 	struct scanopts so = { 0 };
 	struct pkgrules rules;
 	struct scan *s = NULL;
 	struct buf b = { 0 }, prev = { 0 };
-	json_error_t je;
 	char *prevpath = NULL, *schema, *salt = NULL, *expect = NULL, sum[65];
 	int ok = 0;
 
@@ -314,16 +306,14 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 		ok = 1;
 		goto out;
 	}
+	prevpath = xasprintf("%s/engines.json", o->site);
 	if (s->unchanged) {
+		/* The last index, kept: read back, so checked like any input. */
 		buf_add(&b, prev.s, prev.len);
-		if (index != NULL && (*index = json_loadb(prev.s, prev.len, 0,
-		    &je)) == NULL) {
-			diag(EXIT_DATAERR, &(struct pos){ "engines.json",
-			    (unsigned)je.line, (unsigned)je.column }, "%s", je.text);
+		if (index != NULL && (*index = index_load_buf(prevpath, prev.s,
+		    prev.len, &rules)) == NULL)
 			goto out;
-		}
 	} else {
-		prevpath = xasprintf("%s/engines.json", o->site);
 		if (!index_build(m, s, prevpath, mtime_of(o->manifest), &b, index))
 			goto out;
 	}
@@ -335,10 +325,20 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 		outset_add(site, ".gen-index", &b);
 	}
 	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
-	ok = read_file(schema, &b);
+	ok = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
 	free(schema);
 	if (ok)
 		outset_add(site, "schema/engines.schema.json", &b);
+	/* The cache is committed with the outputs, or not at all. */
+	if (ok && cacheset != NULL && s->cache.len > 0) {
+		char *dir = xstrdup(s->cache_path), *slash = strrchr(dir, '/');
+
+		if (slash != NULL)
+			*slash = '\0';
+		*cacheset = outset_new(slash == NULL ? "." : slash == dir ? "/" : dir);
+		outset_add(*cacheset, slash ? slash + 1 : s->cache_path, &s->cache);
+		free(dir);
+	}
 out:
 	scan_free(s);
 	buf_free(&b);
@@ -346,6 +346,116 @@ out:
 	free(prevpath);
 	free(expect);
 	free(salt);
+	return ok;
+}
+
+/* ---- folders and files that must not meet ------------------------------ */
+
+struct place {
+	const char	*what;		/* "-o", "the manifest (-m"... */
+	const char	*given;		/* as the user wrote it */
+	char		*canon;
+};
+
+static int
+overlap(const char *a, const char *b)
+{
+	return path_within(a, b) || path_within(b, a);
+}
+
+/* Does an existing file at path look like anything but gen's cache? */
+static int
+not_a_cache(const char *path)
+{
+	char head[16];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return errno != ENOENT;
+	r = read(fd, head, sizeof(head));
+	close(fd);
+	return r < 11 || memcmp(head, "gen-cache 1", 11) != 0;
+}
+
+/*
+ * Before anything is written: the output folders must not overlap each
+ * other or any input (the manifest, the packages, the templates, the
+ * readmes), and the cache must be no input and no output.  Usage errors.
+ */
+static int
+check_places(const struct opts *o, const struct manifest *m, int docker,
+    int site)
+{
+	struct place out[2], in[64];
+	size_t nout = 0, nin = 0, i, j;
+	char *cache = NULL, *readme;
+	int ok = 1;
+
+	if (docker)
+		out[nout++] = (struct place){ "-g", o->generated, path_canon(o->generated) };
+	if (site)
+		out[nout++] = (struct place){ "-o", o->site, path_canon(o->site) };
+	/* "the manifest (-m" + " manifest.yml)", "a readme (" + "docs/x.md)" */
+	in[nin++] = (struct place){ "the manifest (-m ", o->manifest, path_canon(o->manifest) };
+	in[nin++] = (struct place){ "the packages folder (-p ", o->packages, path_canon(o->packages) };
+	in[nin++] = (struct place){ "the templates folder (-t ", o->templates, path_canon(o->templates) };
+	for (i = 0; i < m->neng && nin < sizeof(in) / sizeof(in[0]); i++) {
+		if (m->eng[i].readme == NULL || *m->eng[i].readme == '\0')
+			continue;
+		readme = m->eng[i].readme[0] == '/' ? xstrdup(m->eng[i].readme) :
+		    xasprintf("%s/%s", m->dir, m->eng[i].readme);
+		in[nin++] = (struct place){ "a readme (", m->eng[i].readme, path_canon(readme) };
+		free(readme);
+	}
+	if (nout == 2 && overlap(out[0].canon, out[1].canon)) {
+		fprintf(stderr, "gen: -g %s and -o %s overlap: the output folders "
+		    "must be apart\n", o->generated, o->site);
+		ok = 0;
+	}
+	for (i = 0; i < nout; i++)
+		for (j = 0; j < nin; j++)
+			if (overlap(out[i].canon, in[j].canon)) {
+				fprintf(stderr, "gen: %s %s overlaps %s%s): gen "
+				    "never writes over its inputs\n", out[i].what,
+				    out[i].given, in[j].what, in[j].given);
+				ok = 0;
+			}
+	/* The cache is written whenever packages are read. */
+	if (o->cache != NULL && (site || docker)) {
+		cache = path_canon(o->cache);
+		for (j = 0; j < nin; j++)
+			if (strcmp(cache, in[j].canon) == 0 || (j == 2 &&
+			    path_within(cache, in[j].canon))) {
+				fprintf(stderr, "gen: --cache %s is %s%s): gen never "
+				    "writes over its inputs\n", o->cache,
+				    in[j].what, in[j].given);
+				ok = 0;
+			}
+		for (i = 0; i < nout; i++)
+			if (path_within(cache, out[i].canon)) {
+				fprintf(stderr, "gen: --cache %s is inside the output "
+				    "folder %s\n", o->cache, out[i].given);
+				ok = 0;
+			}
+		if (ends_with(o->cache, ".baiengine")) {
+			fprintf(stderr, "gen: --cache %s: a package's name; the "
+			    "cache would be read as a package\n", o->cache);
+			ok = 0;
+		}
+		if (ok && not_a_cache(o->cache)) {
+			fprintf(stderr, "gen: --cache %s: the file exists and is "
+			    "not a gen cache; gen will not write over it\n", o->cache);
+			ok = 0;
+		}
+	}
+	free(cache);
+	for (i = 0; i < nout; i++)
+		free(out[i].canon);
+	for (j = 0; j < nin; j++)
+		free(in[j].canon);
+	if (!ok)
+		gen_status = EXIT_USAGE;
 	return ok;
 }
 
@@ -367,23 +477,122 @@ summary(const struct outset *o, const char *dir)
  * (build, docker, index) or stop (validate).  Every output set is staged
  * before any is committed, so a failed run leaves all of them whole.
  */
+/*
+ * gen site: the index it renders from is the one in the site folder, read
+ * back as input.  Its bytes and its schema go into the site's set as they
+ * are, so that the catalog's ledger lists them and a site run never prunes
+ * them.  Returns the parsed index, or NULL after reporting.
+ */
+static json_t *
+site_index(const struct opts *o, const struct manifest *m, struct outset *site)
+{
+	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids };
+	struct buf b = { 0 };
+	json_t *index = NULL;
+	char *path = xasprintf("%s/engines.json", o->site), *schema;
+	int r;
+
+	if ((r = read_file_opt_max(path, &b, GEN_MAX_INDEX)) == -1) {
+		errno = ENOENT;
+		diag_errno(path, 1, "cannot read (run gen index first, or gen "
+		    "build)");
+	}
+	/* Read back, an index is input: checked before any rendering. */
+	if (r != 1 || (index = index_load_buf(path, b.s, b.len, &rules)) == NULL)
+		goto out;
+	outset_add(site, "engines.json", &b);
+	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
+	r = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
+	free(schema);
+	if (!r) {
+		json_decref(index);
+		index = NULL;
+		goto out;
+	}
+	outset_add(site, "schema/engines.schema.json", &b);
+out:
+	buf_free(&b);
+	free(path);
+	return index;
+}
+
+/* The folder the package cache is written in (its staging lives there). */
+static char *
+cache_dir(const struct opts *o)
+{
+	char *slash;
+
+	if (o->cache == NULL)
+		return xstrdup(o->packages);
+	if ((slash = strrchr(o->cache, '/')) == NULL)
+		return xstrdup(".");
+	return slash == o->cache ? xstrdup("/") :
+	    xstrndup(o->cache, (size_t)(slash - o->cache));
+}
+
+/*
+ * gen check: compare both sets with the disk, and report what interrupted
+ * runs left.  Returns 1 when everything is current.
+ */
+static int
+check(const struct opts *o, struct outset *gen, struct outset *site)
+{
+	char *cachedir = cache_dir(o);
+	const char *roots[3] = { o->generated, o->site, cachedir };
+	long diffs = 0, d;
+
+	d = out_leftovers(roots, 3);
+	free(cachedir);
+	if ((diffs = outset_check(gen)) < 0 ||
+	    (site != NULL && (d += outset_check(site)) < 0))
+		return 0;
+	diffs += d;
+	if (diffs > 0) {
+		fprintf(stderr, "gen: check: %ld file%s differ%s from what "
+		    "the inputs produce; run gen build\n", diffs,
+		    diffs == 1 ? "" : "s", diffs == 1 ? "s" : "");
+		if (gen_status < EXIT_DIFF)
+			gen_status = EXIT_DIFF;
+	} else if (gen_verbose >= 0)
+		fprintf(stderr, "gen: check: %s%s%s is current\n",
+		    o->generated, site ? " and " : "", site ? o->site : "");
+	return diffs == 0;
+}
+
+/*
+ * build, docker, index, site, check and validate: lock the tree, load the
+ * manifest, expand the matrix, produce everything in memory; then compare
+ * (check), write (build, docker, index, site) or stop (validate).  Every
+ * output set is staged before any is committed, and all are committed as
+ * one journaled step, so a failed or interrupted run leaves them whole.
+ */
 static int
 run(const struct opts *o, enum op op)
 {
+	char *cachedir = cache_dir(o);
+	const char *roots[3] = { o->generated, o->site, cachedir };
 	struct manifest *m = NULL;
 	struct matrix *mx = NULL;
-	struct outset *gen = NULL, *site = NULL;
+	struct outset *sets[3] = { NULL, NULL, NULL }, *gen, *site;
 	struct stat st;
 	json_t *index = NULL;
 	char *tdir = NULL;
-	long diffs = 0, d;
-	int ok = 0, want_docker, want_index, want_site, have_site;
+	int ok = 0, want_docker, want_index, want_site, have_site, prune[3];
 
+	/* One run at a time on a tree; a writer first finishes what a
+	 * killed run left. */
+	if (op != OP_VALIDATE && !out_lock(op != OP_CHECK, o->no_wait))
+		goto out;
+	if (op != OP_VALIDATE && op != OP_CHECK && !out_recover(roots, 3))
+		goto out;
 	have_site = stat(o->site, &st) == 0;
 	want_docker = op != OP_INDEX;
 	want_index = op == OP_BUILD || op == OP_INDEX || (op == OP_CHECK && have_site);
 	want_site = op == OP_BUILD || op == OP_SITE || (op == OP_CHECK && have_site);
 	if ((m = manifest_load(o->manifest)) == NULL)
+		goto out;
+	if (op != OP_VALIDATE && !check_places(o, m, want_docker && op != OP_SITE,
+	    want_index || want_site))
 		goto out;
 	if ((mx = matrix_build(m)) == NULL)
 		goto out;
@@ -392,40 +601,31 @@ run(const struct opts *o, enum op op)
 			fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, "
 			    "%zu CUDA releases, %zu images\n", o->manifest,
 			    m->npkg, m->ndist, m->ncuda, mx->n);
-		ok = make_index(o, m, PKG_DEEP, 0, NULL, NULL);
+		ok = make_index(o, m, PKG_DEEP, 0, NULL, NULL, NULL);
 		goto out;
 	}
 	if (want_docker) {
-		gen = outset_new(o->generated);
+		gen = sets[0] = outset_new(o->generated);
 		tdir = xasprintf("%s/docker", o->templates);
 		if (!docker_generate(m, mx, tdir, o->generated,
 		    o->jobs > 0 ? o->jobs : default_jobs(), gen))
 			goto out;
 	}
+	gen = sets[0];
 	if (want_index || want_site) {
-		site = outset_new(o->site);
-		outset_ledger(site, ".gen-files");
+		site = sets[1] = outset_new(o->site);
+		/* The catalog prunes what it no longer writes; gen index
+		 * alone leaves the catalog's pages be. */
+		if (want_site)
+			outset_ledger(site, ".gen-files");
 	}
+	site = sets[1];
 	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,
-	    want_site ? &index : NULL))
+	    want_site ? &index : NULL, &sets[2]))
 		goto out;
 	if (want_site) {
-		json_error_t je;
-		char *path = xasprintf("%s/engines.json", o->site);
-
-		if (index == NULL)
-			index = load_json(path, &je);
-		if (index == NULL) {
-			if (access(path, F_OK) == -1)
-				diag_errno(path, 1, "cannot read (run gen index "
-				    "first, or gen build)");
-			else
-				diag(EXIT_DATAERR, &(struct pos){ intern(path),
-				    (unsigned)je.line, (unsigned)je.column }, "%s", je.text);
-			free(path);
+		if (index == NULL && (index = site_index(o, m, site)) == NULL)
 			goto out;
-		}
-		free(path);
 		free(tdir);
 		tdir = xasprintf("%s/site", o->templates);
 		/* Pages go to disk as they are made (check keeps them). */
@@ -437,33 +637,22 @@ run(const struct opts *o, enum op op)
 	}
 	/* gen site renders the Dockerfiles for its pages but writes none. */
 	if (op == OP_SITE) {
-		outset_free(gen);
-		gen = NULL;
+		outset_free(sets[0]);
+		gen = sets[0] = NULL;
 	}
 	if (op == OP_CHECK) {
-		if ((d = outset_check(gen)) < 0 ||
-		    (site != NULL && (diffs = outset_check(site)) < 0))
-			goto out;
-		diffs += d;
-		if (diffs > 0) {
-			fprintf(stderr, "gen: check: %ld file%s differ%s from what "
-			    "the inputs produce; run gen build\n", diffs,
-			    diffs == 1 ? "" : "s", diffs == 1 ? "s" : "");
-			if (gen_status < EXIT_DIFF)
-				gen_status = EXIT_DIFF;
-		} else if (gen_verbose >= 0)
-			fprintf(stderr, "gen: check: %s%s%s is current\n",
-			    o->generated, site ? " and " : "", site ? o->site : "");
-		ok = diffs == 0;
+		ok = check(o, gen, site);
 		goto out;
 	}
 	if ((gen != NULL && !outset_stage(gen)) ||
 	    (site != NULL && !outset_stage(site)))
 		goto out;
-	if (gen != NULL && !outset_commit(gen, 1))
+	if (sets[2] != NULL && !outset_stage(sets[2]))
 		goto out;
-	/* gen index alone leaves the catalog's pages be. */
-	if (site != NULL && !outset_commit(site, want_site))
+	prune[0] = 1;
+	prune[1] = want_site;
+	prune[2] = 0;
+	if (!outsets_commit(sets, prune, 3))
 		goto out;
 	if (gen != NULL)
 		summary(gen, o->generated);
@@ -472,8 +661,10 @@ run(const struct opts *o, enum op op)
 	ok = 1;
 out:
 	json_decref(index);
-	outset_free(gen);
-	outset_free(site);
+	outset_free(sets[0]);
+	outset_free(sets[1]);
+	outset_free(sets[2]);
+	free(cachedir);
 	free(tdir);
 	matrix_free(mx);
 	manifest_free(m);
@@ -507,10 +698,11 @@ main(int argc, char *argv[])
 		{ "lenient", no_argument, NULL, 'L' },
 		{ "no-cache", no_argument, NULL, 'N' },
 		{ "cache", required_argument, NULL, 'K' },
+		{ "no-wait", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { "manifest.yml", "packages", "site", "generated",
-	    "templates", NULL, NULL, 0, 0, 0 };
+	    "templates", NULL, NULL, 0, 0, 0, 0 };
 	const char *dir = NULL;
 	enum op op = OP_NONE;
 	char **args, *end;
@@ -559,6 +751,7 @@ main(int argc, char *argv[])
 		case 'L': o.lenient = 1; break;
 		case 'N': o.no_cache = 1; break;
 		case 'K': o.cache = optarg; break;
+		case 'W': o.no_wait = 1; break;
 		default: usage(stderr); free(args); return EXIT_USAGE;
 		}
 	}
@@ -588,6 +781,14 @@ main(int argc, char *argv[])
 		diag_errno(dir, 1, "cannot change to folder");
 		free(args);
 		return gen_status;
+	}
+	/* jansson allocates through gen's allocator: out of memory then ends
+	 * the run cleanly instead of leaving a NULL to be missed. */
+	json_set_alloc_funcs(xmalloc, free);
+	if (!out_guard_signals(STATE_DIR)) {
+		fprintf(stderr, "gen: cannot set up signal handling\n");
+		free(args);
+		return EXIT_IOERR;
 	}
 	switch (op) {
 	case OP_MANIFEST:

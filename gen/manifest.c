@@ -5,7 +5,11 @@
  * "file:line:col: path: message" naming the offending value, and only then
  * fails.  Nothing about distros is hard-coded: releases: defines them.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,38 +35,204 @@ static const char *const engine_keys[] = { "name", "description", "readme",
 static const char *const site_keys[] = { "title", "base_url", "url", NULL };
 
 /*
- * Loading state: the model under construction, whether all is well, and the
- * places already reported: a node shared through an alias or a merge is
- * checked once per use, but its problem is reported once.
+ * A name -> index hash map (open addressing; names borrowed), so that
+ * looking up what long lists name stays linear: distros, packages, CUDA
+ * sets, envars.
+ */
+struct nameidx {
+	size_t		 n, cap;	/* cap: 0 or a power of two */
+	struct slot {
+		const char	*name;	/* NULL: free */
+		size_t		 i;
+	}		*v;
+};
+
+/* Errors printed per manifest; the rest are counted (README, Limits). */
+#define MAX_ERRORS 100
+
+/*
+ * Loading state: the model under construction, whether all is well, the
+ * repository (the manifest's folder, canonical) that every path must stay
+ * in, and the problems already reported: a node shared through an alias
+ * or a merge is checked once per use, but its problem is reported once.
+ * The reported set is a hash set of (place, message hash), so that a
+ * manifest with a million problems costs a million steps, not their square.
  */
 struct ld {
 	struct manifest	*m;
 	int		 ok;
-	size_t		 nseen;
+	char		*repo;
+	struct nameidx	 distros, pkgs, cudas;	/* into m->dist, pkg, cuda */
+	size_t		 nshown, nmore;
+	size_t		 nseen, cap;	/* cap: 0 or a power of two */
 	struct seen {
-		struct pos	 pos;
-		unsigned long	 hash;
+		const char	*file;	/* NULL: a free slot */
+		unsigned	 line, col;
+		uint64_t	 hash;
 	}		*seen;
 };
 
+static uint64_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h ^ (h >> 32);
+}
+
+/* The index stored for name, or -1. */
+static long
+nameidx_get(const struct nameidx *x, const char *name)
+{
+	size_t j;
+
+	if (x->cap == 0)
+		return -1;
+	for (j = name_hash(name) & (x->cap - 1); x->v[j].name != NULL;
+	    j = (j + 1) & (x->cap - 1))
+		if (strcmp(x->v[j].name, name) == 0)
+			return (long)x->v[j].i;
+	return -1;
+}
+
+/* Store name -> i (a name already there keeps its index). */
+static void
+nameidx_put(struct nameidx *x, const char *name, size_t i)
+{
+	struct slot *old = x->v;
+	size_t j, k, oldcap = x->cap;
+
+	if (nameidx_get(x, name) >= 0)
+		return;
+	if (2 * (x->n + 1) > x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 16;
+		x->v = xcalloc(x->cap, sizeof(*x->v));
+		for (k = 0; k < oldcap; k++) {
+			if (old[k].name == NULL)
+				continue;
+			for (j = name_hash(old[k].name) & (x->cap - 1);
+			    x->v[j].name != NULL; j = (j + 1) & (x->cap - 1))
+				continue;
+			x->v[j] = old[k];
+		}
+		free(old);
+	}
+	for (j = name_hash(name) & (x->cap - 1); x->v[j].name != NULL;
+	    j = (j + 1) & (x->cap - 1))
+		continue;
+	x->v[j].name = name;
+	x->v[j].i = i;
+	x->n++;
+}
+
+static void
+nameidx_free(struct nameidx *x)
+{
+	free(x->v);
+	memset(x, 0, sizeof(*x));
+}
+
+static uint64_t
+seen_hash(const struct seen *s)
+{
+	uint64_t h = s->hash;
+
+	h ^= (uint64_t)(uintptr_t)s->file + ((uint64_t)s->line << 32) + s->col;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* Has this message been reported at this place?  Records it if not. */
 static int
 seen_before(struct ld *ld, const struct pos *p, const char *msg)
 {
-	unsigned long h = 5381;
-	size_t i;
+	struct seen k = { p->file ? p->file : "", p->line, p->col,
+	    0xcbf29ce484222325ULL }, *old;
+	size_t i, j, oldcap;
 
 	for (; *msg; msg++)
-		h = h * 33 + (unsigned char)*msg;
-	for (i = 0; i < ld->nseen; i++)
-		if (ld->seen[i].pos.line == p->line && ld->seen[i].pos.col == p->col &&
-		    ld->seen[i].pos.file == p->file && ld->seen[i].hash == h)
+		k.hash = (k.hash ^ (unsigned char)*msg) * 0x100000001b3ULL;
+	if (2 * (ld->nseen + 1) > ld->cap) {
+		old = ld->seen;
+		oldcap = ld->cap;
+		ld->cap = ld->cap ? 2 * ld->cap : 64;
+		ld->seen = xcalloc(ld->cap, sizeof(*ld->seen));
+		for (i = 0; i < oldcap; i++) {
+			if (old[i].file == NULL)
+				continue;
+			for (j = seen_hash(&old[i]) & (ld->cap - 1);
+			    ld->seen[j].file != NULL; j = (j + 1) & (ld->cap - 1))
+				continue;
+			ld->seen[j] = old[i];
+		}
+		free(old);
+	}
+	for (j = seen_hash(&k) & (ld->cap - 1); ld->seen[j].file != NULL;
+	    j = (j + 1) & (ld->cap - 1)) {
+		old = &ld->seen[j];
+		if (old->file == k.file && old->line == k.line &&
+		    old->col == k.col && old->hash == k.hash)
 			return 1;
-	ld->seen = xrealloc(ld->seen, (ld->nseen + 1) * sizeof(*ld->seen));
-	ld->seen[ld->nseen].pos = *p;
-	ld->seen[ld->nseen++].hash = h;
+	}
+	ld->seen[j] = k;
+	ld->nseen++;
 	return 0;
 }
 
+/*
+ * Report a problem at a place (NULL: none) under the dotted path, once per
+ * place and message, and fail the load.  near, when set, is a suggestion
+ * ("; did you mean 'near'?") that is not part of what makes the problem
+ * the same as another.  Past MAX_ERRORS the problems are only counted;
+ * manifest_load says how many were left out.
+ */
+static void
+vbad_at(struct ld *ld, const struct pos *at, const char *path,
+    const char *near, const char *fmt, va_list ap)
+{
+	va_list aq;
+	char *msg;
+	int len;
+
+	ld->ok = 0;
+	va_copy(aq, ap);
+	len = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	msg = xmalloc(len > 0 ? (size_t)len + 1 : 1);
+	vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
+	if (at != NULL && seen_before(ld, at, msg))
+		goto out;
+	if (ld->nshown == MAX_ERRORS) {
+		ld->nmore++;	/* counted, and told at the end */
+		goto out;
+	}
+	ld->nshown++;
+	diag(EXIT_DATAERR, at, "%s%s%s%s%s%s", path != NULL ? path : "",
+	    path != NULL && *path != '\0' ? ": " : "", msg,
+	    near != NULL ? "; did you mean '" : "", near != NULL ? near : "",
+	    near != NULL ? "'?" : "");
+out:
+	free(msg);
+}
+
+static void
+bad_at(struct ld *ld, const struct pos *at, const char *path,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+bad_at(struct ld *ld, const struct pos *at, const char *path,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vbad_at(ld, at, path, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* The same at node n's place (n may be NULL). */
 static void
 bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -71,24 +241,39 @@ static void
 bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
-	int len;
 
-	ld->ok = 0;
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	vbad_at(ld, n != NULL ? &n->pos : NULL, path, NULL, fmt, ap);
 	va_end(ap);
-	msg = xmalloc(len > 0 ? (size_t)len + 1 : 1);
+}
+
+/* The same with a suggestion (NULL: none). */
+static void
+bad_near(struct ld *ld, const struct ynode *n, const char *path,
+    const char *near, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+bad_near(struct ld *ld, const struct ynode *n, const char *path,
+    const char *near, const char *fmt, ...)
+{
+	va_list ap;
+
 	va_start(ap, fmt);
-	vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
+	vbad_at(ld, n != NULL ? &n->pos : NULL, path, near, fmt, ap);
 	va_end(ap);
-	if (n == NULL || !seen_before(ld, &n->pos, msg)) {
-		if (path != NULL && *path != '\0')
-			diag(EXIT_DATAERR, n ? &n->pos : NULL, "%s: %s", path, msg);
-		else
-			diag(EXIT_DATAERR, n ? &n->pos : NULL, "%s", msg);
-	}
-	free(msg);
+}
+
+/*
+ * Are suggestions still worth their cost?  Finding one compares a name
+ * with every candidate; past MAX_ERRORS nothing is shown, and computing
+ * them would make a manifest of many bad names against many defined ones
+ * quadratic.
+ */
+static int
+hint_wanted(const struct ld *ld)
+{
+	return ld->nshown < MAX_ERRORS;
 }
 
 /*
@@ -146,12 +331,10 @@ check_keys(struct ld *ld, const struct ynode *map, const char *path,
 				break;
 		if (*a != NULL)
 			continue;
-		near = nearest(map->keys[i]->str, allowed);
-		if (near != NULL)
-			bad(ld, map->keys[i], path, "unknown key %s; did you mean "
-			    "'%s'?", shown(map->keys[i]->str), near);
-		else
-			bad(ld, map->keys[i], path, "unknown key %s", shown(map->keys[i]->str));
+		near = hint_wanted(ld) ? nearest(map->keys[i]->str, allowed) :
+		    NULL;
+		bad_near(ld, map->keys[i], path, near, "unknown key %s",
+		    shown(map->keys[i]->str));
 	}
 }
 
@@ -188,9 +371,36 @@ enum { OPT = 0, REQ = 1 };
 enum { TEXT = 0, LINE = 1 };
 
 /*
- * A string field.  Missing or null gives "" (or an error when required);
- * LINE values may hold no newline or control character.  Sets *out (owned)
- * and returns the value node or NULL.
+ * Is n a string?  Plain 123, 1.5, true and ~ (or nothing) are not, by the
+ * YAML 1.2 core schema; "123" and !!str 123 are.  Reports
+ * "expected WHAT, got an integer (quote it: "123")" otherwise.
+ */
+static int
+want_str(struct ld *ld, const struct ynode *n, const char *path,
+    const char *what)
+{
+	if (yscalar_is_str(n))
+		return 1;
+	/* Text typed as null, a boolean or a number is short and plain. */
+	if (n->kind != Y_SCALAR)
+		bad(ld, n, path, "expected %s, got %s", what, ynode_what(n));
+	else if (n->len == 0)
+		bad(ld, n, path, "expected %s, got null (an empty value; write "
+		    "\"\" for empty text)", what);
+	else if (yscalar_is_null(n))
+		bad(ld, n, path, "expected %s, got null: %.40s (write \"\" for "
+		    "empty text)", what, n->str);
+	else
+		bad(ld, n, path, "expected %s, got %s: %.40s (write \"%.40s\" "
+		    "for text)", what, ynode_what(n), n->str, n->str);
+	return 0;
+}
+
+/*
+ * A string field.  Missing gives "" (or an error when required); anything
+ * but a string (see want_str) is an error; LINE values may hold no newline
+ * or control character.  Sets *out (owned) and returns the value node, or
+ * NULL when it is missing or was reported.
  */
 static const struct ynode *
 get_str(struct ld *ld, const struct ynode *map, const char *key,
@@ -200,20 +410,14 @@ get_str(struct ld *ld, const struct ynode *map, const char *key,
 	char *p;
 
 	*out = NULL;
-	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n))) {
+	if (n == NULL) {
 		*out = xstrdup("");
-		if (req) {
-			p = join(path, key);
-			if (n == NULL)
-				bad(ld, map, path, "missing required key '%s'", key);
-			else
-				bad(ld, n, p, "must not be empty");
-			free(p);
-		}
-		return n;
+		if (req)
+			bad(ld, map, path, "missing required key '%s'", key);
+		return NULL;
 	}
 	p = join(path, key);
-	if (!expect_kind(ld, n, p, Y_SCALAR)) {
+	if (!want_str(ld, n, p, "a string")) {
 		*out = xstrdup("");
 		free(p);
 		return NULL;
@@ -334,12 +538,12 @@ parse_components(struct ld *ld, const struct ynode *map, const char *path,
 		if (!match_id(k->str, "-_.")) {
 			bad(ld, k, path, "component name %s is not a package name "
 			    "(lower-case letters, digits, '-', '_', '.')", shown(k->str));
-		} else if (v->kind != Y_SCALAR || yscalar_is_null(v) || *v->str == '\0') {
-			if (v->kind != Y_SCALAR || !yscalar_is_null(v))
-				bad(ld, v, p, "expected a package version string, got %s",
-				    ynode_what(v));
-			else
-				bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
+		} else if (v->kind == Y_SCALAR && yscalar_is_null(v)) {
+			bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
+		} else if (!want_str(ld, v, p, "a package version string")) {
+			/* reported */
+		} else if (*v->str == '\0') {
+			bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
 		} else if (strcspn(v->str, " \t\r\n\"'\\$`") != v->len ||
 		    !clean_text(v->str, LINE)) {
 			bad(ld, v, p, "%s is not a package version", shown(v->str));
@@ -389,20 +593,17 @@ parse_cuda_deps(struct ld *ld, const struct ynode *map)
 		c->node = v;
 		c->pos = k->pos;
 		parse_components(ld, v, p, c);
-		m->ncuda++;
+		nameidx_put(&ld->cudas, c->version, m->ncuda++);
 		free(p);
 	}
 }
 
 static struct cudaset *
-find_cuda(const struct manifest *m, const char *version)
+find_cuda(const struct ld *ld, const char *version)
 {
-	size_t i;
+	long i = nameidx_get(&ld->cudas, version);
 
-	for (i = 0; i < m->ncuda; i++)
-		if (strcmp(m->cuda[i].version, version) == 0)
-			return &m->cuda[i];
-	return NULL;
+	return i < 0 ? NULL : &ld->m->cuda[i];
 }
 
 static struct cudaset *
@@ -431,20 +632,18 @@ cudaset_copy(const struct cudaset *c)
 static void
 bad_cuda_ref(struct ld *ld, const struct ynode *n, const char *path)
 {
-	const char **names;
-	const char *near;
+	const char **names = NULL;
+	const char *near = NULL;
 	size_t i;
 
-	names = xcalloc(ld->m->ncuda + 1, sizeof(*names));
-	for (i = 0; i < ld->m->ncuda; i++)
-		names[i] = ld->m->cuda[i].version;
-	near = nearest(n->str, names);
-	if (near != NULL)
-		bad(ld, n, path, "CUDA release %s is not in cuda_dependencies; "
-		    "did you mean '%s'?", shown(n->str), near);
-	else
-		bad(ld, n, path, "CUDA release %s is not in cuda_dependencies",
-		    shown(n->str));
+	if (hint_wanted(ld)) {
+		names = xcalloc(ld->m->ncuda + 1, sizeof(*names));
+		for (i = 0; i < ld->m->ncuda; i++)
+			names[i] = ld->m->cuda[i].version;
+		near = nearest(n->str, names);
+	}
+	bad_near(ld, n, path, near, "CUDA release %s is not in "
+	    "cuda_dependencies", shown(n->str));
 	free(names);
 }
 
@@ -484,7 +683,9 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 	    *n->str == '\0')))
 		return;
 	if (n->kind == Y_SCALAR) {
-		if ((src = find_cuda(m, n->str)) == NULL)
+		if (!want_str(ld, n, path, "a CUDA version string"))
+			return;
+		if ((src = find_cuda(ld, n->str)) == NULL)
 			bad_cuda_ref(ld, n, path);
 		else
 			add_cuda(ld, r, n, path, cudaset_copy(src));
@@ -494,12 +695,9 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 		for (i = 0; i < n->n; i++) {
 			const struct ynode *it = n->items[i];
 
-			if (it->kind != Y_SCALAR || yscalar_is_null(it)) {
-				bad(ld, it, path, "expected a CUDA version string, "
-				    "got %s", ynode_what(it));
+			if (!want_str(ld, it, path, "a CUDA version string"))
 				continue;
-			}
-			if ((src = find_cuda(m, it->str)) == NULL)
+			if ((src = find_cuda(ld, it->str)) == NULL)
 				bad_cuda_ref(ld, it, path);
 			else
 				add_cuda(ld, r, it, path, cudaset_copy(src));
@@ -578,9 +776,10 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
     struct release *r)
 {
 	const struct ynode *it;
+	struct nameidx names = { 0 };	/* into r->env */
 	const char *eq;
 	char *name;
-	size_t i, j;
+	size_t i;
 
 	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n)))
 		return;
@@ -589,10 +788,8 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 	r->env = xcalloc(n->n, sizeof(*r->env));
 	for (i = 0; i < n->n; i++) {
 		it = n->items[i];
-		if (it->kind != Y_SCALAR || yscalar_is_null(it)) {
-			bad(ld, it, path, "expected NAME=value, got %s", ynode_what(it));
+		if (!want_str(ld, it, path, "NAME=value"))
 			continue;
-		}
 		if ((eq = strchr(it->str, '=')) == NULL) {
 			bad(ld, it, path, "%s is not NAME=value", shown(it->str));
 			continue;
@@ -612,37 +809,184 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 			free(name);
 			continue;
 		}
-		for (j = 0; j < r->nenv; j++)
-			if (strcmp(r->env[j].name, name) == 0)
-				break;
-		if (j < r->nenv) {
+		if (nameidx_get(&names, name) >= 0) {
 			bad(ld, it, path, "%s is set twice", name);
 			free(name);
 			continue;
 		}
+		nameidx_put(&names, name, r->nenv);
 		r->env[r->nenv].name = name;
 		r->env[r->nenv].value = xstrdup(eq + 1);
 		r->nenv++;
 	}
+	nameidx_free(&names);
 }
 
+/* Does a relative path climb out of its folder by its ".." alone? */
+static int
+climbs_out(const char *rel)
+{
+	const char *c = rel, *e;
+	long depth = 0;
+
+	for (; *c; c = *e ? e + 1 : e) {
+		if ((e = strchr(c, '/')) == NULL)
+			e = c + strlen(c);
+		if (e - c == 2 && c[0] == '.' && c[1] == '.') {
+			if (--depth < 0)
+				return 1;
+		} else if (e > c && !(e - c == 1 && c[0] == '.'))
+			depth++;
+	}
+	return 0;
+}
+
+/*
+ * The canonical path of what rel (relative to the manifest's folder) names,
+ * or NULL after reporting at n: a path that leaves the repository (also
+ * through a symbolic link), an absolute path (even one inside).
+ */
+static char *
+repo_path(struct ld *ld, const struct ynode *n, const char *path,
+    const char *rel)
+{
+	char *full, *canon;
+
+	full = rel[0] == '/' ? xstrdup(rel) : xasprintf("%s/%s", ld->m->dir, rel);
+	canon = path_canon(full);
+	free(full);
+	if (!path_within(canon, ld->repo)) {
+		if (rel[0] == '/' || climbs_out(rel))
+			bad(ld, n, path, "%s leaves the repository", shown(rel));
+		else
+			bad(ld, n, path, "%s leaves the repository through a "
+			    "symbolic link (to %s)", shown(rel), shown(canon));
+	} else if (rel[0] == '/')
+		bad(ld, n, path, "%s is an absolute path; give it relative to "
+		    "the manifest's folder", shown(rel));
+	else
+		return canon;
+	free(canon);
+	return NULL;
+}
+
+/*
+ * A file the manifest names, such as a readme: inside the repository, and
+ * a regular file of at most GEN_MAX_README bytes.  Returns its canonical
+ * path (owned), or NULL after reporting at n.
+ */
+static char *
+repo_file(struct ld *ld, const struct ynode *n, const char *path,
+    const char *rel)
+{
+	struct stat st;
+	char *canon;
+
+	if ((canon = repo_path(ld, n, path, rel)) == NULL)
+		return NULL;
+	if (stat(canon, &st) == -1) {
+		if (errno == ENOENT)
+			bad(ld, n, path, "%s does not exist (paths are relative "
+			    "to the manifest's folder)", shown(rel));
+		else
+			bad(ld, n, path, "%s cannot be read: %s", shown(rel),
+			    strerror(errno));
+	} else if (!S_ISREG(st.st_mode))
+		bad(ld, n, path, "%s is %s, expected a regular file", shown(rel),
+		    file_kind(st.st_mode));
+	else if ((unsigned long long)st.st_size > GEN_MAX_README) {
+		_Static_assert(GEN_MAX_README % (1u << 20) == 0, "said in MiB");
+		bad(ld, n, path, "%s is larger than %u MiB, the limit for a "
+		    "readme", shown(rel), GEN_MAX_README >> 20);
+	} else if (access(canon, R_OK) == -1)
+		bad(ld, n, path, "%s cannot be read: %s", shown(rel),
+		    strerror(errno));
+	else
+		return canon;
+	free(canon);
+	return NULL;
+}
+
+/*
+ * templates_dir: a folder name under templates/docker/ (no "..", not
+ * absolute) that stays in the repository when the repository's own
+ * templates/docker/ holds it, symbolic links resolved.  (docker.c checks
+ * the same of the templates folder it is given.)
+ */
+static void
+check_family(struct ld *ld, const struct ynode *n, const char *path,
+    const char *dir)
+{
+	char *rel;
+
+	if (!match_id(dir, "-_./") || strstr(dir, "..") != NULL) {
+		bad(ld, n, path, "%s is not a template family name (a folder "
+		    "under templates/docker/)", shown(dir));
+		return;
+	}
+	rel = xasprintf("templates/docker/%s", dir);
+	free(repo_path(ld, n, path, rel));
+	free(rel);
+}
+
+/* "#", blanks, a word, blanks, "=": what Docker reads as a parser
+ * directive (# syntax=, # escape=, # check=) at the top of a file. */
+static int
+is_directive(const char *line, size_t len)
+{
+	size_t i = 1, w;
+
+	if (len == 0 || line[0] != '#')
+		return 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (w = i; i < len && (isalnum((unsigned char)line[i]) ||
+	    line[i] == '_' || line[i] == '-'); i++)
+		continue;
+	if (i == w)
+		return 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i < len && line[i] == '=';
+}
+
+/*
+ * A header is comment or blank lines, and no parser directive: "# syntax="
+ * picks the build frontend (an image run at build time) and "# escape="
+ * changes how every quoted value is read.  The header follows gen's
+ * generated-file line, where Docker ignores directives; one there would
+ * only mislead, and would act if a template put the header first.
+ * Each bad line is reported at its own line when the header is a literal
+ * block ("|"), else at the header with its line number.
+ */
 static void
 check_header(struct ld *ld, const struct ynode *n, const char *path,
     const char *h)
 {
 	const char *line, *nl;
-	unsigned lineno = 0;
+	struct pos at;
+	size_t k;
+	char *l, *which;
 
-	for (line = h; *line; line = nl + 1, lineno++) {
+	for (line = h, k = 0; *line; line = nl + 1, k++) {
 		if ((nl = strchr(line, '\n')) == NULL)
 			nl = line + strlen(line);
-		if (nl > line && line[0] != '#') {
-			char *l = xstrndup(line, (size_t)(nl - line));
-
-			bad(ld, n, path, "line %u %s is not a comment; header lines "
-			    "must start with '#' or be blank", lineno + 1, shown(l));
+		if (nl > line && (line[0] != '#' ||
+		    is_directive(line, (size_t)(nl - line)))) {
+			which = yscalar_line_pos(n, k, &at) ? xstrdup("") :
+			    xasprintf("line %zu ", k + 1);
+			l = xstrndup(line, (size_t)(nl - line));
+			if (line[0] != '#')
+				bad_at(ld, &at, path, "%s%s is not a comment; header "
+				    "lines must start with '#' or be blank", which,
+				    shown(l));
+			else
+				bad_at(ld, &at, path, "%s%s is a Dockerfile parser "
+				    "directive; a header may not set directives (after the "
+				    "generated-file line Docker would ignore it)",
+				    which, shown(l));
 			free(l);
-			return;
+			free(which);
 		}
 		if (*nl == '\0')
 			break;
@@ -663,13 +1007,12 @@ parse_spec(struct ld *ld, const struct ynode *map, const char *path,
 	if (!expect_kind(ld, map, path, Y_MAP))
 		return;
 	check_keys(ld, map, path, spec_keys);
-	get_str(ld, map, "templates_dir", path, tmpl ? OPT : REQ, LINE, &r->templates_dir);
-	if (*r->templates_dir && (!match_id(r->templates_dir, "-_./") ||
-	    strstr(r->templates_dir, "..") != NULL) &&
-	    (n = ymap_get(map, "templates_dir")) != NULL) {
+	n = get_str(ld, map, "templates_dir", path, tmpl ? OPT : REQ, LINE,
+	    &r->templates_dir);
+	if (n != NULL && *r->templates_dir) {
+		r->templates_dir_pos = n->pos;
 		p = join(path, "templates_dir");
-		bad(ld, n, p, "%s is not a template family name (a folder under "
-		    "templates/docker/)", shown(r->templates_dir));
+		check_family(ld, n, p, r->templates_dir);
 		free(p);
 	}
 	n = get_str(ld, map, "base_image", path, tmpl ? OPT : REQ, LINE, &r->base_image);
@@ -787,8 +1130,9 @@ parse_releases(struct ld *ld, const struct ynode *map)
 			free(p);
 			continue;
 		}
-		d = &m->dist[m->ndist++];
+		d = &m->dist[m->ndist];
 		d->name = xstrdup(k->str);
+		nameidx_put(&ld->distros, d->name, m->ndist++);
 		d->pos = k->pos;
 		d->rel = xcalloc(v->n, sizeof(*d->rel));
 		if (v->n == 0)
@@ -815,20 +1159,18 @@ parse_releases(struct ld *ld, const struct ynode *map)
 }
 
 static struct distro *
-find_distro(const struct manifest *m, const char *name)
+find_distro(const struct ld *ld, const char *name)
 {
-	size_t i;
+	long i = nameidx_get(&ld->distros, name);
 
-	for (i = 0; i < m->ndist; i++)
-		if (strcmp(m->dist[i].name, name) == 0)
-			return &m->dist[i];
-	return NULL;
+	return i < 0 ? NULL : &ld->m->dist[i];
 }
 
-/* Distro lists: a name, or a list whose items may be lists (aliases). */
+/* Distro lists: a name, or a list whose items may be lists (aliases).
+ * listed holds the distros already in pk's list for t. */
 static void
 flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
-    struct package *pk, enum rtype t, int depth)
+    struct package *pk, enum rtype t, struct nameidx *listed, int depth)
 {
 	const char **names;
 	const char *near;
@@ -841,34 +1183,37 @@ flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
 	}
 	if (n->kind == Y_SEQ) {
 		for (i = 0; i < n->n; i++)
-			flatten_distros(ld, n->items[i], path, pk, t, depth + 1);
+			flatten_distros(ld, n->items[i], path, pk, t, listed,
+			    depth + 1);
 		return;
 	}
-	if (n->kind != Y_SCALAR || yscalar_is_null(n)) {
-		bad(ld, n, path, "expected a distro name or a list of them, got %s",
-		    ynode_what(n));
+	if (!want_str(ld, n, path, "a distro name or a list of them"))
 		return;
-	}
-	if ((d = find_distro(ld->m, n->str)) == NULL) {
-		names = xcalloc(ld->m->ndist + 1, sizeof(*names));
-		for (i = 0; i < ld->m->ndist; i++)
-			names[i] = ld->m->dist[i].name;
-		near = nearest(n->str, names);
-		if (near != NULL)
-			bad(ld, n, path, "distro %s is not defined in releases; did "
-			    "you mean '%s'?", shown(n->str), near);
-		else
-			bad(ld, n, path, "distro %s is not defined in releases",
-			    shown(n->str));
+	if ((d = find_distro(ld, n->str)) == NULL) {
+		names = NULL;
+		near = NULL;
+		if (hint_wanted(ld)) {
+			names = xcalloc(ld->m->ndist + 1, sizeof(*names));
+			for (i = 0; i < ld->m->ndist; i++)
+				names[i] = ld->m->dist[i].name;
+			near = nearest(n->str, names);
+		}
+		bad_near(ld, n, path, near, "distro %s is not defined in releases",
+		    shown(n->str));
 		free(names);
 		return;
 	}
-	for (i = 0; i < pk->ndist[t]; i++)
-		if (pk->dist[t][i] == d)
-			return;		/* lists joined by aliases may overlap */
-	pk->dist[t] = xrealloc(pk->dist[t], (pk->ndist[t] + 1) * sizeof(*pk->dist[t]));
-	pk->dpos[t] = xrealloc(pk->dpos[t], (pk->ndist[t] + 1) * sizeof(*pk->dpos[t]));
-	pk->dpos[t][pk->ndist[t]] = n->pos;
+	if (nameidx_get(listed, d->name) >= 0)
+		return;		/* lists joined by aliases may overlap */
+	nameidx_put(listed, d->name, pk->ndist[t]);
+	i = pk->ndist[t];
+	if ((i & (i - 1)) == 0) {	/* 0, 1, 2, 4...: double the room */
+		pk->dist[t] = xrealloc(pk->dist[t], (i ? 2 * i : 1) *
+		    sizeof(*pk->dist[t]));
+		pk->dpos[t] = xrealloc(pk->dpos[t], (i ? 2 * i : 1) *
+		    sizeof(*pk->dpos[t]));
+	}
+	pk->dpos[t][i] = n->pos;
 	pk->dist[t][pk->ndist[t]++] = d;
 }
 
@@ -878,6 +1223,7 @@ parse_packages(struct ld *ld, const struct ynode *map)
 	struct manifest *m = ld->m;
 	const struct ynode *k, *v, *tv;
 	struct package *pk;
+	struct nameidx listed = { 0 };
 	char *p, *pt;
 	size_t i, j, t;
 
@@ -901,8 +1247,9 @@ parse_packages(struct ld *ld, const struct ynode *map)
 			free(p);
 			continue;
 		}
-		pk = &m->pkg[m->npkg++];
+		pk = &m->pkg[m->npkg];
 		pk->name = xstrdup(k->str);
+		nameidx_put(&ld->pkgs, pk->name, m->npkg++);
 		pk->pos = k->pos;
 		for (j = 0; j < v->n; j++)
 			if (strcmp(v->keys[j]->str, "base") == 0)
@@ -914,7 +1261,8 @@ parse_packages(struct ld *ld, const struct ynode *map)
 			if ((tv = ymap_get(v, rtype_names[t])) == NULL)
 				continue;
 			pt = join(p, rtype_names[t]);
-			flatten_distros(ld, tv, pt, pk, (enum rtype)t, 0);
+			flatten_distros(ld, tv, pt, pk, (enum rtype)t, &listed, 0);
+			nameidx_free(&listed);
 			free(pt);
 		}
 		if (v->n == 0)
@@ -924,14 +1272,11 @@ parse_packages(struct ld *ld, const struct ynode *map)
 }
 
 static struct package *
-find_package(const struct manifest *m, const char *name)
+find_package(const struct ld *ld, const char *name)
 {
-	size_t i;
+	long i = nameidx_get(&ld->pkgs, name);
 
-	for (i = 0; i < m->npkg; i++)
-		if (strcmp(m->pkg[i].name, name) == 0)
-			return &m->pkg[i];
-	return NULL;
+	return i < 0 ? NULL : &ld->m->pkg[i];
 }
 
 /* Environment variable names, never secrets. */
@@ -1008,18 +1353,17 @@ parse_repository(struct ld *ld, const struct ynode *map)
 			for (j = 0; j < reg->n; j++) {
 				const struct ynode *rk = reg->keys[j], *rv = reg->items[j];
 
-				if (find_package(m, rk->str) == NULL) {
-					near = nearest(rk->str, names);
-					bad(ld, rk, pr, "%s is not a package in packages%s%s%s",
-					    shown(rk->str), near ? "; did you mean '" : "",
-					    near ? near : "", near ? "'?" : "");
+				if (find_package(ld, rk->str) == NULL) {
+					near = hint_wanted(ld) ? nearest(rk->str,
+					    names) : NULL;
+					bad_near(ld, rk, pr, near, "%s is not a package "
+					    "in packages", shown(rk->str));
 					continue;
 				}
-				if (rv->kind != Y_SCALAR || yscalar_is_null(rv)) {
+				if (!yscalar_is_str(rv)) {
 					char *pp = join(pr, rk->str);
 
-					bad(ld, rv, pp, "expected an image name, got %s",
-					    ynode_what(rv));
+					want_str(ld, rv, pp, "an image name");
 					free(pp);
 					continue;
 				}
@@ -1155,7 +1499,7 @@ parse_engines(struct ld *ld, const struct ynode *map)
 	struct manifest *m = ld->m;
 	const struct ynode *k, *v, *n;
 	struct engine *e;
-	char *p, *pp, *path;
+	char *p, *pp;
 	size_t i, j;
 
 	if (!expect_kind(ld, map, "engines", Y_MAP))
@@ -1182,17 +1526,11 @@ parse_engines(struct ld *ld, const struct ynode *map)
 		get_str(ld, v, "name", p, REQ, LINE, &e->name);
 		get_str(ld, v, "description", p, OPT, LINE, &e->description);
 		url_field(ld, v, "homepage", p, OPT, &e->homepage);
-		n = get_str(ld, v, "readme", p, OPT, LINE, &e->readme);
-		if (n != NULL && *e->readme) {
-			path = e->readme[0] == '/' ? xstrdup(e->readme) :
-			    xasprintf("%s/%s", m->dir, e->readme);
-			if (access(path, R_OK) == -1) {
-				pp = join(p, "readme");
-				bad(ld, n, pp, "%s cannot be read (paths are relative "
-				    "to the manifest's folder)", shown(e->readme));
-				free(pp);
-			}
-			free(path);
+		if ((n = get_str(ld, v, "readme", p, OPT, LINE, &e->readme)) !=
+		    NULL && *e->readme) {
+			pp = join(p, "readme");
+			e->readme_path = repo_file(ld, n, pp, e->readme);
+			free(pp);
 		}
 		pp = join(p, "model_formats");
 		if ((n = ymap_get(v, "model_formats")) != NULL &&
@@ -1202,10 +1540,11 @@ parse_engines(struct ld *ld, const struct ynode *map)
 			for (j = 0; j < n->n; j++) {
 				const struct ynode *f = n->items[j];
 
-				if (f->kind != Y_SCALAR || !match_id(f->str, "-_.")) {
+				if (!want_str(ld, f, pp, "a model format name"))
+					continue;
+				if (!match_id(f->str, "-_.")) {
 					bad(ld, f, pp, "%s is not a model format name "
-					    "(lower-case, e.g. gguf)", f->kind ==
-					    Y_SCALAR ? shown(f->str) : ynode_what(f));
+					    "(lower-case, e.g. gguf)", shown(f->str));
 					continue;
 				}
 				e->formats[e->nformats++] = xstrdup(f->str);
@@ -1327,13 +1666,13 @@ parse_platforms(struct ld *ld, const struct ynode *n)
 		else if (expect_kind(ld, acc, path, Y_SEQ)) {
 			p = plat_add(m, os, arch);
 			for (k = 0; k < acc->n; k++) {
-				if (acc->items[k]->kind != Y_SCALAR ||
-				    !match_id(acc->items[k]->str, "_")) {
+				if (!want_str(ld, acc->items[k], path,
+				    "an accelerator name"))
+					continue;
+				if (!match_id(acc->items[k]->str, "_")) {
 					bad(ld, acc->items[k], path, "%s is not an "
 					    "accelerator name such as cuda",
-					    acc->items[k]->kind == Y_SCALAR ?
-					    shown(acc->items[k]->str) :
-					    ynode_what(acc->items[k]));
+					    shown(acc->items[k]->str));
 					continue;
 				}
 				plat_add_accel(p, acc->items[k]->str);
@@ -1369,6 +1708,7 @@ manifest_load(const char *path)
 	m->dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
 	if (slash == path)
 		m->dir[0] = '/', m->dir[1] = '\0';
+	ld.repo = path_canon(m->dir);
 	if ((m->root = yaml_load_file(path)) == NULL)
 		goto fail;
 	root = m->root;
@@ -1402,14 +1742,22 @@ manifest_load(const char *path)
 	m->engine_ids = xcalloc(m->neng + 1, sizeof(*m->engine_ids));
 	for (size_t i = 0; i < m->neng; i++)
 		m->engine_ids[i] = m->eng[i].id;
-	if (!ld.ok)
-		goto fail;
-	free(ld.seen);
-	return m;
+	if (ld.ok)
+		goto out;
+	if (ld.nmore > 0)
+		diag(EXIT_DATAERR, NULL, "%s: ... and %zu more error%s (only "
+		    "the first %d are shown)", path, ld.nmore, ld.nmore == 1 ?
+		    "" : "s", MAX_ERRORS);
 fail:
-	free(ld.seen);
 	manifest_free(m);
-	return NULL;
+	m = NULL;
+out:
+	free(ld.seen);
+	free(ld.repo);
+	nameidx_free(&ld.distros);
+	nameidx_free(&ld.pkgs);
+	nameidx_free(&ld.cudas);
+	return m;
 }
 
 void
@@ -1460,6 +1808,7 @@ manifest_free(struct manifest *m)
 		free(e->name);
 		free(e->description);
 		free(e->readme);
+		free(e->readme_path);
 		free(e->homepage);
 	}
 	free(m->eng);

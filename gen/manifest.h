@@ -46,6 +46,7 @@ struct release {
 	char		*distro, *version;
 	char		*templates_dir, *base_image, *add_to_tags, *header;
 	char		*cuda_prefix_url, *cuda_requires;
+	struct pos	 templates_dir_pos;	/* where templates_dir is written */
 	int		 multistage;
 	size_t		 nenv;
 	struct envar	*env;
@@ -71,6 +72,11 @@ struct package {
 
 struct engine {
 	char		*id, *name, *description, *readme, *homepage;
+	char		*readme_path;		/* readme resolved: absolute, no
+						   symbolic links, inside the
+						   repository, a regular file of
+						   at most GEN_MAX_README bytes
+						   when checked; NULL: no readme */
 	size_t		 nformats;
 	char		**formats;
 	struct pos	 pos;
@@ -99,7 +105,10 @@ struct manifest {
 };
 
 /* Load and validate a manifest.  Every problem is reported (not just the
- * first), as "manifest.yml:L:C: path: message".  Returns NULL when any was
+ * first; past 100 they are counted, and the count is the last line), as
+ * "manifest.yml:L:C: path: message".  Every path it names (readme,
+ * templates_dir) must stay inside the repository, the manifest's folder,
+ * after symbolic links are resolved.  Returns NULL when any problem was
  * found (EXIT_DATAERR, or EXIT_NOINPUT when the file is missing). */
 struct manifest	*manifest_load(const char *path);
 void		 manifest_free(struct manifest *);

@@ -1,17 +1,34 @@
 /*
- * out.c - output sets: every file written to a temporary file beside its
- * target and renamed into place only when the whole run has succeeded;
- * files whose bytes would not change are not touched at all.
+ * out.c - output sets: every file staged in a folder of gen's own and moved
+ * into place only when the whole run has succeeded; files whose bytes would
+ * not change are not touched at all.
+ *
+ * Staging.  A root that exists is staged in ROOT/.gen-stage.PID/, one file
+ * per changed output, named by number; a root that does not exist yet is
+ * built whole in PARENT/.gen-NAME.PID/ and renamed into place.  Either way
+ * everything a run has staged sits in one folder per set, so taking it back
+ * (after an error, a signal, out of memory) is removing that folder, and a
+ * run killed outright leaves names that the next run finds and removes.
+ *
+ * Commit.  The renames and deletions of every set of the run are planned
+ * first, written to the journal STATE/journal, and only then carried out,
+ * with SIGINT/SIGTERM/SIGHUP held until the last one is done.  A run killed
+ * during the commit leaves the journal: the next run carries it out to the
+ * end before anything else, so the tree is never left half new.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gen.h"
@@ -19,39 +36,253 @@
 struct ofile {
 	char		*rel;		/* relative to the set's root */
 	struct buf	 data;
-	char		*tmp;		/* staged temporary file, or NULL */
+	char		*tmp;		/* staged file (in the stage folder), or NULL */
 	int		 same;		/* disk already holds these bytes */
 	int		 staged;	/* written out (data may be gone) */
 };
+
+enum smode { S_UNDECIDED, S_FRESH, S_INPLACE };
 
 struct outset {
 	char		*root;
 	struct ofile	*f;
 	size_t		 n, cap;
 	int		 sorted;
-	char		**mkdirs;	/* folders this run created, to undo */
+	char		*stage;		/* the stage folder, once decided */
+	char		**mkdirs;	/* folders made for a fresh root, to undo */
 	size_t		 nmkdirs;
+	size_t		 seq;		/* next staged file's number */
 	size_t		 written, removed;
-	char		*lastdir;	/* the folder known to exist */
-	char		*fresh;		/* staging folder when root did not exist */
-	char		*ledger;	/* file listing what the last run wrote, or NULL */
-	int		 mode;		/* 0 not yet staging, 1 fresh folder, 2 in place */
+	char		*lastdir;	/* the folder known to exist (fresh) */
+	char		*ledger;	/* file listing what this set wrote, or NULL */
+	enum smode	 mode;
 	int		 eager;		/* stage each file as it is added */
 	int		 failed;	/* an eager write failed */
-	pthread_mutex_t	 mu;		/* guards mkdirs while threads write */
+	int		 committed;
+	pthread_mutex_t	 mu;		/* guards f and seq while threads add */
 };
 
 static int	write_new(const char *, const struct buf *);
 static int	decide(struct outset *);
 static int	stage_file(struct outset *, struct ofile *, char **);
 
+/* ---- the live sets, and taking them back at any moment --------------- */
+
+/*
+ * Every set with something staged is listed here.  A thread that writes a
+ * staged file holds the gate open (inflight) for the system calls only and
+ * allocates nothing meanwhile, so out_abort() can close the gate, wait for
+ * the writes under way, and remove every stage folder without allocating:
+ * it runs on out of memory too.
+ */
+#define MAX_LIVE 8
+static pthread_mutex_t	 live_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 live_cv = PTHREAD_COND_INITIALIZER;
+static struct outset	*live[MAX_LIVE];
+static int		 inflight, dying, committing, pending_sig;
+static const char	*state_dir = ".gen";
+
+static void
+gate_enter(void)
+{
+	pthread_mutex_lock(&live_mu);
+	while (dying)		/* the process is ending: wait for it */
+		pthread_cond_wait(&live_cv, &live_mu);
+	inflight++;
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void
+gate_leave(void)
+{
+	pthread_mutex_lock(&live_mu);
+	if (--inflight == 0)
+		pthread_cond_broadcast(&live_cv);
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void
+live_add(struct outset *o)
+{
+	size_t i;
+
+	pthread_mutex_lock(&live_mu);
+	for (i = 0; i < MAX_LIVE; i++)
+		if (live[i] == NULL) {
+			live[i] = o;
+			break;
+		}
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void
+live_del(struct outset *o)
+{
+	size_t i;
+
+	pthread_mutex_lock(&live_mu);
+	for (i = 0; i < MAX_LIVE; i++)
+		if (live[i] == o)
+			live[i] = NULL;
+	pthread_mutex_unlock(&live_mu);
+}
+
+struct linux_dirent64 {
+	unsigned long long	d_ino;
+	long long		d_off;
+	unsigned short		d_reclen;
+	unsigned char		d_type;
+	char			d_name[];
+};
+
+/*
+ * Remove name (relative to dirfd) and everything below it, without
+ * allocating: getdents64 into a buffer on the stack.  Depth is bounded by
+ * the depth of gen's own output paths.
+ */
+static void
+rm_at(int dirfd, const char *name, int depth)
+{
+	char buf[4096];
+	long n, off;
+	int fd;
+
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return;
+	if (depth > 64 || (fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return;
+	while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (off = 0; off < n; ) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+
+			off += d->d_reclen;
+			if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+				continue;
+			rm_at(fd, d->d_name, depth + 1);
+		}
+	close(fd);
+	unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+static void
+rm_tree(const char *path)
+{
+	rm_at(AT_FDCWD, path, 0);
+}
+
+/* Take back what one set staged (the caller holds the gate closed, or no
+ * thread writes for the set any more). */
+static void
+unstage_nolock(struct outset *o)
+{
+	size_t i;
+
+	if (o->committed)
+		return;
+	if (o->stage != NULL)
+		rm_tree(o->stage);
+	/* Folders made for a fresh root, deepest last in the list. */
+	for (i = o->nmkdirs; i > 0; i--)
+		rmdir(o->mkdirs[i - 1]);
+}
+
+void
+out_abort(void)
+{
+	size_t i;
+
+	pthread_mutex_lock(&live_mu);
+	dying = 1;
+	while (inflight > 0)
+		pthread_cond_wait(&live_cv, &live_mu);
+	for (i = 0; i < MAX_LIVE; i++)
+		if (live[i] != NULL)
+			unstage_nolock(live[i]);
+	pthread_mutex_unlock(&live_mu);
+}
+
+/* ---- signals ----------------------------------------------------------- */
+
+static sigset_t	guarded;
+
+static void
+die_by(int sig)
+{
+	sigset_t one;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+/* The one thread that receives SIGINT, SIGTERM and SIGHUP. */
+static void *
+signal_thread(void *arg)
+{
+	int sig;
+
+	for (;;) {
+		if (sigwait(&guarded, &sig) != 0)
+			continue;
+		pthread_mutex_lock(&live_mu);
+		if (committing) {
+			/* The commit ends first; out_commit() then dies. */
+			pending_sig = sig;
+			pthread_mutex_unlock(&live_mu);
+			continue;
+		}
+		pthread_mutex_unlock(&live_mu);
+		out_abort();
+		die_by(sig);
+	}
+	return arg;
+}
+
+int
+out_guard_signals(const char *state)
+{
+	pthread_t th;
+	pthread_attr_t at;
+
+	state_dir = state;
+	sigemptyset(&guarded);
+	sigaddset(&guarded, SIGINT);
+	sigaddset(&guarded, SIGTERM);
+	sigaddset(&guarded, SIGHUP);
+	/* Blocked here, so in every thread made from now on. */
+	if (pthread_sigmask(SIG_BLOCK, &guarded, NULL) != 0)
+		return 0;
+	pthread_attr_init(&at);
+	pthread_attr_setstacksize(&at, 256 * 1024);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &at, signal_thread, NULL) != 0) {
+		pthread_attr_destroy(&at);
+		pthread_sigmask(SIG_UNBLOCK, &guarded, NULL);
+		return 0;
+	}
+	pthread_attr_destroy(&at);
+	return 1;
+}
+
+/* ---- sets -------------------------------------------------------------- */
+
 struct outset *
 outset_new(const char *root)
 {
 	struct outset *o = xcalloc(1, sizeof(*o));
+	size_t n;
 
 	o->root = xstrdup(root);
+	/* "site/" and "site" are one root. */
+	while ((n = strlen(o->root)) > 1 && o->root[n - 1] == '/')
+		o->root[n - 1] = '\0';
 	pthread_mutex_init(&o->mu, NULL);
+	gen_abort_hook = out_abort;
+	live_add(o);
 	return o;
 }
 
@@ -60,31 +291,16 @@ unstage(struct outset *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->n; i++)
-		if (o->f[i].tmp != NULL) {
-			unlink(o->f[i].tmp);
-			free(o->f[i].tmp);
-			o->f[i].tmp = NULL;
-		}
-	free(o->lastdir);
-	o->lastdir = NULL;
-	if (o->fresh != NULL) {
-		/* Everything staged lives in the fresh folder: remove it whole. */
-		for (i = 0; i < o->n; i++) {
-			char *p = xasprintf("%s/%s", o->fresh, o->f[i].rel);
-
-			unlink(p);
-			free(p);
-		}
-		free(o->fresh);
-		o->fresh = NULL;
+	unstage_nolock(o);
+	for (i = 0; i < o->n; i++) {
+		free(o->f[i].tmp);
+		o->f[i].tmp = NULL;
 	}
-	/* Folders made for a run that failed go too, deepest first. */
-	while (o->nmkdirs > 0) {
-		o->nmkdirs--;
-		rmdir(o->mkdirs[o->nmkdirs]);
-		free(o->mkdirs[o->nmkdirs]);
-	}
+	for (i = 0; i < o->nmkdirs; i++)
+		free(o->mkdirs[i]);
+	o->nmkdirs = 0;
+	free(o->stage);
+	o->stage = NULL;
 }
 
 void
@@ -94,13 +310,12 @@ outset_free(struct outset *o)
 
 	if (o == NULL)
 		return;
+	live_del(o);
 	unstage(o);
 	for (i = 0; i < o->n; i++) {
 		free(o->f[i].rel);
 		buf_free(&o->f[i].data);
 	}
-	for (i = 0; i < o->nmkdirs; i++)
-		free(o->mkdirs[i]);
 	free(o->mkdirs);
 	free(o->lastdir);
 	free(o->f);
@@ -110,12 +325,33 @@ outset_free(struct outset *o)
 	free(o);
 }
 
+static struct ofile *
+grow(struct outset *o)
+{
+	struct ofile *f;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 256;
+		o->f = xrealloc(o->f, o->cap * sizeof(*o->f));
+	}
+	f = &o->f[o->n++];
+	memset(f, 0, sizeof(*f));
+	o->sorted = 0;
+	return f;
+}
+
 void
 outset_add(struct outset *o, const char *rel, struct buf *b)
 {
 	struct ofile *f, one;
 	int ok;
 
+	memset(&one, 0, sizeof(one));
+	one.rel = xstrdup(rel);
+	one.data = *b;
+	if (one.data.s == NULL)
+		buf_add(&one.data, "", 0);
+	memset(b, 0, sizeof(*b));
 	if (o->eager) {
 		/*
 		 * Eager sets write now and keep no bytes, and may be called
@@ -123,38 +359,17 @@ outset_add(struct outset *o, const char *rel, struct buf *b)
 		 * then only the list is touched under it.  A failure is kept
 		 * for outset_stage() to report through its result.
 		 */
-		memset(&one, 0, sizeof(one));
-		one.rel = xstrdup(rel);
-		one.data = *b;
-		if (one.data.s == NULL)
-			buf_add(&one.data, "", 0);
-		memset(b, 0, sizeof(*b));
 		ok = stage_file(o, &one, NULL);
 		buf_free(&one.data);
 		pthread_mutex_lock(&o->mu);
 		if (!ok)
 			o->failed = 1;
-		if (o->n == o->cap) {
-			o->cap = o->cap ? o->cap * 2 : 256;
-			o->f = xrealloc(o->f, o->cap * sizeof(*o->f));
-		}
-		o->f[o->n++] = one;
-		o->sorted = 0;
+		*grow(o) = one;
 		pthread_mutex_unlock(&o->mu);
 		return;
 	}
-	if (o->n == o->cap) {
-		o->cap = o->cap ? o->cap * 2 : 256;
-		o->f = xrealloc(o->f, o->cap * sizeof(*o->f));
-	}
-	f = &o->f[o->n++];
-	memset(f, 0, sizeof(*f));
-	f->rel = xstrdup(rel);
-	f->data = *b;
-	if (f->data.s == NULL)
-		buf_add(&f->data, "", 0);
-	memset(b, 0, sizeof(*b));
-	o->sorted = 0;
+	f = grow(o);
+	*f = one;
 }
 
 static int
@@ -194,8 +409,8 @@ same_on_disk(const char *path, const struct buf *b)
 	ssize_t r;
 	int fd, same = 1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
 			return 0;
 		diag_errno(path, 0, "cannot open");
 		return -1;
@@ -229,7 +444,7 @@ is_marked(const char *path)
 	ssize_t r;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
 		return 0;
 	r = read(fd, head, sizeof(head) - 1);
 	close(fd);
@@ -244,7 +459,39 @@ struct list {
 	size_t	  n;
 };
 
-/* Every regular file below dir (relative names), links not followed. */
+static void
+list_add(struct list *l, char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = s;
+}
+
+static void
+list_free(struct list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Is this a name gen stages under (".gen-stage.PID", ".gen-NAME.PID")? */
+static int
+is_staging_name(const char *name)
+{
+	const char *dot;
+
+	if (strncmp(name, ".gen-", 5) != 0 || (dot = strrchr(name, '.')) == NULL ||
+	    dot == name || dot[1] == '\0')
+		return 0;
+	return strspn(dot + 1, "0123456789") == strlen(dot + 1);
+}
+
+/* Every regular file below dir (relative names), links not followed;
+ * stage folders are not descended into. */
 static int
 walk(const char *root, const char *rel, struct list *out)
 {
@@ -264,7 +511,8 @@ walk(const char *root, const char *rel, struct list *out)
 		return ok;
 	}
 	while (ok && (de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    is_staging_name(de->d_name))
 			continue;
 		sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
 		full = xasprintf("%s/%s", dir, de->d_name);
@@ -272,8 +520,7 @@ walk(const char *root, const char *rel, struct list *out)
 			if (S_ISDIR(st.st_mode))
 				ok = walk(root, sub, out);
 			else if (S_ISREG(st.st_mode)) {
-				out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-				out->v[out->n++] = sub;
+				list_add(out, sub);
 				sub = NULL;
 			}
 		}
@@ -304,6 +551,7 @@ ledger_extras(struct outset *o, struct list *out)
 {
 	struct buf b = { 0 };
 	char *path, *line, *nl, *full;
+	struct stat st;
 	int ok = 1;
 
 	path = xasprintf("%s/%s", o->root, o->ledger);
@@ -319,43 +567,12 @@ ledger_extras(struct outset *o, struct list *out)
 		    strncmp(line, ".gen-", 5) == 0 || in_set(o, line))
 			continue;
 		full = xasprintf("%s/%s", o->root, line);
-		if (access(full, F_OK) == 0) {
-			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-			out->v[out->n++] = xstrdup(line);
-		}
+		if (lstat(full, &st) == 0 && S_ISREG(st.st_mode))
+			list_add(out, xstrdup(line));
 		free(full);
 	}
 	buf_free(&b);
 	free(path);
-	return ok;
-}
-
-/* Write the ledger: every file of the set, one a line, if it changed. */
-static int
-ledger_write(struct outset *o)
-{
-	struct buf b = { 0 };
-	char *path, *tmp;
-	size_t i;
-	int ok = 1, same;
-
-	sort_files(o);
-	for (i = 0; i < o->n; i++)
-		buf_printf(&b, "%s\n", o->f[i].rel);
-	buf_add(&b, "", 0);
-	path = xasprintf("%s/%s", o->root, o->ledger);
-	if ((same = same_on_disk(path, &b)) == 0) {
-		tmp = xasprintf("%s.%ld", path, (long)getpid());
-		if (!write_new(tmp, &b) || rename(tmp, path) == -1) {
-			diag_errno(path, 0, "cannot write");
-			unlink(tmp);
-			ok = 0;
-		}
-		free(tmp);
-	} else if (same < 0)
-		ok = 0;
-	free(path);
-	buf_free(&b);
 	return ok;
 }
 
@@ -376,14 +593,12 @@ extras(struct outset *o, struct list *out)
 		full = xasprintf("%s/%s", o->root, all.v[i]);
 		if (!in_set(o, all.v[i]) && strstr(all.v[i], "/.gen-") == NULL &&
 		    is_marked(full)) {
-			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
-			out->v[out->n++] = all.v[i];
+			list_add(out, all.v[i]);
 			all.v[i] = NULL;
 		}
 		free(full);
-		free(all.v[i]);
 	}
-	free(all.v);
+	list_free(&all);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), str_cmp);
 	return ok;
@@ -419,25 +634,37 @@ outset_check(struct outset *o)
 	}
 	if (!extras(o, &ex))
 		diffs = -1;
-	for (i = 0; i < ex.n; i++) {
+	for (i = 0; i < ex.n; i++)
 		if (diffs >= 0) {
 			printf("extra: %s/%s\n", o->root, ex.v[i]);
 			diffs++;
 		}
-		free(ex.v[i]);
-	}
-	free(ex.v);
+	list_free(&ex);
 	return diffs;
 }
 
-/* mkdir -p, remembering what it made so that a failed run can undo it. */
+/* mkdir(2) with the gate held open, so that out_abort() never races it. */
 static int
-make_dir(struct outset *o, const char *dir)
+gated_mkdir(const char *dir)
+{
+	int r, e;
+
+	gate_enter();
+	r = mkdir(dir, 0777);
+	e = errno;
+	gate_leave();
+	errno = e;
+	return r;
+}
+
+/* mkdir -p; folders made are recorded in rec (if not NULL). */
+static int
+make_dir(const char *dir, struct outset *rec)
 {
 	char *parent, *slash;
 	int ok;
 
-	if (mkdir(dir, 0777) == 0)
+	if (gated_mkdir(dir) == 0)
 		goto made;
 	if (errno == EEXIST)
 		return 1;
@@ -447,30 +674,31 @@ make_dir(struct outset *o, const char *dir)
 		return 0;
 	}
 	parent = xstrndup(dir, (size_t)(slash - dir));
-	ok = make_dir(o, parent);
+	ok = make_dir(parent, rec);
 	free(parent);
 	if (!ok)
 		return 0;
-	if (mkdir(dir, 0777) == -1) {
+	if (gated_mkdir(dir) == -1) {
 		if (errno == EEXIST)
 			return 1;
 		diag_errno(dir, 0, "cannot create folder");
 		return 0;
 	}
 made:
-	pthread_mutex_lock(&o->mu);
-	o->mkdirs = xrealloc(o->mkdirs, (o->nmkdirs + 1) * sizeof(*o->mkdirs));
-	o->mkdirs[o->nmkdirs++] = xstrdup(dir);
-	pthread_mutex_unlock(&o->mu);
+	if (rec != NULL) {
+		rec->mkdirs = xrealloc(rec->mkdirs, (rec->nmkdirs + 1) *
+		    sizeof(*rec->mkdirs));
+		rec->mkdirs[rec->nmkdirs++] = xstrdup(dir);
+	}
 	return 1;
 }
 
 /*
- * The folder of a file to write.  Files arrive sorted, so most share the
- * folder of the file before, which then costs no system call.
+ * The folder of a file to write in a fresh stage.  Files arrive sorted, so
+ * most share the folder of the file before, which then costs no system call.
  */
 static int
-make_parents(struct outset *o, const char *path, char **lastdir)
+make_parents(const char *path, char **lastdir)
 {
 	const char *slash = strrchr(path, '/');
 	char *dir;
@@ -482,7 +710,7 @@ make_parents(struct outset *o, const char *path, char **lastdir)
 		free(dir);
 		return 1;
 	}
-	if (!make_dir(o, dir)) {
+	if (!make_dir(dir, NULL)) {
 		free(dir);
 		return 0;
 	}
@@ -508,24 +736,30 @@ write_all(int fd, const char *p, size_t n)
 	return 1;
 }
 
-/* Create a file with these bytes (it must not exist yet, or be ours). */
+/* Create a file with these bytes (it must not exist yet, or be ours).
+ * The gate is held open for the system calls, which allocate nothing. */
 static int
 write_new(const char *path, const struct buf *b)
 {
-	int fd;
+	int fd, e = 0;
+	const char *what = NULL;
 
+	gate_enter();
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0666)) == -1) {
-		diag_errno(path, 0, "cannot create");
-		return 0;
-	}
-	if (!write_all(fd, b->s, b->len)) {
-		diag_errno(path, 0, "write");
+	    O_NOFOLLOW, 0666)) == -1)
+		what = "cannot create";
+	else if (!write_all(fd, b->s, b->len)) {
+		what = "write";
+		e = errno;
 		close(fd);
-		return 0;
-	}
-	if (close(fd) == -1) {
-		diag_errno(path, 0, "close");
+		errno = e;
+	} else if (close(fd) == -1)
+		what = "close";
+	e = errno;
+	gate_leave();
+	if (what != NULL) {
+		errno = e;
+		diag_errno(path, 0, "%s", what);
 		return 0;
 	}
 	return 1;
@@ -542,39 +776,23 @@ static void *
 write_share(void *arg)
 {
 	struct wshare *w = arg;
-	char *full, *lastdir = NULL;
+	char *lastdir = NULL;
 	size_t i;
 
 	w->ok = 1;
-	for (i = w->from; w->ok && i < w->to; i++) {
-		if (w->o->f[i].staged)
-			continue;
-		full = xasprintf("%s/%s", w->o->fresh, w->o->f[i].rel);
-		if (!make_parents(w->o, full, &lastdir) ||
-		    !write_new(full, &w->o->f[i].data))
+	for (i = w->from; w->ok && i < w->to; i++)
+		if (!stage_file(w->o, &w->o->f[i], &lastdir))
 			w->ok = 0;
-		w->o->f[i].staged = 1;
-		free(full);
-	}
 	free(lastdir);
 	return NULL;
-}
-
-/* Deepest first, so that each folder is empty when its turn comes. */
-static int
-deeper_first(const void *a, const void *b)
-{
-	size_t x = strlen(*(char *const *)a), y = strlen(*(char *const *)b);
-
-	return x < y ? 1 : x > y ? -1 : 0;
 }
 
 /*
  * How to stage: a root that does not exist yet is staged whole in a sibling
  * folder and renamed into place at commit (one rename instead of one per
- * file, and nothing to compare with); an existing root file by file, each
- * to a temporary file beside its target, skipping files whose bytes are
- * already there.  Returns 1, or 0 after reporting.
+ * file, and nothing to compare with); an existing root file by file into
+ * ROOT/.gen-stage.PID, skipping files whose bytes are already there.
+ * Returns 1, or 0 after reporting.
  */
 static int
 decide(struct outset *o)
@@ -582,21 +800,28 @@ decide(struct outset *o)
 	const char *slash = strrchr(o->root, '/');
 	struct stat st;
 
-	if (o->mode != 0)
+	if (o->mode != S_UNDECIDED)
 		return 1;
-	o->mode = 2;
-	if (lstat(o->root, &st) == 0 || errno != ENOENT ||
-	    (slash != NULL && slash[1] == '\0'))
+	if (lstat(o->root, &st) == 0 || errno != ENOENT) {
+		o->mode = S_INPLACE;
+		o->stage = xasprintf("%s/.gen-stage.%ld", o->root, (long)getpid());
+		if (mkdir(o->stage, 0777) == -1) {
+			diag_errno(o->stage, 0, "cannot create folder");
+			free(o->stage);
+			o->stage = NULL;
+			return 0;
+		}
 		return 1;
-	o->fresh = slash ? xasprintf("%.*s/.gen-%s.%ld", (int)(slash - o->root),
+	}
+	o->mode = S_FRESH;
+	o->stage = slash ? xasprintf("%.*s/.gen-%s.%ld", (int)(slash - o->root),
 	    o->root, slash + 1, (long)getpid()) :
 	    xasprintf(".gen-%s.%ld", o->root, (long)getpid());
-	if (!make_dir(o, o->fresh)) {
-		free(o->fresh);
-		o->fresh = NULL;
+	if (!make_dir(o->stage, o)) {
+		free(o->stage);
+		o->stage = NULL;
 		return 0;
 	}
-	o->mode = 1;
 	return 1;
 }
 
@@ -604,36 +829,34 @@ decide(struct outset *o)
 static int
 stage_file(struct outset *o, struct ofile *f, char **lastdir)
 {
-	char *full, *slash, *mine = NULL;
+	char *full, *mine = NULL;
+	size_t seq;
 	int s, ok = 0;
 
 	/* Without a lastdir to share (threads), each call keeps its own. */
 	if (lastdir == NULL)
 		lastdir = &mine;
-
 	if (f->staged)
 		return 1;
-	if (o->mode == 1) {
-		full = xasprintf("%s/%s", o->fresh, f->rel);
-		ok = make_parents(o, full, lastdir) && write_new(full, &f->data);
+	f->staged = 1;
+	if (o->mode == S_FRESH) {
+		full = xasprintf("%s/%s", o->stage, f->rel);
+		ok = make_parents(full, lastdir) && write_new(full, &f->data);
 		free(full);
 		free(mine);
-		f->staged = 1;
 		return ok;
 	}
 	full = xasprintf("%s/%s", o->root, f->rel);
 	if ((s = same_on_disk(full, &f->data)) < 0)
 		goto out;
-	f->staged = 1;
 	if ((f->same = s) == 1) {
 		ok = 1;
 		goto out;
 	}
-	if (!make_parents(o, full, lastdir))
-		goto out;
-	slash = strrchr(full, '/');
-	f->tmp = xasprintf("%.*s/.gen-%s.%ld", (int)(slash - full), full,
-	    slash + 1, (long)getpid());
+	pthread_mutex_lock(&o->mu);
+	seq = o->seq++;
+	pthread_mutex_unlock(&o->mu);
+	f->tmp = xasprintf("%s/%zu", o->stage, seq);
 	if (!write_new(f->tmp, &f->data)) {
 		free(f->tmp);
 		f->tmp = NULL;
@@ -666,17 +889,35 @@ stage_fresh(struct outset *o)
 		pthread_join(th, NULL);
 	else
 		write_share(&w[1]);
-	if (!w[0].ok || !w[1].ok) {
-		qsort(o->mkdirs, o->nmkdirs, sizeof(*o->mkdirs), deeper_first);
-		return 0;
-	}
-	return 1;
+	return w[0].ok && w[1].ok;
+}
+
+/* The ledger: every file of the set, one a line, staged as one of them. */
+static void
+add_ledger(struct outset *o)
+{
+	struct buf b = { 0 };
+	struct ofile *f;
+	size_t i;
+
+	sort_files(o);
+	/* gen's own bookkeeping (.gen-*) is never listed, so that every
+	 * command that writes the catalog writes the same ledger. */
+	for (i = 0; i < o->n; i++)
+		if (strncmp(o->f[i].rel, ".gen-", 5) != 0)
+			buf_printf(&b, "%s\n", o->f[i].rel);
+	buf_add(&b, "", 0);
+	o->eager = 0;
+	f = grow(o);
+	f->rel = xstrdup(o->ledger);
+	f->data = b;
+	sort_files(o);
 }
 
 /*
  * Stage what is not staged yet: the whole set into a fresh sibling folder
- * when the root does not exist, else file by file beside the targets.  On
- * failure everything staged is taken back.
+ * when the root does not exist, else file by file into the stage folder.
+ * On failure everything staged is taken back.
  */
 int
 outset_stage(struct outset *o)
@@ -685,14 +926,13 @@ outset_stage(struct outset *o)
 
 	if (o->failed)
 		goto fail;
+	if (o->ledger != NULL)
+		add_ledger(o);
 	sort_files(o);
 	if (!decide(o))
 		goto fail;
-	if (o->mode == 1) {
-		if (!stage_fresh(o))
-			goto fail;
-		return 1;
-	}
+	if (o->mode == S_FRESH)
+		return stage_fresh(o) ? 1 : (unstage(o), 0);
 	for (i = 0; i < o->n; i++)
 		if (!stage_file(o, &o->f[i], &o->lastdir))
 			goto fail;
@@ -716,80 +956,528 @@ outset_eager(struct outset *o)
 			buf_free(&o->f[i].data);
 }
 
+/* ---- the commit: planned, journaled, carried out ---------------------- */
+
 /*
- * Rename into place (the fresh folder whole, or each staged file), then
- * prune: files the ledger lists, or files carrying GEN_MARKER, that this run
- * no longer produces; folders left empty go too.
+ * A step of a commit.  'R' renames from to to (a staged file into place,
+ * making its folders), 'D' renames a fresh folder to its root, 'U' removes
+ * a file that is no longer produced (then its folders when left empty, up
+ * to the root), 'S' removes a stage folder that is empty by then.
  */
-int
-outset_commit(struct outset *o, int prune)
+struct step {
+	char	 op;
+	char	*from, *to, *root;
+};
+
+struct plan {
+	struct step	*s;
+	size_t		 n;
+};
+
+static void
+plan_add(struct plan *p, char op, char *from, char *to, const char *root)
+{
+	p->s = xrealloc(p->s, (p->n + 1) * sizeof(*p->s));
+	p->s[p->n].op = op;
+	p->s[p->n].from = from;
+	p->s[p->n].to = to;
+	p->s[p->n].root = xstrdup(root);
+	p->n++;
+}
+
+static void
+plan_free(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->s[i].from);
+		free(p->s[i].to);
+		free(p->s[i].root);
+	}
+	free(p->s);
+	p->s = NULL;
+	p->n = 0;
+}
+
+/* What committing one set takes.  Returns 1, or 0 after reporting. */
+static int
+plan_set(struct outset *o, int prune, struct plan *p)
 {
 	struct list ex = { 0 };
-	char *full;
 	size_t i;
 	int ok = 1;
 
-	if (o->fresh != NULL) {
-		if (rename(o->fresh, o->root) == -1) {
-			diag_errno(o->root, 0, "cannot rename %s into place", o->fresh);
-			unstage(o);
-			return 0;
-		}
-		o->written = o->n;
-		free(o->fresh);
-		o->fresh = NULL;
-		for (i = 0; i < o->nmkdirs; i++)
-			free(o->mkdirs[i]);
-		o->nmkdirs = 0;
-		return o->ledger == NULL || ledger_write(o);
+	if (o->mode == S_FRESH) {
+		plan_add(p, 'D', xstrdup(o->stage), xstrdup(o->root), o->root);
+		return 1;
 	}
-	for (i = 0; i < o->n; i++) {
-		if (o->f[i].tmp == NULL)
-			continue;
-		full = xasprintf("%s/%s", o->root, o->f[i].rel);
-		if (rename(o->f[i].tmp, full) == -1) {
-			diag_errno(full, 0, "cannot rename %s into place", o->f[i].tmp);
-			unlink(o->f[i].tmp);
-			ok = 0;
-		} else
-			o->written++;
-		free(o->f[i].tmp);
-		o->f[i].tmp = NULL;
-		free(full);
+	for (i = 0; i < o->n; i++)
+		if (o->f[i].tmp != NULL)
+			plan_add(p, 'R', xstrdup(o->f[i].tmp),
+			    xasprintf("%s/%s", o->root, o->f[i].rel), o->root);
+	if (prune) {
+		ok = extras(o, &ex);
+		for (i = 0; i < ex.n; i++)
+			plan_add(p, 'U', NULL, xasprintf("%s/%s", o->root,
+			    ex.v[i]), o->root);
+		list_free(&ex);
 	}
-	/* The folders are now in use. */
-	for (i = 0; i < o->nmkdirs; i++)
-		free(o->mkdirs[i]);
-	o->nmkdirs = 0;
-	if (!prune || !ok)
-		return ok;
-	if (!extras(o, &ex))
-		ok = 0;
-	for (i = 0; i < ex.n; i++) {
-		full = xasprintf("%s/%s", o->root, ex.v[i]);
-		if (unlink(full) == -1) {
-			diag_errno(full, 0, "cannot remove");
-			ok = 0;
-		} else {
-			char *slash;
-
-			o->removed++;
-			note("removed %s", full);
-			/* Remove folders left empty, up to the root. */
-			while ((slash = strrchr(full, '/')) != NULL &&
-			    (size_t)(slash - full) > strlen(o->root)) {
-				*slash = '\0';
-				if (rmdir(full) == -1)
-					break;
-			}
-		}
-		free(full);
-		free(ex.v[i]);
-	}
-	free(ex.v);
-	if (ok && o->ledger != NULL)
-		ok = ledger_write(o);
+	if (o->stage != NULL)
+		plan_add(p, 'S', xstrdup(o->stage), NULL, o->root);
 	return ok;
+}
+
+/* The journal's bytes: "gen-journal 1\n", then per step op, from, to and
+ * root, each ended by a NUL; then "end N\n". */
+static void
+plan_encode(const struct plan *p, struct buf *b)
+{
+	size_t i;
+
+	buf_puts(b, "gen-journal 1\n");
+	for (i = 0; i < p->n; i++) {
+		buf_putc(b, p->s[i].op);
+		buf_putc(b, '\0');
+		buf_add(b, p->s[i].from ? p->s[i].from : "", p->s[i].from ?
+		    strlen(p->s[i].from) + 1 : 1);
+		buf_add(b, p->s[i].to ? p->s[i].to : "", p->s[i].to ?
+		    strlen(p->s[i].to) + 1 : 1);
+		buf_add(b, p->s[i].root, strlen(p->s[i].root) + 1);
+	}
+	buf_printf(b, "end %zu\n", p->n);
+}
+
+static int
+plan_decode(const struct buf *b, struct plan *p)
+{
+	const char *s = b->s, *e = b->s + b->len, *f[4];
+	size_t n = 0, i;
+	int k;
+
+	if (b->len < 14 || memcmp(s, "gen-journal 1\n", 14) != 0)
+		return 0;
+	for (s += 14; s < e && strncmp(s, "end ", 4) != 0; n++) {
+		for (k = 0; k < 4; k++) {
+			f[k] = s;
+			if ((s = memchr(s, '\0', (size_t)(e - s))) == NULL)
+				return 0;
+			s++;
+		}
+		if (strlen(f[0]) != 1 || !strchr("RDUS", f[0][0]))
+			return 0;
+		plan_add(p, f[0][0], *f[1] ? xstrdup(f[1]) : NULL,
+		    *f[2] ? xstrdup(f[2]) : NULL, f[3]);
+	}
+	if (s >= e || sscanf(s, "end %zu", &i) != 1 || i != n)
+		return 0;
+	return 1;
+}
+
+/* mkdir -p without allocating (the commit allocates nothing). */
+static int
+mkdirs_for(const char *file)
+{
+	char p[4096], *slash;
+	size_t n = strlen(file);
+
+	if (n >= sizeof(p))
+		return 0;
+	memcpy(p, file, n + 1);
+	if ((slash = strrchr(p, '/')) == NULL)
+		return 1;
+	*slash = '\0';
+	for (slash = p + 1; ; slash++) {
+		if (*slash == '/' || *slash == '\0') {
+			char c = *slash;
+
+			*slash = '\0';
+			if (mkdir(p, 0777) == -1 && errno != EEXIST)
+				return 0;
+			*slash = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 1;
+}
+
+/* Remove the folders of path left empty, up to (not including) root. */
+static void
+rmdir_up(const char *path, const char *root)
+{
+	char p[4096], *slash;
+	size_t n = strlen(path), r = strlen(root);
+
+	if (n >= sizeof(p))
+		return;
+	memcpy(p, path, n + 1);
+	while ((slash = strrchr(p, '/')) != NULL && (size_t)(slash - p) > r) {
+		*slash = '\0';
+		if (rmdir(p) == -1)
+			break;
+	}
+}
+
+/*
+ * Carry out a plan.  Every step may have been done already (a journal being
+ * finished after a crash), so each one checks before it acts.  Allocates
+ * nothing.  Counts renamed and removed files; returns 1, or 0 after
+ * reporting (the journal then stays for the next run).
+ */
+static int
+plan_run(const struct plan *p, size_t *renamed, size_t *removed)
+{
+	static long pause_us = -1;
+	struct stat st;
+	size_t i;
+	int ok = 1;
+
+	if (pause_us < 0) {
+		const char *e = getenv("GEN_COMMIT_PAUSE_US");	/* tests only */
+
+		pause_us = e ? atol(e) : 0;
+	}
+	for (i = 0; i < p->n; i++) {
+		const struct step *s = &p->s[i];
+
+		switch (s->op) {
+		case 'R':
+		case 'D':
+			if (lstat(s->from, &st) == -1)
+				break;	/* done before */
+			if (pause_us > 0 && s->op == 'R') {
+				struct timespec ts = { pause_us / 1000000,
+				    (pause_us % 1000000) * 1000 };
+
+				nanosleep(&ts, NULL);
+			}
+			if (rename(s->from, s->to) == -1 && (errno != ENOENT ||
+			    !mkdirs_for(s->to) || rename(s->from, s->to) == -1)) {
+				diag_errno(s->to, 0, "cannot rename %s into place",
+				    s->from);
+				ok = 0;
+			} else
+				(*renamed)++;
+			break;
+		case 'U':
+			if (unlink(s->to) == 0) {
+				(*removed)++;
+				rmdir_up(s->to, s->root);
+			} else if (errno != ENOENT) {
+				diag_errno(s->to, 0, "cannot remove");
+				ok = 0;
+			}
+			break;
+		case 'S':
+			rm_tree(s->from);
+			break;
+		}
+	}
+	return ok;
+}
+
+static char *
+journal_path(void)
+{
+	return xasprintf("%s/journal", state_dir);
+}
+
+/* Write the journal whole and durably, then rename it into place: from
+ * that moment the commit will be finished, by this run or the next. */
+static int
+journal_write(const struct plan *p)
+{
+	struct buf b = { 0 };
+	char *path = journal_path(), *tmp;
+	int fd, ok = 0, dfd;
+
+	tmp = xasprintf("%s.%ld", path, (long)getpid());
+	plan_encode(p, &b);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1 ||
+	    !write_all(fd, b.s, b.len) || fsync(fd) == -1) {
+		diag_errno(tmp, 0, "cannot write the journal");
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		diag_errno(path, 0, "cannot write the journal");
+		unlink(tmp);
+		goto out;
+	}
+	if ((dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		fsync(dfd);
+		close(dfd);
+	}
+	ok = 1;
+out:
+	buf_free(&b);
+	free(tmp);
+	free(path);
+	return ok;
+}
+
+/*
+ * Commit sets together: plan every rename and deletion, write the journal,
+ * carry it out with signals held, remove the journal.  prune[i] says
+ * whether set i deletes what it no longer produces.  A signal that arrived
+ * meanwhile ends the process once the tree is whole.
+ */
+int
+outsets_commit(struct outset **v, const int *prune, size_t n)
+{
+	struct plan p = { 0 };
+	char *jpath = journal_path();
+	size_t renamed = 0, removed = 0, i, k;
+	int ok = 1, sig, journaled = 0;
+
+	for (i = 0; i < n && ok; i++)
+		if (v[i] != NULL && !plan_set(v[i], prune[i], &p))
+			ok = 0;
+	if (!ok)
+		goto out;
+	for (i = 0; i < p.n; i++)
+		if (p.s[i].op != 'S')
+			break;
+	/* Only stage folders to remove: nothing to journal. */
+	if (i < p.n) {
+		if (!(ok = journal_write(&p)))
+			goto out;
+		journaled = 1;
+	}
+	pthread_mutex_lock(&live_mu);
+	committing = 1;
+	pthread_mutex_unlock(&live_mu);
+	ok = plan_run(&p, &renamed, &removed);
+	if (ok && journaled && unlink(jpath) == -1)
+		diag_errno(jpath, 0, "cannot remove");
+	/* What each set wrote and removed, for the summary. */
+	for (i = 0, k = 0; i < n; i++) {
+		if (v[i] == NULL)
+			continue;
+		v[i]->committed = 1;
+		for (; k < p.n && strcmp(p.s[k].root, v[i]->root) == 0; k++) {
+			if (p.s[k].op == 'R')
+				v[i]->written++;
+			else if (p.s[k].op == 'D')
+				v[i]->written = v[i]->n;
+			else if (p.s[k].op == 'U')
+				v[i]->removed++;
+		}
+	}
+	pthread_mutex_lock(&live_mu);
+	committing = 0;
+	sig = pending_sig;
+	pthread_mutex_unlock(&live_mu);
+	if (sig != 0)
+		die_by(sig);
+out:
+	plan_free(&p);
+	free(jpath);
+	return ok;
+}
+
+int
+outset_commit(struct outset *o, int prune)
+{
+	return outsets_commit(&o, &prune, 1);
+}
+
+/* ---- the lock: one run at a time on a tree ------------------------------ */
+
+/*
+ * Take STATE/lock, shared (check) or exclusive (runs that write), creating
+ * the state folder.  When another run holds it: wait (saying so once), or
+ * with nowait stop with EXIT_TEMPFAIL.  The lock goes with the process.
+ */
+int
+out_lock(int exclusive, int nowait)
+{
+	char *path, pid[32];
+	int fd, op = exclusive ? LOCK_EX : LOCK_SH;
+	struct buf held = { 0 };
+
+	if (mkdir(state_dir, 0777) == -1 && errno != EEXIST) {
+		diag_errno(state_dir, 0, "cannot create the state folder");
+		return 0;
+	}
+	path = xasprintf("%s/lock", state_dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644)) == -1) {
+		diag_errno(path, 0, "cannot open");
+		free(path);
+		return 0;
+	}
+	if (flock(fd, op | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			diag_errno(path, 0, "cannot lock");
+			goto fail;
+		}
+		if (read_file_opt_max(path, &held, 64) != 1 || held.len == 0)
+			buf_puts(&held, "?\n");
+		held.s[strcspn(held.s, "\n")] = '\0';
+		if (nowait) {
+			diag(EXIT_TEMPFAIL, NULL, "another gen run (pid %s) holds "
+			    "%s; stopping (--no-wait)", held.s, path);
+			goto fail;
+		}
+		if (gen_verbose >= 0)
+			fprintf(stderr, "gen: waiting for another gen run (pid %s) "
+			    "that holds %s\n", held.s, path);
+		while (flock(fd, op) == -1)
+			if (errno != EINTR) {
+				diag_errno(path, 0, "cannot lock");
+				goto fail;
+			}
+	}
+	if (exclusive) {
+		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		/* The pid is only for messages. */
+		if (ftruncate(fd, 0) == 0)
+			(void)!pwrite(fd, pid, strlen(pid), 0);
+	}
+	buf_free(&held);
+	free(path);
+	return 1;	/* fd stays open: the lock lasts until exit */
+fail:
+	buf_free(&held);
+	close(fd);
+	free(path);
+	return 0;
+}
+
+/* ---- what an interrupted run left ---------------------------------------- */
+
+/* Is the process that owns a staging name (its pid suffix) still running? */
+static int
+owner_alive(const char *name)
+{
+	long pid = atol(strrchr(name, '.') + 1);
+
+	return pid > 0 && pid != (long)getpid() &&
+	    (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+static void
+scan_dir_for(const char *dir, const char *prefix, int remove,
+    struct list *found)
+{
+	struct dirent *de;
+	DIR *d;
+	size_t n = strlen(prefix);
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, n) != 0 ||
+		    !is_staging_name(de->d_name) || owner_alive(de->d_name))
+			continue;
+		list_add(found, xasprintf("%s/%s", dir, de->d_name));
+	}
+	closedir(d);
+	(void)remove;
+}
+
+/*
+ * Staging that runs killed outright left behind (their process is gone):
+ * ROOT/.gen-stage.PID, PARENT/.gen-NAME.PID, and the state folder's
+ * unfinished journal copies.  Listed, or removed when remove is set.
+ */
+static void
+leftovers(const char *const *roots, size_t n, int remove, struct list *found)
+{
+	char *parent, *prefix, *slash;
+	size_t i, j, first;
+
+	for (i = 0; i < n; i++) {
+		first = found->n;
+		scan_dir_for(roots[i], ".gen-stage.", remove, found);
+		slash = strrchr(roots[i], '/');
+		parent = slash ? xstrndup(roots[i], (size_t)(slash - roots[i])) :
+		    xstrdup(".");
+		prefix = xasprintf(".gen-%s.", slash ? slash + 1 : roots[i]);
+		scan_dir_for(*parent ? parent : "/", prefix, remove, found);
+		free(parent);
+		free(prefix);
+		for (j = first; remove && j < found->n; j++)
+			rm_tree(found->v[j]);
+	}
+	first = found->n;
+	prefix = xasprintf("journal.");
+	scan_dir_for(state_dir, prefix, remove, found);
+	free(prefix);
+	for (j = first; remove && j < found->n; j++)
+		rm_tree(found->v[j]);
+}
+
+/*
+ * Before a run writes: finish a commit that a killed run left in the
+ * journal, then remove stale staging.  Returns 1, or 0 after reporting.
+ */
+int
+out_recover(const char *const *roots, size_t n)
+{
+	struct list found = { 0 };
+	struct plan p = { 0 };
+	struct buf b = { 0 };
+	char *jpath = journal_path();
+	size_t renamed = 0, removed = 0, i;
+	int ok = 1, r;
+
+	if ((r = read_file_opt(jpath, &b)) == 1) {
+		if (!plan_decode(&b, &p)) {
+			diag(EXIT_DATAERR, &(struct pos){ intern(jpath), 0, 0 },
+			    "damaged commit journal; remove it and run gen "
+			    "build again");
+			ok = 0;
+			goto out;
+		}
+		if (!(ok = plan_run(&p, &renamed, &removed)))
+			goto out;
+		if (unlink(jpath) == -1)
+			diag_errno(jpath, 0, "cannot remove");
+		fprintf(stderr, "gen: finished the commit of an interrupted run: "
+		    "%zu renamed, %zu removed\n", renamed, removed);
+	} else if (r == 0) {
+		ok = 0;
+		goto out;
+	}
+	leftovers(roots, n, 1, &found);
+	for (i = 0; i < found.n; i++)
+		fprintf(stderr, "gen: removed staging left by an interrupted "
+		    "run: %s\n", found.v[i]);
+out:
+	list_free(&found);
+	plan_free(&p);
+	buf_free(&b);
+	free(jpath);
+	return ok;
+}
+
+/* For gen check: the unfinished journal and stale staging, one line each
+ * on standard output; returns how many. */
+long
+out_leftovers(const char *const *roots, size_t n)
+{
+	struct list found = { 0 };
+	char *jpath = journal_path();
+	long count = 0;
+	size_t i;
+
+	if (access(jpath, F_OK) == 0) {
+		printf("unfinished commit: %s (the next gen build finishes it)\n",
+		    jpath);
+		count++;
+	}
+	leftovers(roots, n, 0, &found);
+	for (i = 0; i < found.n; i++)
+		printf("leftover: %s\n", found.v[i]);
+	count += (long)found.n;
+	list_free(&found);
+	free(jpath);
+	return count;
 }
 
 const struct buf *

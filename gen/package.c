@@ -75,11 +75,7 @@ struct field {
 	const char	*(*valid)(const char *);
 };
 
-static const char	*valid_id(const char *);
-static const char	*valid_version(const char *);
-static const char	*valid_accel_version(const char *);
 static const char	*valid_relpath(const char *);
-static const char	*valid_variant(const char *);
 
 static const struct field fields[] = {
 	{ "engineId", F_STR, offsetof(struct pkginfo, engine_id), valid_id },
@@ -275,21 +271,27 @@ rd_error(const struct rd *r, const char *display)
 	}
 }
 
-/* s with control characters shown as \xNN, for messages; caller frees. */
+/* s with control characters (C0, DEL, and C1 as UTF-8) shown as \xNN,
+ * for messages; caller frees. */
 static char *
 shown(const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
 	struct buf b = { 0 };
+	int c1 = 0;
 
 	buf_add(&b, "", 0);
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+	for (; *u != '\0'; u++) {
+		if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			c1 = 2;
+		if (*u < 0x20 || *u == 0x7f || c1 > 0) {
 			buf_puts(&b, "\\x");
-			buf_putc(&b, hex[(unsigned char)*s >> 4]);
-			buf_putc(&b, hex[*s & 0xf]);
+			buf_putc(&b, hex[*u >> 4]);
+			buf_putc(&b, hex[*u & 0xf]);
+			c1 -= c1 > 0;
 		} else
-			buf_putc(&b, *s);
+			buf_putc(&b, (char)*u);
 	}
 	return b.s;
 }
@@ -332,63 +334,331 @@ member_path(struct archive_entry *e)
 	return p;
 }
 
-/* Whether a path, from the archive's root, stays under package/. */
-static const char *
-path_problem(const char *p)
-{
-	const char *c;
-	size_t n;
+/* ---- names inside a package ------------------------------------------ */
 
-	if (*p == '/')
-		return "absolute path";
-	for (c = p; *c != '\0'; c += n + (c[n] == '/')) {
-		n = strcspn(c, "/");
-		if (n == 2 && c[0] == '.' && c[1] == '.')
-			return "path with a '..' component";
+/* Whether s holds a C0 or C1 control character (C1 as UTF-8). */
+int
+has_control(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return 1;
+		if (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9f)
+			return 1;
 	}
-	if (strncmp(p, "package", 7) != 0 || (p[7] != '\0' && p[7] != '/'))
-		return "member outside package/";
-	return NULL;
+	return 0;
+}
+
+
+/* Both separators: the Windows app splits names at either. */
+#define SEPS		"/\\"
+
+static int
+is_sep(const char *seps, char c)
+{
+	return c != '\0' && strchr(seps, c) != NULL;
+}
+
+/* ASCII letters, compared without regard to case (no locale). */
+static int
+same_letters(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char x = a[i] >= 'a' && a[i] <= 'z' ? a[i] - 32 : a[i];
+
+		if (x != b[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* The part of a name that Windows compares with device names: up to the
+ * first dot, without trailing spaces. */
+static size_t
+device_part(const char *c, size_t n)
+{
+	const char *dot = memchr(c, '.', n);
+	size_t b = dot != NULL ? (size_t)(dot - c) : n;
+
+	while (b > 0 && c[b - 1] == ' ')
+		b--;
+	return b;
 }
 
 /*
- * Whether a symbolic link at path with target t stays under package/ when
- * t is resolved from the link's folder, without following other links.
+ * Whether Windows takes the name c (n bytes) for a device: the part
+ * before the first dot, without trailing spaces, is CON, PRN, AUX, NUL,
+ * CONIN$, CONOUT$, or COM or LPT with a digit or a superscript 1, 2, 3
+ * (in any case: "nul.txt", "Com1 .log").
  */
 static int
-link_inside(const char *path, const char *t)
+device_name(const char *c, size_t n)
 {
-	const char *c, *base;
-	size_t n, depth = 0;
-	int inpkg = 0;
+	static const char *const names[] = {
+		"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"
+	};
+	const unsigned char *u = (const unsigned char *)c;
+	size_t b = device_part(c, n), i;
 
-	if (*t == '/' || *t == '\0')
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (b == strlen(names[i]) && same_letters(c, names[i], b))
+			return 1;
+	if (b < 4 || (!same_letters(c, "COM", 3) && !same_letters(c, "LPT", 3)))
 		return 0;
-	/* The link's folder: every component of path but the last. */
-	base = strrchr(path, '/');
-	for (c = path; base != NULL && c < base; c += n + 1) {
-		n = strcspn(c, "/");
-		if (c + n > base)
-			n = (size_t)(base - c);
-		if (n == 0 || (n == 1 && c[0] == '.'))
-			continue;
-		if (depth++ == 0)
-			inpkg = n == 7 && strncmp(c, "package", 7) == 0;
+	if (b == 4 && c[3] >= '0' && c[3] <= '9')
+		return 1;
+	return b == 5 && u[3] == 0xc2 &&
+	    (u[4] == 0xb9 || u[4] == 0xb2 || u[4] == 0xb3);
+}
+
+static int
+drive_letter(const char *c)
+{
+	return ((c[0] >= 'A' && c[0] <= 'Z') || (c[0] >= 'a' && c[0] <= 'z')) &&
+	    c[1] == ':';
+}
+
+/* The fault of one name (n bytes at c), or PF_NONE.  '.' and empty names
+ * are harmless; '..' is a fault unless dotdot is set. */
+static enum pathfault
+name_fault(const char *c, size_t n, int dotdot)
+{
+	if (n == 0 || (n == 1 && c[0] == '.'))
+		return PF_NONE;
+	if (n == 2 && c[0] == '.' && c[1] == '.')
+		return dotdot ? PF_NONE : PF_DOTDOT;
+	if (memchr(c, ':', n) != NULL)
+		return drive_letter(c) ? PF_DRIVE : PF_COLON;
+	if (device_name(c, n))
+		return PF_DEVICE;
+	if (c[n - 1] == '.' || c[n - 1] == ' ')
+		return strspn(c, ". ") >= n ? PF_DOTS : PF_TRAILING;
+	return PF_NONE;
+}
+
+static enum pathfault
+fault_at(struct pathfault_at *at, enum pathfault kind, size_t off, size_t len)
+{
+	if (at != NULL) {
+		at->kind = kind;
+		at->off = off;
+		at->len = len;
 	}
-	for (c = t; *c != '\0'; c += n + (c[n] == '/')) {
-		n = strcspn(c, "/");
-		if (n == 0 || (n == 1 && c[0] == '.'))
+	return kind;
+}
+
+/*
+ * The rules every name of p meets, '/' and '\' both separating: no root
+ * (/, \, \\server, \\?\, C:), no control character, and no name that
+ * Windows reads otherwise (see name_fault).
+ */
+static enum pathfault
+names_fault(const char *p, int dotdot, struct pathfault_at *at)
+{
+	size_t i, n;
+	enum pathfault k;
+
+	if (is_sep(SEPS, p[0]) && is_sep(SEPS, p[1])) {
+		if ((p[2] == '?' || p[2] == '.') &&
+		    (p[3] == '\0' || is_sep(SEPS, p[3])))
+			return fault_at(at, PF_DEVPATH, 0, 0);
+		return fault_at(at, PF_UNC, 0, 0);
+	}
+	if (is_sep(SEPS, p[0]))
+		return fault_at(at, PF_ABSOLUTE, 0, 0);
+	if (drive_letter(p))
+		return fault_at(at, PF_DRIVE, 0, 2);
+	if (has_control(p, strlen(p)))
+		return fault_at(at, PF_CONTROL, 0, 0);
+	for (i = 0;; i += n + 1) {
+		n = strcspn(p + i, SEPS);
+		if ((k = name_fault(p + i, n, dotdot)) != PF_NONE)
+			return fault_at(at, k, i, k == PF_DRIVE ? 2 : n);
+		if (p[i + n] == '\0')
+			break;
+	}
+	return fault_at(at, PF_NONE, 0, 0);
+}
+
+/* See index.h. */
+enum pathfault
+package_path_fault(const char *path, struct pathfault_at *at)
+{
+	enum pathfault k;
+
+	if ((k = names_fault(path, 0, at)) != PF_NONE)
+		return k;
+	/* "package\x" is a file beside package/ where '\' is a letter. */
+	if (strncmp(path, "package", 7) != 0 ||
+	    (path[7] != '\0' && path[7] != '/'))
+		return fault_at(at, PF_OUTSIDE, 0, 0);
+	return PF_NONE;
+}
+
+/*
+ * Walk the names of s[0..len) (split at seps) from the folder at *depth
+ * names below the root; *inpkg: whether the first of them is "package".
+ * Returns 0 when the walk climbs above the root.
+ */
+static int
+walk_names(const char *s, size_t len, const char *seps, size_t *depth,
+    int *inpkg)
+{
+	size_t i, n;
+
+	for (i = 0; i < len; i += n + 1) {
+		for (n = 0; i + n < len && !is_sep(seps, s[i + n]); n++)
 			continue;
-		if (n == 2 && c[0] == '.' && c[1] == '.') {
-			if (depth == 0)
+		if (n == 0 || (n == 1 && s[i] == '.'))
+			continue;
+		if (n == 2 && s[i] == '.' && s[i + 1] == '.') {
+			if (*depth == 0)
 				return 0;
-			depth--;
+			(*depth)--;
 			continue;
 		}
-		if (depth++ == 0)
-			inpkg = n == 7 && strncmp(c, "package", 7) == 0;
+		if ((*depth)++ == 0)
+			*inpkg = n == 7 && strncmp(s + i, "package", 7) == 0;
 	}
+	return 1;
+}
+
+/* Whether target, from the folder of the link at path, ends inside
+ * package/ without climbing above the root; names split at seps. */
+static int
+resolves_inside(const char *path, const char *target, const char *seps)
+{
+	size_t depth = 0, dir = strlen(path);
+	int inpkg = 0;
+
+	while (dir > 0 && is_sep(seps, path[dir - 1]))
+		dir--;
+	while (dir > 0 && !is_sep(seps, path[dir - 1]))
+		dir--;
+	if (!walk_names(path, dir, seps, &depth, &inpkg) ||
+	    !walk_names(target, strlen(target), seps, &depth, &inpkg))
+		return 0;
 	return depth > 0 && inpkg;
+}
+
+/* See index.h. */
+enum pathfault
+package_link_fault(const char *path, const char *target,
+    struct pathfault_at *at)
+{
+	enum pathfault k;
+
+	if (*target == '\0')
+		return fault_at(at, PF_LEAVES, 0, 0);
+	if ((k = names_fault(target, 1, at)) != PF_NONE)
+		return k;
+	if (!resolves_inside(path, target, "/"))
+		return fault_at(at, PF_LEAVES, 0, 0);
+	if (!resolves_inside(path, target, SEPS))
+		return fault_at(at, PF_LEAVES_WIN, 0, 0);
+	return PF_NONE;
+}
+
+/* See index.h. */
+char *
+package_fault_text(const char *path, const struct pathfault_at *at)
+{
+	int n = (int)at->len;
+	const char *c = path + at->off;
+	char dev[8];
+	size_t b, i;
+
+	switch (at->kind) {
+	case PF_NONE:
+		return xstrdup("no fault");
+	case PF_OUTSIDE:
+		return xstrdup("member outside package/");
+	case PF_ABSOLUTE:
+		return xstrdup("absolute path");
+	case PF_UNC:
+		return xstrdup("absolute path (a UNC path, \\\\server\\share, "
+		    "on Windows)");
+	case PF_DEVPATH:
+		return xstrdup("absolute path (a device path, \\\\?\\ or "
+		    "\\\\.\\, on Windows)");
+	case PF_DRIVE:
+		return xasprintf("path with a drive letter ('%.*s')", n, c);
+	case PF_CONTROL:
+		return xstrdup("control character in the path");
+	case PF_DOTDOT:
+		return xstrdup("path with a '..' component");
+	case PF_DOTS:
+		return xasprintf("name '%.*s' is read as '..' or '.' on "
+		    "Windows, which drops trailing dots and spaces", n, c);
+	case PF_TRAILING:
+		return xasprintf("name '%.*s' ends in a dot or a space, which "
+		    "Windows drops", n, c);
+	case PF_COLON:
+		return xasprintf("':' in name '%.*s' (an alternate data stream "
+		    "on Windows)", n, c);
+	case PF_DEVICE:
+		/* The device's name in capitals: "nul.txt" is NUL. */
+		b = device_part(c, at->len);
+		for (i = 0; i < b && i < sizeof(dev) - 1; i++)
+			dev[i] = c[i] >= 'a' && c[i] <= 'z' ? c[i] - 32 : c[i];
+		dev[i] = '\0';
+		if ((size_t)n == b)
+			return xasprintf("name '%.*s' is a device on Windows",
+			    n, c);
+		return xasprintf("name '%.*s' is the device %s on Windows", n,
+		    c, dev);
+	case PF_LEAVES:
+		return xstrdup("leaves package/");
+	case PF_LEAVES_WIN:
+		return xstrdup("leaves package/ on Windows, where '\\' "
+		    "separates names");
+	}
+	return xstrdup("unknown fault");
+}
+
+/*
+ * Report a link member whose target is at fault: "member: symbolic link
+ * to 'target' leaves package/", with what is wrong when the target does
+ * not simply resolve outside.
+ */
+static void
+link_fault_report(const struct pos *pos, const char *sp, const char *what,
+    const char *t, const struct pathfault_at *at)
+{
+	char *st = shown(t), *why = package_fault_text(t, at);
+
+	switch (at->kind) {
+	case PF_OUTSIDE:
+	case PF_LEAVES:
+		diag(EXIT_DATAERR, pos, "%s: %s link to '%s' leaves package/",
+		    sp, what, st);
+		break;
+	case PF_LEAVES_WIN:
+		diag(EXIT_DATAERR, pos, "%s: %s link to '%s' %s", sp, what,
+		    st, why);
+		break;
+	case PF_ABSOLUTE:
+	case PF_UNC:
+	case PF_DEVPATH:
+	case PF_DRIVE:
+	case PF_DOTDOT:
+	case PF_DOTS:
+		diag(EXIT_DATAERR, pos, "%s: %s link to '%s' leaves package/: "
+		    "%s", sp, what, st, why);
+		break;
+	default:
+		diag(EXIT_DATAERR, pos, "%s: %s link to '%s': %s", sp, what,
+		    st, why);
+		break;
+	}
+	free(why);
+	free(st);
 }
 
 /* Check one member of a deep read; sets *found when it is the server
@@ -398,13 +668,16 @@ check_member(struct archive_entry *e, const char *display, const char *bin,
     int *found)
 {
 	struct pos pos = { display, 0, 0 };
-	const char *p = member_path(e), *why, *t;
-	char *sp, *st = NULL;
+	struct pathfault_at at;
+	const char *p = member_path(e), *t;
+	char *sp, *why;
 	int ok = 0;
 
 	sp = shown(p);
-	if ((why = path_problem(p)) != NULL) {
+	if (package_path_fault(p, &at) != PF_NONE) {
+		why = package_fault_text(p, &at);
 		diag(EXIT_DATAERR, &pos, "%s: %s", sp, why);
+		free(why);
 		goto out;
 	}
 	switch (archive_entry_filetype(e)) {
@@ -420,11 +693,10 @@ check_member(struct archive_entry *e, const char *display, const char *bin,
 		diag(EXIT_DATAERR, &pos, "%s: sockets are not allowed", sp);
 		goto out;
 	case AE_IFLNK:
-		t = archive_entry_symlink(e);
-		st = shown(t != NULL ? t : "");
-		if (t == NULL || !link_inside(p, t)) {
-			diag(EXIT_DATAERR, &pos, "%s: symbolic link to '%s' "
-			    "leaves package/", sp, st);
+		if ((t = archive_entry_symlink(e)) == NULL)
+			t = "";
+		if (package_link_fault(p, t, &at) != PF_NONE) {
+			link_fault_report(&pos, sp, "symbolic", t, &at);
 			goto out;
 		}
 		break;
@@ -436,20 +708,18 @@ check_member(struct archive_entry *e, const char *display, const char *bin,
 	default:
 		break;
 	}
+	/* A hard link's target is a path from the archive's root. */
 	if ((t = archive_entry_hardlink(e)) != NULL) {
 		while (t[0] == '.' && t[1] == '/')
 			t += 2;
-		if (path_problem(t) != NULL) {
-			st = shown(t);
-			diag(EXIT_DATAERR, &pos, "%s: hard link to '%s' "
-			    "leaves package/", sp, st);
+		if (package_path_fault(t, &at) != PF_NONE) {
+			link_fault_report(&pos, sp, "hard", t, &at);
 			goto out;
 		}
 	}
 	ok = 1;
 out:
 	free(sp);
-	free(st);
 	return ok;
 }
 
@@ -566,30 +836,13 @@ jtype(const json_t *v)
 	}
 }
 
-/* Whether s holds a C0 or C1 control character (s is valid UTF-8). */
-static int
-has_control(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (u[i] < 0x20 || u[i] == 0x7f)
-			return 1;
-		if (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
-		    u[i + 1] <= 0x9f)
-			return 1;
-	}
-	return 0;
-}
-
 static int
 lowerdig(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-static const char *
+const char *
 valid_id(const char *s)
 {
 	if (!lowerdig((unsigned char)*s))
@@ -602,7 +855,7 @@ valid_id(const char *s)
 	return NULL;
 }
 
-static const char *
+const char *
 valid_version(const char *s)
 {
 	if (*s == '\0' || strpbrk(s, "/ \t\r\n\v\f") != NULL)
@@ -610,7 +863,7 @@ valid_version(const char *s)
 	return NULL;
 }
 
-static const char *
+const char *
 valid_accel_version(const char *s)
 {
 	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
@@ -624,7 +877,9 @@ valid_accel_version(const char *s)
 static const char *
 valid_relpath(const char *s)
 {
+	enum pathfault k;
 	const char *c;
+	char *p;
 	size_t n;
 
 	if (*s == '\0' || *s == '/' || s[strlen(s) - 1] == '/' ||
@@ -637,10 +892,30 @@ valid_relpath(const char *s)
 			return "expected a relative path inside package/ "
 			    "without '..'";
 	}
-	return NULL;
+	/* The member it names must pass the member checks. */
+	p = xasprintf("package/%s", s);
+	k = package_path_fault(p, NULL);
+	free(p);
+	switch (k) {
+	case PF_NONE:
+		return NULL;
+	case PF_DEVICE:
+		return "expected a relative path inside package/ without "
+		    "device names (CON, NUL, COM1, ...)";
+	case PF_DOTS:
+	case PF_TRAILING:
+		return "expected a relative path inside package/ without "
+		    "names ending in a dot or a space";
+	case PF_DRIVE:
+	case PF_COLON:
+		return "expected a relative path inside package/ without ':'";
+	default:
+		return "expected a relative path inside package/, such as "
+		    "bin/llama-server";
+	}
 }
 
-static const char *
+const char *
 valid_variant(const char *s)
 {
 	if (*s == '\0')
@@ -770,6 +1045,42 @@ get_fields(const char *display, const json_t *root, struct pkginfo *out)
 	return ok;
 }
 
+/* See index.h. */
+int
+open_regular(const char *path, const char *display, int *missing)
+{
+	struct pos pos = { display, 0, 0 };
+	struct stat st;
+	int fd, fl;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		if (missing != NULL && errno == ENOENT)
+			*missing = 1;
+		else
+			diag_errno(display, 1, "cannot open");
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		diag_errno(display, 0, "cannot stat");
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag(EXIT_DATAERR, &pos, "is %s, not a regular file",
+		    file_kind(st.st_mode));
+		close(fd);
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		diag_errno(display, 0, "fcntl");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * Read one package file in one pass (see index.h).  libarchive reads
  * through rd_read, which hashes each chunk as it hands it over; whatever
@@ -807,12 +1118,10 @@ package_read(const char *path, const char *display, enum pkgdepth depth,
 		diag(EXIT_IOERR, &pos, "cannot start SHA-256 in OpenSSL");
 		goto out;
 	}
-	if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		diag_errno(display, 1, "cannot open");
+	if ((r.fd = open_regular(path, display, NULL)) == -1)
 		goto out;
-	}
 	(void)posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (readahead && fstat(r.fd, &st) == 0 && S_ISREG(st.st_mode))
+	if (readahead && fstat(r.fd, &st) == 0)
 		rd_start(&r, (unsigned long long)st.st_size);
 
 	if ((a = archive_read_new()) == NULL) {

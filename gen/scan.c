@@ -77,15 +77,77 @@ join_path(const char *dir, const char *name)
 	return p;
 }
 
-/* Every *.baiengine below dir; dot-files and dot-folders are skipped. */
-static int
-walk(const char *dir, struct found **v, size_t *n, size_t *cap)
+static void
+found_add(struct found **v, size_t *n, size_t *cap, char *path,
+    const struct stat *st)
 {
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	memset(&(*v)[*n], 0, sizeof(**v));
+	(*v)[*n].path = path;
+	(*v)[*n].size = (unsigned long long)st->st_size;
+	(*v)[*n].mtime_s = (long long)st->st_mtim.tv_sec;
+	(*v)[*n].mtime_ns = (long long)st->st_mtim.tv_nsec;
+	(*v)[*n].ino = (unsigned long long)st->st_ino;
+	(*n)++;
+}
+
+/*
+ * What the entry name of folder d is, following a symbolic link (*link
+ * tells): fills *st and returns 1; or returns 0 with *what set to why the
+ * link cannot be followed ("a dangling symbolic link", "a symbolic link
+ * loop"), or with *what NULL and errno set when the entry could not be
+ * examined.
+ */
+static int
+entry_stat(DIR *d, const char *name, struct stat *st, int *link,
+    const char **what)
+{
+	*what = NULL;
+	*link = 0;
+	if (fstatat(dirfd(d), name, st, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	if (!S_ISLNK(st->st_mode))
+		return 1;
+	*link = 1;
+	if (fstatat(dirfd(d), name, st, 0) == 0)
+		return 1;
+	if (errno == ENOENT || errno == ENOTDIR)
+		*what = "a dangling symbolic link";
+	else if (errno == ELOOP)
+		*what = "a symbolic link loop";
+	return 0;
+}
+
+/* The folders being walked, from the top: a link back to one of them is
+ * not walked again. */
+struct walked {
+	dev_t			 dev;
+	ino_t			 ino;
+	const struct walked	*up;
+};
+
+/*
+ * Every *.baiengine below dir; dot-files and dot-folders are skipped, and
+ * so is anything else that is neither a folder nor named *.baiengine.  A
+ * *.baiengine that is not (or does not lead to) a regular file is an
+ * error, reported here without stopping the walk.  Returns 1, or 0 when
+ * anything was reported.
+ */
+static int
+walk(const char *dir, const struct walked *up, struct found **v, size_t *n,
+    size_t *cap)
+{
+	const struct walked *w;
+	struct walked here = { 0, 0, NULL };
 	struct dirent *de;
 	struct stat st;
+	const char *what;
 	char *p;
 	DIR *d;
-	int ok = 1;
+	int ok = 1, pkg, link;
 
 	if ((d = opendir(dir)) == NULL) {
 		if (errno == ENOENT)
@@ -93,35 +155,48 @@ walk(const char *dir, struct found **v, size_t *n, size_t *cap)
 		diag_errno(dir, 0, "cannot read folder");
 		return 0;
 	}
-	while (ok && (de = readdir(d)) != NULL) {
+	here.up = up;
+	if (fstat(dirfd(d), &st) == 0) {
+		here.dev = st.st_dev;
+		here.ino = st.st_ino;
+	}
+	while ((de = readdir(d)) != NULL) {
+		pkg = has_suffix(de->d_name, ".baiengine");
 		/* Only folders and packages need a stat; d_type says which,
 		 * where the file system knows. */
-		if (de->d_name[0] == '.' || (de->d_type != DT_UNKNOWN &&
-		    de->d_type != DT_DIR && de->d_type != DT_LNK &&
-		    !has_suffix(de->d_name, ".baiengine")))
+		if (de->d_name[0] == '.' || (!pkg && de->d_type != DT_UNKNOWN &&
+		    de->d_type != DT_DIR && de->d_type != DT_LNK))
 			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, 0) == -1) {
-			p = xasprintf("%s/%s", dir, de->d_name);
-			diag_errno(p, 0, "cannot stat");
-			free(p);
+		p = join_path(dir, de->d_name);
+		if (!entry_stat(d, de->d_name, &st, &link, &what)) {
+			if (what == NULL) {
+				diag_errno(p, 0, "cannot stat");
+				ok = 0;
+			} else if (pkg) {
+				diag(EXIT_DATAERR, &(struct pos){ p, 0, 0 },
+				    "is %s, not a regular file", what);
+				ok = 0;
+			} else
+				note("%s: skipped: %s", p, what);
+		} else if (S_ISREG(st.st_mode) && pkg) {
+			found_add(v, n, cap, p, &st);
+			p = NULL;
+		} else if (pkg) {
+			diag(EXIT_DATAERR, &(struct pos){ p, 0, 0 },
+			    "is %s%s, not a regular file", link ?
+			    "a symbolic link to " : "", file_kind(st.st_mode));
 			ok = 0;
 		} else if (S_ISDIR(st.st_mode)) {
-			p = xasprintf("%s/%s", dir, de->d_name);
-			ok = walk(p, v, n, cap);
-			free(p);
-		} else if (S_ISREG(st.st_mode) && has_suffix(de->d_name, ".baiengine")) {
-			if (*n == *cap) {
-				*cap = *cap ? *cap * 2 : 256;
-				*v = xrealloc(*v, *cap * sizeof(**v));
-			}
-			memset(&(*v)[*n], 0, sizeof(**v));
-			(*v)[*n].path = join_path(dir, de->d_name);
-			(*v)[*n].size = (unsigned long long)st.st_size;
-			(*v)[*n].mtime_s = (long long)st.st_mtim.tv_sec;
-			(*v)[*n].mtime_ns = (long long)st.st_mtim.tv_nsec;
-			(*v)[*n].ino = (unsigned long long)st.st_ino;
-			(*n)++;
+			for (w = &here; w != NULL; w = w->up)
+				if (w->dev == st.st_dev && w->ino == st.st_ino)
+					break;
+			if (w != NULL)
+				note("%s: skipped: a link to a folder that holds "
+				    "it", p);
+			else
+				ok &= walk(p, &here, v, n, cap);
 		}
+		free(p);
 	}
 	closedir(d);
 	return ok;
@@ -353,14 +428,12 @@ cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
 
 /* Write the cache atomically; a failure here is only a warning. */
 static void
-cache_save(const char *path, const struct found *f, const struct pkginfo *p,
+cache_encode(struct buf *out, const struct found *f, const struct pkginfo *p,
     const int *deep, size_t n)
 {
 	struct buf b = { 0 };
-	char sum[65], *tmp;
+	char sum[65];
 	size_t i, j;
-	FILE *fp;
-	int fd;
 
 	buf_puts(&b, CACHE_MAGIC);
 	for (i = 0; i < n; i++) {
@@ -393,24 +466,7 @@ cache_save(const char *path, const struct found *f, const struct pkginfo *p,
 			cnt += !f[i].failed;
 		buf_printf(&b, "end %zu %s\n", cnt, sum);
 	}
-	tmp = xasprintf("%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "gen: warning: %s: cannot write the cache: %s\n",
-		    path, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		goto out;
-	}
-	fchmod(fd, 0644);
-	if (fwrite(b.s, 1, b.len, fp) != b.len || fclose(fp) == EOF ||
-	    rename(tmp, path) == -1) {
-		fprintf(stderr, "gen: warning: %s: cannot write the cache: %s\n",
-		    path, strerror(errno));
-		unlink(tmp);
-	}
-out:
-	free(tmp);
-	buf_free(&b);
+	*out = b;
 }
 
 /* ---- worker threads --------------------------------------------------- */
@@ -442,16 +498,14 @@ hash_one(const char *path, unsigned char *buf, size_t buflen, char out[65],
 	unsigned int len;
 	ssize_t r;
 	size_t i;
-	int fd, ok = 0;
+	int fd, ok = 0, missing = 0;
 
 	*size = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT) {
-			*size = (unsigned long long)-1;
-			return 1;
-		}
-		diag_errno(path, 0, "cannot open");
-		return 0;
+	if ((fd = open_regular(path, path, &missing)) == -1) {
+		if (!missing)
+			return 0;
+		*size = (unsigned long long)-1;
+		return 1;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	ctx = EVP_MD_CTX_new();
@@ -637,22 +691,22 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	struct found *f = NULL;
 	struct cache cache = { 0 };
 	struct cache_ent *ce;
+	struct buf cache_bytes = { 0 };
 	struct pool pl;
 	struct pkginfo *p = NULL;
 	unsigned long long total = 0;
 	char *cpath, fp[65];
-	int *deep = NULL, ok = 1, jobs, dirty = 0;
+	int *deep = NULL, ok = 1, jobs, dirty = 0, walked;
 	size_t n = 0, cap = 0, i, hits = 0;
 
 	cpath = o->cache ? xstrdup(o->cache) : xasprintf("%s/.gen-cache", o->dir);
-	if (!walk(o->dir, &f, &n, &cap)) {
-		ok = 0;
-		goto out;
-	}
+	/* A bad entry fails the run, but only after every package has been
+	 * read and checked: all the problems are reported at once. */
+	walked = walk(o->dir, NULL, &f, &n, &cap);
 	if (n > 0)
 		qsort(f, n, sizeof(*f), found_cmp);
 	fingerprint(o->salt, f, n, fp);
-	if (o->expect != NULL && strcmp(o->expect, fp) == 0) {
+	if (walked && o->expect != NULL && strcmp(o->expect, fp) == 0) {
 		s = xcalloc(1, sizeof(*s));
 		memcpy(s->fingerprint, fp, sizeof(fp));
 		s->unchanged = 1;
@@ -693,11 +747,12 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 		run_pool(&pl, jobs, total);
 	}
 	note("%s: %zu packages, %zu from the cache, %zu read", o->dir, n, hits, n - hits);
+	ok = walked;
 	for (i = 0; i < n; i++)
 		if (f[i].failed)
 			ok = 0;
 	if (o->write_cache && dirty && n > 0)
-		cache_save(cpath, f, p, deep, n);
+		cache_encode(&cache_bytes, f, p, deep, n);
 	for (i = 0; i < n; i++)
 		if (!f[i].failed && !package_check(&p[i], rules))
 			ok = 0;
@@ -705,6 +760,9 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 		goto out;
 	s = xcalloc(1, sizeof(*s));
 	memcpy(s->fingerprint, fp, sizeof(fp));
+	s->cache = cache_bytes;
+	memset(&cache_bytes, 0, sizeof(cache_bytes));
+	s->cache_path = xstrdup(cpath);
 	s->n = n;
 	s->pkg = p;
 	for (i = 0; i < n; i++)
@@ -712,6 +770,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 			s->newest = f[i].mtime_s;
 	p = NULL;
 out:
+	buf_free(&cache_bytes);
 	if (p != NULL) {
 		for (i = 0; i < n; i++)
 			pkginfo_clear(&p[i]);
@@ -736,5 +795,7 @@ scan_free(struct scan *s)
 	for (i = 0; i < s->n; i++)
 		pkginfo_clear(&s->pkg[i]);
 	free(s->pkg);
+	buf_free(&s->cache);
+	free(s->cache_path);
 	free(s);
 }

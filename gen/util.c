@@ -17,12 +17,20 @@
 
 int	gen_status;
 int	gen_verbose;
+void	(*gen_abort_hook)(void);
 
+/* Out of memory: say so without allocating, take back what is staged, and
+ * end the process (other threads may still be running: no exit()). */
 static void
 oom(void)
 {
-	fputs("gen: out of memory\n", stderr);
-	exit(EXIT_IOERR);
+	static const char msg[] = "gen: out of memory\n";
+	ssize_t r = write(2, msg, sizeof(msg) - 1);
+
+	(void)r;	/* nothing left to report with */
+	if (gen_abort_hook != NULL)
+		gen_abort_hook();
+	_exit(EXIT_IOERR);
 }
 
 void *

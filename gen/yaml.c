@@ -55,6 +55,9 @@ struct loader {
 	void		*anchors;	/* tsearch(3) tree of struct anchor */
 	struct anchor  **alist;		/* the same, for freeing */
 	size_t		 nanchors, acap;
+	size_t		*lines;		/* offset of each line's start, built
+					   when a block scalar needs it */
+	size_t		 nlines;
 };
 
 /* A candidate entry of a mapping being finished. */
@@ -437,6 +440,190 @@ out:
 	return rc;
 }
 
+/* The core schema's tags as libyaml resolves "!!x". */
+#define CORE_TAG	"tag:yaml.org,2002:"
+
+/* A tag as written, for messages: "!!int", "!custom", "!<tag:x>". */
+static char *
+tag_shown(const char *tag)
+{
+	if (strncmp(tag, CORE_TAG, strlen(CORE_TAG)) == 0)
+		return xasprintf("!!%s", tag + strlen(CORE_TAG));
+	if (tag[0] == '!')
+		return xstrdup(tag);
+	return xasprintf("!<%s>", tag);
+}
+
+/* Scalar text for a message: quoted, control characters escaped, cut. */
+static char *
+text_shown(const char *s, size_t len)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	buf_putc(&b, '"');
+	for (i = 0; i < len && i < 40; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			buf_printf(&b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			buf_printf(&b, "\\x%02x", c);
+		else
+			buf_putc(&b, c);
+	}
+	buf_puts(&b, i < len ? "...\"" : "\"");
+	return b.s;
+}
+
+static int	is_null_text(const char *, size_t);
+static int	bool_text(const char *, size_t);
+static int	is_int_text(const char *, size_t);
+static int	is_float_text(const char *, size_t);
+static int	is_nonfinite_text(const char *, size_t);
+
+/*
+ * Only the core schema's tags are read, and each must fit its node: a tag
+ * gen does not know would otherwise be dropped without a word, and
+ * "!!int abc" would silently be a string.
+ */
+static int
+tag_ok(const struct ynode *n, const struct pos *at)
+{
+	static const char *const kinds[] = { "a scalar", "a sequence",
+	    "a mapping" };
+	const char *t = n->tag, *what = NULL;
+	char *shown, *text;
+	int fits = 1;
+
+	if (t == NULL || strcmp(t, "!") == 0)
+		return 1;
+	if (strncmp(t, CORE_TAG, strlen(CORE_TAG)) == 0) {
+		t += strlen(CORE_TAG);
+		if (!strcmp(t, "seq"))
+			fits = n->kind == Y_SEQ;
+		else if (!strcmp(t, "map"))
+			fits = n->kind == Y_MAP;
+		else if (!strcmp(t, "str") || !strcmp(t, "int") ||
+		    !strcmp(t, "float") || !strcmp(t, "bool") ||
+		    !strcmp(t, "null") || !strcmp(t, "merge")) {
+			if (n->kind != Y_SCALAR)
+				fits = 0;
+			else if (!strcmp(t, "int")) {
+				fits = is_int_text(n->str, n->len);
+				what = "an integer";
+			} else if (!strcmp(t, "float")) {
+				fits = is_float_text(n->str, n->len) ||
+				    is_nonfinite_text(n->str, n->len);
+				what = "a float";
+			} else if (!strcmp(t, "bool")) {
+				fits = bool_text(n->str, n->len) >= 0;
+				what = "true or false";
+			} else if (!strcmp(t, "null")) {
+				fits = is_null_text(n->str, n->len);
+				what = "null";
+			} else if (!strcmp(t, "merge")) {
+				fits = n->len == 2 && !memcmp(n->str, "<<", 2);
+				what = "'<<'";
+			}
+		} else
+			goto unknown;
+		if (fits)
+			return 1;
+		shown = tag_shown(n->tag);
+		if (n->kind == Y_SCALAR && what != NULL) {
+			text = text_shown(n->str, n->len);
+			diag(EXIT_DATAERR, at, "%s is tagged %s but is not %s",
+			    text, shown, what);
+			free(text);
+		} else
+			diag(EXIT_DATAERR, at, "%s cannot be tagged %s",
+			    kinds[n->kind], shown);
+		free(shown);
+		return 0;
+	}
+unknown:
+	shown = tag_shown(n->tag);
+	diag(EXIT_DATAERR, at, "unsupported tag %s (gen reads YAML's core "
+	    "schema: !!str, !!int, !!float, !!bool, !!null, !!seq, !!map)",
+	    shown);
+	free(shown);
+	return 0;
+}
+
+/* The byte offset where 0-based line k starts, or SIZE_MAX.  Line breaks
+ * are libyaml's: CR LF, CR, LF, NEL, LS and PS. */
+static size_t
+line_offset(struct loader *ld, size_t k)
+{
+	const unsigned char *b = (const unsigned char *)ld->buf;
+	size_t i, cap = 0;
+
+	if (ld->lines == NULL) {
+		ld->lines = xmalloc((cap = 64) * sizeof(*ld->lines));
+		ld->lines[ld->nlines++] = 0;
+		for (i = 0; i < ld->len; i++) {
+			if (b[i] == '\r' && i + 1 < ld->len && b[i + 1] == '\n')
+				i++;
+			else if (b[i] == 0xc2 && i + 1 < ld->len &&
+			    b[i + 1] == 0x85)
+				i++;
+			else if (b[i] == 0xe2 && i + 2 < ld->len &&
+			    b[i + 1] == 0x80 && (b[i + 2] == 0xa8 ||
+			    b[i + 2] == 0xa9))
+				i += 2;
+			else if (b[i] != '\r' && b[i] != '\n')
+				continue;
+			if (ld->nlines == cap)
+				ld->lines = xrealloc(ld->lines, (cap *= 2) *
+				    sizeof(*ld->lines));
+			ld->lines[ld->nlines++] = i + 1;
+		}
+	}
+	return k < ld->nlines ? ld->lines[k] : SIZE_MAX;
+}
+
+static size_t
+lead_spaces(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && s[i] == ' '; i++)
+		continue;
+	return i;
+}
+
+/*
+ * The column where a literal block scalar's text starts.  Its text line k
+ * is source line first + k with the block's indentation removed, so one
+ * line with something on it tells the indentation, whether it was given
+ * ("|2") or detected.  0 when the source is not UTF-8 or does not match.
+ */
+static unsigned
+block_indent(struct loader *ld, const struct ynode *n, unsigned first)
+{
+	const char *t = n->str, *e = n->str + n->len, *nl, *src;
+	size_t k, off, tl, sl, send;
+
+	if (ld->len >= 2 && ((unsigned char)ld->buf[0] >= 0xfe ||
+	    ld->buf[0] == '\0' || ld->buf[1] == '\0'))
+		return 0;	/* UTF-16 or UTF-32: offsets are not bytes */
+	for (k = 0; t < e; k++, t = nl + 1) {
+		if ((nl = memchr(t, '\n', (size_t)(e - t))) == NULL)
+			nl = e;
+		tl = lead_spaces(t, (size_t)(nl - t));
+		if (t + tl == nl)
+			continue;	/* blank: says nothing */
+		if ((off = line_offset(ld, first - 1 + k)) == SIZE_MAX)
+			return 0;
+		send = line_offset(ld, first + k);
+		src = ld->buf + off;
+		sl = lead_spaces(src, (send == SIZE_MAX ? ld->len : send) - off);
+		return sl >= tl ? (unsigned)(sl - tl) + 1 : 0;
+	}
+	return 0;
+}
+
 static int
 start_node(struct loader *ld, enum ykind kind, const yaml_event_t *ev)
 {
@@ -465,6 +652,8 @@ start_node(struct loader *ld, enum ykind kind, const yaml_event_t *ev)
 	f = &ld->stack[ld->depth++];
 	memset(f, 0, sizeof(*f));
 	f->node = node_new(kind, &at, tag);
+	if (!tag_ok(f->node, &at))
+		return 0;
 	if (kind == Y_SEQ && ld->depth > 1 && f[-1].mergekey &&
 	    f[-1].key != NULL)
 		f->mergelist = 1;
@@ -513,6 +702,13 @@ end_node(struct loader *ld)
 static int
 on_scalar(struct loader *ld, const yaml_event_t *ev)
 {
+	static const enum ystyle styles[] = {
+		[YAML_PLAIN_SCALAR_STYLE] = YS_PLAIN,
+		[YAML_SINGLE_QUOTED_SCALAR_STYLE] = YS_SINGLE,
+		[YAML_DOUBLE_QUOTED_SCALAR_STYLE] = YS_DOUBLE,
+		[YAML_LITERAL_SCALAR_STYLE] = YS_LITERAL,
+		[YAML_FOLDED_SCALAR_STYLE] = YS_FOLDED,
+	};
 	struct ynode *n;
 	struct pos at;
 
@@ -523,8 +719,13 @@ on_scalar(struct loader *ld, const yaml_event_t *ev)
 	n->len = ev->data.scalar.length;
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    n->tag == NULL;
-	if (ev->data.scalar.anchor != NULL &&
-	    !anchor_define(ld, (const char *)ev->data.scalar.anchor, n)) {
+	if ((size_t)ev->data.scalar.style < sizeof(styles) / sizeof(styles[0]))
+		n->style = styles[ev->data.scalar.style];
+	/* The text starts on the line after the indicator. */
+	if (n->style == YS_LITERAL)
+		n->indent = block_indent(ld, n, at.line + 1);
+	if (!tag_ok(n, &at) || (ev->data.scalar.anchor != NULL &&
+	    !anchor_define(ld, (const char *)ev->data.scalar.anchor, n))) {
 		ynode_free(n);
 		return 0;
 	}
@@ -606,6 +807,7 @@ loader_free(struct loader *ld)
 		free(a);
 	}
 	free(ld->alist);
+	free(ld->lines);
 	ynode_free(ld->root);
 }
 
@@ -938,12 +1140,47 @@ ynode_what(const struct ynode *n)
 	case S_BOOL:
 		return "a boolean";
 	case S_INT:
+		return "an integer";
 	case S_FLOAT:
 	case S_NONFINITE:
-		return "a number";
+		return "a float";
 	default:
 		return "a string";
 	}
+}
+
+/* Is n a scalar typed as a string (quoted, a block, !!str, or plain text
+ * that is no null, boolean or number)? */
+int
+yscalar_is_str(const struct ynode *n)
+{
+	return n != NULL && n->kind == Y_SCALAR && scalar_type(n) == S_STR;
+}
+
+/*
+ * Where line k of n's text is written: for a literal block scalar, the
+ * k-th line after the indicator, at the column of its first non-blank
+ * character; for anything else, n's own place.  Returns 1 when exact.
+ */
+int
+yscalar_line_pos(const struct ynode *n, size_t k, struct pos *out)
+{
+	const char *t = n->str, *e = n->str + n->len, *nl;
+	size_t i;
+
+	*out = n->pos;
+	if (n->kind != Y_SCALAR || n->style != YS_LITERAL || n->indent == 0)
+		return 0;
+	for (i = 0; i < k; i++) {
+		if ((nl = memchr(t, '\n', (size_t)(e - t))) == NULL)
+			return 0;
+		t = nl + 1;
+	}
+	if ((nl = memchr(t, '\n', (size_t)(e - t))) == NULL)
+		nl = e;
+	out->line = n->pos.line + 1 + (unsigned)k;
+	out->col = n->indent + (unsigned)lead_spaces(t, (size_t)(nl - t));
+	return 1;
 }
 
 static json_t *

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -452,9 +454,15 @@ TEST(read_error)
 	char *err;
 	struct pkginfo info;
 
-	CHECK(!rd(tmpdir, PKG_SHALLOW, &info, &err));
-	CHECK(strstr(err, ": read: Is a directory") != NULL);
+	/* A regular file whose first byte cannot be read: address 0. */
+	CHECK(!rd("/proc/self/mem", PKG_SHALLOW, &info, &err));
+	CHECK_STR(err, "/proc/self/mem: read: Input/output error\n");
 	CHECK(gen_status == EXIT_IOERR);
+	free(err);
+	/* A folder is not read at all. */
+	CHECK(!rd(tmpdir, PKG_SHALLOW, &info, &err));
+	CHECK(strstr(err, ": is a folder, not a regular file") != NULL);
+	CHECK(gen_status == EXIT_DATAERR);
 	free(err);
 }
 
@@ -835,6 +843,388 @@ TEST(deep_control_characters_in_names)
 
 	CHECK(fails_with(p, 1, "/pack\\x1b[2Jage: absolute path"));
 	free(p);
+	/* C1 controls too (CSI as UTF-8); libarchive writes a non-ASCII
+	 * name only in a UTF-8 locale. */
+	x.path = "package/a\xc2\x9b" "2Jb";
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		return;
+	p = mkpkg_plus("esc2.baiengine", x);
+	setlocale(LC_CTYPE, "C");
+	CHECK(fails_with(p, 1, "package/a\\xc2\\x9b2Jb: control character "
+	    "in the path"));
+	free(p);
+}
+
+/* ---- names inside a package ------------------------------------------ */
+
+static const char *const kind_names[] = {
+	"PF_NONE", "PF_OUTSIDE", "PF_ABSOLUTE", "PF_UNC", "PF_DEVPATH",
+	"PF_DRIVE", "PF_CONTROL", "PF_DOTDOT", "PF_DOTS", "PF_TRAILING",
+	"PF_COLON", "PF_DEVICE", "PF_LEAVES", "PF_LEAVES_WIN"
+};
+
+struct pathcase {
+	const char	*path;
+	enum pathfault	 want;
+};
+
+/* Member paths (and hard link targets): those that must pass, then one or
+ * more per fault, with '/' and '\' alike. */
+static const struct pathcase path_cases[] = {
+	{ "package", PF_NONE },
+	{ "package/", PF_NONE },
+	{ "package/manifest.json", PF_NONE },
+	{ "package/bin/llama-server", PF_NONE },
+	{ "package/bin/llama-server.exe", PF_NONE },
+	{ "package/lib/libfoo.so.1", PF_NONE },
+	{ "package/share/a b/c.txt", PF_NONE },
+	{ "package/con-fig.txt", PF_NONE },
+	{ "package/CONFIG", PF_NONE },
+	{ "package/console", PF_NONE },
+	{ "package/nul-device.md", PF_NONE },
+	{ "package/aux_files/x", PF_NONE },
+	{ "package/COM10", PF_NONE },
+	{ "package/LPT", PF_NONE },
+	{ "package/com", PF_NONE },
+	{ "package/.hidden", PF_NONE },
+	{ "package/.config/x", PF_NONE },
+	{ "package/./x", PF_NONE },
+	{ "package/x/", PF_NONE },
+	{ "package//x", PF_NONE },
+	{ "package/lib\\x.dll", PF_NONE },
+	{ "package/a..b", PF_NONE },
+	{ "package/..a", PF_NONE },
+	{ "package/ lead", PF_NONE },
+	{ "package/caf\xc3\xa9", PF_NONE },
+	{ "package/bin/llama-server$x", PF_NONE },
+
+	{ "", PF_OUTSIDE },
+	{ "etc/passwd", PF_OUTSIDE },
+	{ "packagex/y", PF_OUTSIDE },
+	{ "Package/x", PF_OUTSIDE },
+	{ "package\\x", PF_OUTSIDE },
+	{ "x", PF_OUTSIDE },
+
+	{ "/package/x", PF_ABSOLUTE },
+	{ "\\package\\x", PF_ABSOLUTE },
+	{ "\\Windows\\evil.dll", PF_ABSOLUTE },
+	{ "/", PF_ABSOLUTE },
+
+	{ "\\\\server\\share\\x", PF_UNC },
+	{ "//server/share/x", PF_UNC },
+	{ "\\/server/share", PF_UNC },
+	{ "//", PF_UNC },
+	{ "\\\\?x", PF_UNC },
+
+	{ "\\\\?\\C:\\Windows\\evil.dll", PF_DEVPATH },
+	{ "\\\\.\\PhysicalDrive0", PF_DEVPATH },
+	{ "//?/C:/x", PF_DEVPATH },
+	{ "//./pipe/x", PF_DEVPATH },
+	{ "\\\\.", PF_DEVPATH },
+
+	{ "C:\\Windows\\evil.dll", PF_DRIVE },
+	{ "c:foo", PF_DRIVE },
+	{ "C:/x", PF_DRIVE },
+	{ "z:", PF_DRIVE },
+	{ "package/C:\\Windows\\evil.dll", PF_DRIVE },
+	{ "package/c:/x", PF_DRIVE },
+	{ "package/d:evil", PF_DRIVE },
+
+	{ "package/a\x01z", PF_CONTROL },
+	{ "package/bin/ls\x1b[2J", PF_CONTROL },
+	{ "package/x\n", PF_CONTROL },
+	{ "package/x\x7f", PF_CONTROL },
+	{ "package/x\xc2\x9b", PF_CONTROL },
+
+	{ "package/..", PF_DOTDOT },
+	{ "package/../x", PF_DOTDOT },
+	{ "package/../../evil", PF_DOTDOT },
+	{ "package/..\\..\\evil.dll", PF_DOTDOT },
+	{ "package\\..\\..\\evil.dll", PF_DOTDOT },
+	{ "package/lib\\..\\..\\evil", PF_DOTDOT },
+	{ "package/x/..", PF_DOTDOT },
+	{ "..", PF_DOTDOT },
+
+	{ "package/...", PF_DOTS },
+	{ "package/...\\evil.dll", PF_DOTS },
+	{ "package/.. /evil", PF_DOTS },
+	{ "package/..  ", PF_DOTS },
+	{ "package/. ", PF_DOTS },
+	{ "package/ ", PF_DOTS },
+	{ "package/. . /x", PF_DOTS },
+
+	{ "package/bin/llama-server.", PF_TRAILING },
+	{ "package/lib/foo ", PF_TRAILING },
+	{ "package/a./b", PF_TRAILING },
+	{ "package/a .\\b", PF_TRAILING },
+	{ "package/x...", PF_TRAILING },
+
+	{ "package/a:b", PF_DRIVE },
+	{ "package/lib/libfoo.so:stream", PF_COLON },
+	{ "package/bin/llama-server.exe:evil.exe", PF_COLON },
+	{ "package/file::$DATA", PF_COLON },
+	{ "package/:x", PF_COLON },
+	{ "package/ab:", PF_COLON },
+	{ "package/12:00", PF_COLON },
+
+	{ "package/bin/CON", PF_DEVICE },
+	{ "package/nul.txt", PF_DEVICE },
+	{ "package/NUL", PF_DEVICE },
+	{ "package/Nul", PF_DEVICE },
+	{ "package/prn", PF_DEVICE },
+	{ "package/aux.c", PF_DEVICE },
+	{ "package/com1", PF_DEVICE },
+	{ "package/COM9.log", PF_DEVICE },
+	{ "package/lpt1", PF_DEVICE },
+	{ "package/LPT9.tar.gz", PF_DEVICE },
+	{ "package/COM0", PF_DEVICE },
+	{ "package/com\xc2\xb9", PF_DEVICE },
+	{ "package/LPT\xc2\xb3.txt", PF_DEVICE },
+	{ "package/CONIN$", PF_DEVICE },
+	{ "package/conout$.log", PF_DEVICE },
+	{ "package/con .txt", PF_DEVICE },
+	{ "package/NUL ", PF_DEVICE },
+	{ "package/nul.", PF_DEVICE },
+	{ "package/CON/x", PF_DEVICE },
+	{ "package\\x/aux\\y", PF_DEVICE },
+};
+
+/* Symbolic links: the link's path and its target. */
+static const struct {
+	const char	*link, *target;
+	enum pathfault	 want;
+} link_cases[] = {
+	{ "package/libs/libggml.so.1", "libggml.so", PF_NONE },
+	{ "package/lib/libfoo.so", "libfoo.so.1", PF_NONE },
+	{ "package/bin/server", "llama-server", PF_NONE },
+	{ "package/bin/l", "../lib/libfoo.so.1", PF_NONE },
+	{ "package/bin/l", "..\\lib\\libfoo.so.1", PF_NONE },
+	{ "package/a/b/l", "..\\..\\x", PF_NONE },
+	{ "package/lib/l", "..", PF_NONE },
+	{ "package/lib/l", "./..", PF_NONE },
+	{ "package/lib/l", "../../package/bin/x", PF_NONE },
+	{ "package/l", ".", PF_NONE },
+	{ "package/share/a b/l", "../a b/c.txt", PF_NONE },
+	{ "package/lib/l", ".hidden", PF_NONE },
+
+	{ "package/lib/l", "", PF_LEAVES },
+	{ "package/lib/l", "../..", PF_LEAVES },
+	{ "package/lib/l", "../../../lib/libc.so.6", PF_LEAVES },
+	{ "package/l", "..", PF_LEAVES },
+	{ "package/l", "../packagex/y", PF_LEAVES },
+	{ "package/a\\b/l", "../../x", PF_LEAVES },
+	{ "package/lib/l", "../..\\..\\etc", PF_LEAVES_WIN },
+	{ "package/l", "..\\..\\..\\Windows", PF_LEAVES_WIN },
+	{ "package/lib/l", "..\\..", PF_LEAVES_WIN },
+	{ "package/lib/l", "x\\..\\..\\..", PF_LEAVES_WIN },
+
+	{ "package/l", "/etc/passwd", PF_ABSOLUTE },
+	{ "package/l", "\\Windows", PF_ABSOLUTE },
+	{ "package/l", "\\\\server\\share", PF_UNC },
+	{ "package/l", "//server/share", PF_UNC },
+	{ "package/l", "\\\\?\\C:\\Windows", PF_DEVPATH },
+	{ "package/l", "\\\\.\\PhysicalDrive0", PF_DEVPATH },
+	{ "package/l", "C:/Windows/System32", PF_DRIVE },
+	{ "package/l", "c:\\Windows", PF_DRIVE },
+	{ "package/l", "d:x", PF_DRIVE },
+	{ "package/l", "NUL", PF_DEVICE },
+	{ "package/l", "../bin/con.exe", PF_DEVICE },
+	{ "package/l", "x:y", PF_DRIVE },
+	{ "package/l", "foo:bar", PF_COLON },
+	{ "package/lib/l", ".. /x", PF_DOTS },
+	{ "package/lib/l", "...", PF_DOTS },
+	{ "package/lib/l", "x.", PF_TRAILING },
+	{ "package/lib/l", "x\ty", PF_CONTROL },
+};
+
+TEST(path_faults)
+{
+	struct pathfault_at at;
+	enum pathfault k;
+	size_t i;
+
+	for (i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++) {
+		k = package_path_fault(path_cases[i].path, &at);
+		if (k != path_cases[i].want || at.kind != k) {
+			fprintf(stderr, "path '%s': %s, expected %s\n",
+			    path_cases[i].path, kind_names[k],
+			    kind_names[path_cases[i].want]);
+			CHECK(0);
+		}
+		CHECK(package_path_fault(path_cases[i].path, NULL) == k);
+	}
+}
+
+TEST(link_faults)
+{
+	struct pathfault_at at;
+	enum pathfault k;
+	size_t i;
+
+	for (i = 0; i < sizeof(link_cases) / sizeof(link_cases[0]); i++) {
+		CHECK(package_path_fault(link_cases[i].link, NULL) == PF_NONE);
+		k = package_link_fault(link_cases[i].link, link_cases[i].target,
+		    &at);
+		if (k != link_cases[i].want) {
+			fprintf(stderr, "link '%s' -> '%s': %s, expected %s\n",
+			    link_cases[i].link, link_cases[i].target,
+			    kind_names[k], kind_names[link_cases[i].want]);
+			CHECK(0);
+		}
+	}
+}
+
+/* The message names the part at fault. */
+TEST(fault_texts)
+{
+	static const char *const cases[][2] = {
+		{ "package/..\\evil.dll", "path with a '..' component" },
+		{ "\\\\srv\\s", "absolute path (a UNC path, \\\\server\\share, "
+		    "on Windows)" },
+		{ "package/C:\\x", "path with a drive letter ('C:')" },
+		{ "c:foo", "path with a drive letter ('c:')" },
+		{ "package/a/nul.txt", "name 'nul.txt' is the device NUL on "
+		    "Windows" },
+		{ "package/bin/CON", "name 'CON' is a device on Windows" },
+		{ "package/Com1 .log", "name 'Com1 .log' is the device COM1 "
+		    "on Windows" },
+		{ "package/x.so:s/y", "':' in name 'x.so:s' (an alternate data "
+		    "stream on Windows)" },
+		{ "package/x./y", "name 'x.' ends in a dot or a space, which "
+		    "Windows drops" },
+		{ "package/.. /y", "name '.. ' is read as '..' or '.' on "
+		    "Windows, which drops trailing dots and spaces" },
+		{ "package\\x", "member outside package/" },
+		{ "package/a\x01", "control character in the path" },
+	};
+	struct pathfault_at at;
+	size_t i;
+	char *t;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(package_path_fault(cases[i][0], &at) != PF_NONE);
+		CHECK_STR(t = package_fault_text(cases[i][0], &at),
+		    cases[i][1]);
+		free(t);
+	}
+	CHECK(package_link_fault("package/l", "..\\..\\Windows", &at) ==
+	    PF_LEAVES_WIN);
+	CHECK_STR(t = package_fault_text("..\\..\\Windows", &at),
+	    "leaves package/ on Windows, where '\\' separates names");
+	free(t);
+}
+
+/* The rules apply to members of a deep read, whatever the package's os. */
+TEST(deep_windows_names)
+{
+	static const struct {
+		struct mem	 m;
+		const char	*want;
+	} cases[] = {
+		{ { "package/..\\..\\evil.dll", 'f', "x", 0 },
+		    "package/..\\..\\evil.dll: path with a '..' component" },
+		{ { "package/C:\\Windows\\evil.dll", 'f', "x", 0 },
+		    "package/C:\\Windows\\evil.dll: path with a drive letter" },
+		{ { "\\\\server\\share\\x", 'f', "x", 0 },
+		    "\\\\server\\share\\x: absolute path (a UNC path" },
+		{ { "package/bin/CON", 'f', "x", 0 },
+		    "package/bin/CON: name 'CON' is a device on Windows" },
+		{ { "package/nul.txt", 'd', NULL, 0 },
+		    "package/nul.txt/: name 'nul.txt' is the device NUL" },
+		{ { "package/xy:z", 'f', "x", 0 },
+		    "package/xy:z: ':' in name 'xy:z'" },
+		{ { "package/lib/win", 'l', "..\\..\\..\\Windows", 0 },
+		    "package/lib/win: symbolic link to '..\\..\\..\\Windows' "
+		    "leaves package/ on Windows, where '\\' separates names" },
+		{ { "package/lib/sys", 'l', "C:/Windows/System32", 0 },
+		    "package/lib/sys: symbolic link to 'C:/Windows/System32' "
+		    "leaves package/: path with a drive letter ('C:')" },
+		{ { "package/lib/n", 'l', "nul", 0 },
+		    "package/lib/n: symbolic link to 'nul': name 'nul' is a "
+		    "device on Windows" },
+		{ { "package/bin/e", 'h', "package\\..\\..\\evil.dll", 0 },
+		    "package/bin/e: hard link to 'package\\..\\..\\evil.dll' "
+		    "leaves package/: path with a '..' component" },
+		{ { "package/bin/e", 'h', "package\\bin\\llama-server", 0 },
+		    "package/bin/e: hard link to 'package\\bin\\llama-server' "
+		    "leaves package/" },
+		{ { "package/bin/e", 'h', "package/bin/NUL", 0 },
+		    "package/bin/e: hard link to 'package/bin/NUL': name 'NUL' "
+		    "is a device on Windows" },
+	};
+	struct pkginfo info;
+	size_t i;
+	char *p, *name, *err;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		name = xasprintf("win%zu.baiengine", i);
+		p = mkpkg_plus(name, cases[i].m);
+		CHECK(fails_with(p, 1, cases[i].want));
+		/* index reads only up to the manifest. */
+		CHECK(rd(p, PKG_SHALLOW, &info, &err));
+		pkginfo_clear(&info);
+		free(err);
+		free(p);
+		free(name);
+	}
+}
+
+/* serverBinary names a member, so the member rules hold for it too. */
+TEST(server_binary_names)
+{
+	static const char *const bad[][2] = {
+		{ "bin/con.exe", "without device names" },
+		{ "bin/llama-server.", "without names ending in a dot" },
+		{ "bin/x:y", "without ':'" },
+		{ "bin\\llama-server", "such as bin/llama-server" },
+	};
+	size_t i;
+	char *m, *p, *patch, *name;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		patch = xasprintf("{\"serverBinary\": \"%s\"}",
+		    strcmp(bad[i][0], "bin\\llama-server") == 0 ?
+		    "bin\\\\llama-server" : bad[i][0]);
+		m = manifest(patch, NULL);
+		name = xasprintf("sb%zu.baiengine", i);
+		p = mkpkg(name, m);
+		CHECK(fails_with(p, 0, bad[i][1]));
+		free(p);
+		free(name);
+		free(m);
+		free(patch);
+	}
+}
+
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	fprintf(stderr, "test_package: a FIFO was opened for reading\n");
+	_exit(1);
+}
+
+/* A FIFO given as a package is reported, never waited on. */
+TEST(fifo_not_read)
+{
+	char *p = tpath("named-pipe.baiengine"), *err, *absent;
+	struct pkginfo info;
+	int fd, missing = 0;
+
+	CHECK(mkfifo(p, 0600) == 0);
+	signal(SIGALRM, on_alarm);
+	alarm(10);
+	CHECK(fails_with(p, 0, "is a FIFO, not a regular file"));
+	CHECK(!rd("/dev/null", PKG_DEEP, &info, &err));
+	CHECK_STR(err, "/dev/null: is a character device, not a regular "
+	    "file\n");
+	free(err);
+	alarm(0);
+	absent = tpath("absent");
+	fd = open_regular(absent, "absent", &missing);
+	CHECK(fd == -1 && missing == 1);
+	free(absent);
+	free(p);
 }
 
 struct job {
@@ -1174,6 +1564,12 @@ main(void)
 	RUN(deep_device_and_fifo);
 	RUN(deep_server_binary_absent);
 	RUN(deep_control_characters_in_names);
+	RUN(path_faults);
+	RUN(link_faults);
+	RUN(fault_texts);
+	RUN(deep_windows_names);
+	RUN(server_binary_names);
+	RUN(fifo_not_read);
 	RUN(concurrent_reads);
 	RUN(check_good);
 	RUN(check_read_package);

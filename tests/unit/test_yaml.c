@@ -268,11 +268,11 @@ TEST(merge_bad_values)
 	r = load_err("a: 1\nb:\n  <<: 3\n");
 	CHECK(r == NULL);
 	CHECK_STR(errbuf, "t.yml:3:7: merge value must be a mapping or a "
-	    "sequence of mappings, not a number");
+	    "sequence of mappings, not an integer");
 	r = load_err("s: &s [1]\nb:\n  <<: *s\n");
 	CHECK(r == NULL);
 	CHECK_STR(errbuf, "t.yml:3:7: merge list item 1 must be a mapping, "
-	    "not a number");
+	    "not an integer");
 	r = load_err("a: &a {x: 1}\nb:\n  <<: [*a, [1]]\n");
 	CHECK(r == NULL);
 	CHECK_STR(errbuf, "t.yml:3:12: merge list items must be mappings, "
@@ -487,8 +487,8 @@ TEST(json_key_vs_value)
 TEST(tags)
 {
 	struct ynode *r = load("[!!str 12, !!int \"12\", !!float 2, "
-	    "!!bool \"true\", !!null '', !!int abc, ! 12, !custom 5, "
-	    "!!str ~, !!float .inf]");
+	    "!!bool \"true\", !!null '', !!int 0x1F, ! 12, !!str true, "
+	    "!!str ~, !!float .inf, !<tag:yaml.org,2002:str> 5]");
 	const struct ynode *n;
 
 	CHECK(r != NULL);
@@ -497,17 +497,107 @@ TEST(tags)
 	n = r->items[0];
 	CHECK_STR(n->tag, "tag:yaml.org,2002:str");
 	CHECK(n->plain == 0);
+	CHECK(yscalar_is_str(n));
+	CHECK_STR(ynode_what(n), "a string");
+	CHECK_STR(ynode_what(r->items[1]), "an integer");
+	CHECK_STR(ynode_what(r->items[2]), "a float");
 	CHECK_STR(r->items[6]->tag, "!");
-	CHECK_STR(r->items[7]->tag, "!custom");
+	CHECK(yscalar_is_str(r->items[6]));
 	CHECK(r->tag == NULL);
-	CHECK_STR(json_of(r), "[\"12\",12,2.0,true,null,\"abc\",\"12\",\"5\","
-	    "\"~\",\".inf\"]");
+	CHECK_STR(json_of(r), "[\"12\",12,2.0,true,null,31,\"12\",\"true\","
+	    "\"~\",\".inf\",\"5\"]");
 	ynode_free(r);
-	r = load("!!map {a: !!seq [1]}\n");
+	r = load("!!map {a: !!seq [1], !!str b: c, !!merge <<: {d: 1}}\n");
 	CHECK(r != NULL);
 	if (r != NULL) {
 		CHECK_STR(r->tag, "tag:yaml.org,2002:map");
-		CHECK_STR(r->items[0]->tag, "tag:yaml.org,2002:seq");
+		CHECK_STR(ymap_get(r, "a")->tag, "tag:yaml.org,2002:seq");
+		CHECK_STR(json_of(r), "{\"d\":1,\"a\":[1],\"b\":\"c\"}");
+	}
+	ynode_free(r);
+}
+
+/* Tags outside the core schema, and core tags on nodes they do not fit,
+ * are refused at their place instead of being dropped. */
+TEST(tags_refused)
+{
+	static const struct {
+		const char *text, *err;
+	} cases[] = {
+		{ "a: !custom 5\n", "t.yml:1:4: unsupported tag !custom (gen "
+		    "reads YAML's core schema: !!str, !!int, !!float, !!bool, "
+		    "!!null, !!seq, !!map)" },
+		{ "a: !!binary aGk=\n", "t.yml:1:4: unsupported tag !!binary "
+		    "(gen reads YAML's core schema: !!str, !!int, !!float, "
+		    "!!bool, !!null, !!seq, !!map)" },
+		{ "- !!timestamp 2001-12-14\n", "t.yml:1:3: unsupported tag "
+		    "!!timestamp (gen reads YAML's core schema: !!str, !!int, "
+		    "!!float, !!bool, !!null, !!seq, !!map)" },
+		{ "a: !<tag:example.com,2000:x> 5\n", "t.yml:1:4: unsupported "
+		    "tag !<tag:example.com,2000:x> (gen reads YAML's core "
+		    "schema: !!str, !!int, !!float, !!bool, !!null, !!seq, "
+		    "!!map)" },
+		{ "a: !local {b: 1}\n", "t.yml:1:4: unsupported tag !local (gen "
+		    "reads YAML's core schema: !!str, !!int, !!float, !!bool, "
+		    "!!null, !!seq, !!map)" },
+		{ "a: !!int abc\n", "t.yml:1:4: \"abc\" is tagged !!int but is "
+		    "not an integer" },
+		{ "a: !!float x1\n", "t.yml:1:4: \"x1\" is tagged !!float but "
+		    "is not a float" },
+		{ "a: !!bool yes\n", "t.yml:1:4: \"yes\" is tagged !!bool but "
+		    "is not true or false" },
+		{ "a: !!null 0\n", "t.yml:1:4: \"0\" is tagged !!null but is "
+		    "not null" },
+		{ "a: !!map [1]\n", "t.yml:1:4: a sequence cannot be tagged "
+		    "!!map" },
+		{ "a: !!seq x\n", "t.yml:1:4: a scalar cannot be tagged !!seq" },
+		{ "a: !!str {b: 1}\n", "t.yml:1:4: a mapping cannot be tagged "
+		    "!!str" },
+		{ "!!merge a: 1\n", "t.yml:1:1: \"a\" is tagged !!merge but is "
+		    "not '<<'" },
+	};
+	struct ynode *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = load_err(cases[i].text);
+		CHECK(r == NULL);
+		CHECK_STR(errbuf, cases[i].err);
+		ynode_free(r);
+	}
+}
+
+/* Lines of a literal block scalar map back to their own source lines. */
+TEST(block_line_pos)
+{
+	struct ynode *r = load("a:\n  h: |\n    # one\n\n      two\n"
+	    "    three\n  f: >\n    x\n    y\n  g: |2\n     ind\n"
+	    "  q: \"s\\nt\"\n");
+	const struct ynode *a;
+	struct pos p;
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	a = ymap_get(r, "a");
+	CHECK(yscalar_line_pos(ymap_get(a, "h"), 0, &p) == 1);
+	CHECK(p.line == 3 && p.col == 5);
+	CHECK(yscalar_line_pos(ymap_get(a, "h"), 2, &p) == 1);
+	CHECK(p.line == 5 && p.col == 7);
+	CHECK(yscalar_line_pos(ymap_get(a, "h"), 3, &p) == 1);
+	CHECK(p.line == 6 && p.col == 5);
+	CHECK(yscalar_line_pos(ymap_get(a, "f"), 1, &p) == 0);
+	CHECK(p.line == 7 && p.col == 6);
+	CHECK(yscalar_line_pos(ymap_get(a, "g"), 0, &p) == 1);
+	CHECK(p.line == 11 && p.col == 6);
+	CHECK(yscalar_line_pos(ymap_get(a, "q"), 1, &p) == 0);
+	CHECK(p.line == 12);
+	ynode_free(r);
+	r = load("h: |\r\n  # a\r\n  b\r\n");
+	CHECK(r != NULL);
+	if (r != NULL) {
+		CHECK(yscalar_line_pos(ymap_get(r, "h"), 1, &p) == 1);
+		CHECK(p.line == 3 && p.col == 3);
 	}
 	ynode_free(r);
 }
@@ -596,9 +686,9 @@ TEST(what_and_null)
 	CHECK_STR(ynode_what(r->items[1]), "a sequence");
 	CHECK_STR(ynode_what(r->items[2]), "a string");
 	CHECK_STR(ynode_what(r->items[3]), "a string");
-	CHECK_STR(ynode_what(r->items[4]), "a number");
-	CHECK_STR(ynode_what(r->items[5]), "a number");
-	CHECK_STR(ynode_what(r->items[6]), "a number");
+	CHECK_STR(ynode_what(r->items[4]), "an integer");
+	CHECK_STR(ynode_what(r->items[5]), "a float");
+	CHECK_STR(ynode_what(r->items[6]), "a float");
 	CHECK_STR(ynode_what(r->items[7]), "a boolean");
 	CHECK_STR(ynode_what(r->items[8]), "null");
 	CHECK(yscalar_is_null(r->items[8]));
@@ -680,6 +770,8 @@ main(void)
 	RUN(json_typing);
 	RUN(json_key_vs_value);
 	RUN(tags);
+	RUN(tags_refused);
+	RUN(block_line_pos);
 	RUN(plain_flag);
 	RUN(empty_documents);
 	RUN(second_document);
