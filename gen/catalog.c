@@ -893,7 +893,7 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 	struct buf b = { 0 };
 	char *dir, *path, *name, h[11], full[65], *dot, *data;
 	DIR *d;
-	int ok = 1;
+	int ok = 1, input_ok = 1;	/* ok: the data; input_ok: the files */
 
 	dir = xasprintf("%s/assets", tmpldir);
 	if ((d = opendir(dir)) == NULL) {
@@ -905,8 +905,9 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 		if (de->d_name[0] == '.')
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
-		if (!read_file_max(path, &b, GEN_MAX_TEMPLATE)) {
-			ok = 0;
+		if (!path_confined(path, tmpldir) ||
+		    !read_file_max(path, &b, GEN_MAX_TEMPLATE)) {
+			input_ok = 0;
 			free(path);
 			continue;
 		}
@@ -926,11 +927,15 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 	}
 	closedir(d);
 	free(dir);
-	if (ok && (json_object_get(c->assets, "css") == NULL ||
+	if (input_ok && ok && (json_object_get(c->assets, "css") == NULL ||
 	    json_object_get(c->assets, "js") == NULL)) {
 		diag(EXIT_NOINPUT, NULL, "%s/assets: style.css and app.js are needed",
 		    tmpldir);
-		ok = 0;
+		input_ok = 0;
+	}
+	if (!input_ok) {
+		buf_free(&b);
+		return 0;
 	}
 	/* The search data as a script too: fetch() does not work on file://. */
 	data = search ? json_dumps(search, JSON_COMPACT | JSON_PRESERVE_ORDER |

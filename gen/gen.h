@@ -109,6 +109,8 @@ const char *file_kind(unsigned int mode);
 char	*path_canon(const char *path);
 /* Is canonical path a inside canonical folder dir, or dir itself? */
 int	 path_within(const char *a, const char *dir);
+/* Does path, resolved, lie inside folder root?  0 after reporting. */
+int	 path_confined(const char *path, const char *root);
 
 /* SHA-256 of a buffer as 64 lower-case hex digits and a NUL. */
 void	 sha256_hex(const void *, size_t, char out[65]);

@@ -142,7 +142,7 @@ keep_stamp(struct buf *out, size_t start, char *stamp, const char *prev)
 	size_t klen = strlen(key), slen = strlen(stamp);
 	int kept = 0;
 
-	if (read_file_opt(prev, &old) != 1)
+	if (read_file_opt_max(prev, &old, GEN_MAX_INDEX) != 1)
 		goto out;
 	if ((a = strstr(old.s, key)) == NULL || (b = strchr(a + klen, '"')) == NULL ||
 	    (size_t)(b - a - klen) != slen)

@@ -224,7 +224,7 @@ index_salt(const struct opts *o)
 	/* This very program: any change to gen makes a new index. */
 	if (read_file_opt("/proc/self/exe", &b) == 1)
 		sha256_hex(b.s, b.len, self);
-	if (!read_file(o->manifest, &b)) {
+	if (!read_file_max(o->manifest, &b, GEN_MAX_MANIFEST)) {
 		buf_free(&b);
 		return NULL;
 	}
@@ -251,7 +251,7 @@ stamp_read(const struct opts *o, struct buf *prev)
 		goto out;
 	free(path);
 	path = xasprintf("%s/engines.json", o->site);
-	if (read_file_opt(path, prev) != 1)
+	if (read_file_opt_max(path, prev, GEN_MAX_INDEX) != 1)
 		goto out;
 	sha256_hex(prev->s, prev->len, sum);
 	if (strcmp(sum, digest) == 0)
@@ -596,6 +596,8 @@ run(const struct opts *o, enum op op)
 		goto out;
 	if ((mx = matrix_build(m)) == NULL)
 		goto out;
+	/* A template that is a link out of the templates folder is refused. */
+	tmpl_confine(o->templates);
 	if (op == OP_VALIDATE) {
 		if (gen_verbose >= 0)
 			fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, "
@@ -668,6 +670,7 @@ out:
 	free(tdir);
 	matrix_free(mx);
 	manifest_free(m);
+	tmpl_confine(NULL);
 	return ok;
 }
 

@@ -420,13 +420,23 @@ out:
  * Compile the file at path; messages name the path.  Returns NULL after
  * reporting.  The caller frees the result with tmpl_free().
  */
+static char *confine_root;
+
+void
+tmpl_confine(const char *root)
+{
+	free(confine_root);
+	confine_root = root ? xstrdup(root) : NULL;
+}
+
 struct tmpl *
 tmpl_load(const char *path, enum mesc esc)
 {
 	struct buf b = { 0 };
 	struct tmpl *t = NULL;
 
-	if (!read_file(path, &b))
+	if ((confine_root != NULL && !path_confined(path, confine_root)) ||
+	    !read_file_max(path, &b, GEN_MAX_TEMPLATE))
 		goto out;
 	t = tmpl_compile(path, b.s, b.len, esc);
 out:

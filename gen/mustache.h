@@ -29,6 +29,10 @@ struct tmpl	*tmpl_compile(const char *name, const char *text, size_t len,
 		    enum mesc);
 /* Compile a file; name in messages is the path. */
 struct tmpl	*tmpl_load(const char *path, enum mesc);
+/* From now on tmpl_load() refuses files that resolve outside root (NULL:
+ * no bound), so that a link among the templates cannot publish a file
+ * from elsewhere. */
+void		 tmpl_confine(const char *root);
 void		 tmpl_free(struct tmpl *);
 const char	*tmpl_name(const struct tmpl *);
 

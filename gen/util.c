@@ -432,6 +432,26 @@ path_canon(const char *path)
 	return b.s;
 }
 
+/*
+ * Does path resolve (symbolic links followed) inside folder root?  Reports
+ * "path: resolves outside ROOT" with EXIT_DATAERR and returns 0 if not:
+ * a link in the repository must not publish a file from elsewhere.
+ */
+int
+path_confined(const char *path, const char *root)
+{
+	char *p = path_canon(path), *r = path_canon(root);
+	int ok = path_within(p, r);
+
+	if (!ok)
+		diag(EXIT_DATAERR, &(struct pos){ intern(path), 0, 0 },
+		    "resolves outside %s (to %s); gen reads only files inside "
+		    "it", root, p);
+	free(p);
+	free(r);
+	return ok;
+}
+
 /* Is a (canonical) inside or equal to dir (canonical)? */
 int
 path_within(const char *a, const char *dir)

@@ -903,7 +903,7 @@ yaml_load_file(const char *path)
 	struct buf b = { 0 };
 	struct ynode *n = NULL;
 
-	if (read_file(path, &b))
+	if (read_file_max(path, &b, GEN_MAX_MANIFEST))
 		n = yaml_load_buf(path, b.s, b.len);
 	buf_free(&b);
 	return n;
