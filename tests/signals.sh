@@ -122,8 +122,8 @@ point() {
 	good=1
 	case $sig in
 	INT | TERM)
-		[ $sig = INT ] && want=130 || want=143
-		if [ "$st" != 0 ] && [ "$st" != $want ]; then
+		if [ "$sig" = INT ]; then want=130; else want=143; fi
+		if [ "$st" != 0 ] && [ "$st" != "$want" ]; then
 			no "$what: exit $st, expected 0 or $want: $(head -n 2 "$tmp/err" | tr "\n" " " | cut -c1-300)"
 			good=0
 		fi
@@ -157,7 +157,7 @@ point() {
 	esac
 	[ $good = 1 ] && ok
 	j=
-	[ "$sig" = KILL ] && [ $journal = 1 ] && { j=", journal"; journals=$((journals + 1)); }
+	[ "$sig" = KILL ] && [ "$journal" = 1 ] && { j=", journal"; journals=$((journals + 1)); }
 	echo "$what: exit $st, tree $tree$j" >>"$tmp/points"
 }
 journals=0
