@@ -62,7 +62,7 @@ struct outset {
 	pthread_mutex_t	 mu;		/* guards f and seq while threads add */
 };
 
-static int	write_new(const char *, const struct buf *);
+static const char *write_new(const char *, const struct buf *);
 static int	decide(struct outset *);
 static int	stage_file(struct outset *, struct ofile *, char **);
 
@@ -187,18 +187,31 @@ unstage_nolock(struct outset *o)
 		rmdir(o->mkdirs[i - 1]);
 }
 
-void
-out_abort(void)
+/*
+ * Take everything staged back; live_mu held.  Not during a commit: once
+ * committing is set no abort begins (the commit ends, or the journal
+ * finishes it), and once dying is set no commit begins.
+ */
+static void
+abort_locked(void)
 {
 	size_t i;
 
-	pthread_mutex_lock(&live_mu);
+	if (committing)
+		return;
 	dying = 1;
 	while (inflight > 0)
 		pthread_cond_wait(&live_cv, &live_mu);
 	for (i = 0; i < MAX_LIVE; i++)
 		if (live[i] != NULL)
 			unstage_nolock(live[i]);
+}
+
+void
+out_abort(void)
+{
+	pthread_mutex_lock(&live_mu);
+	abort_locked();
 	pthread_mutex_unlock(&live_mu);
 }
 
@@ -230,13 +243,14 @@ signal_thread(void *arg)
 			continue;
 		pthread_mutex_lock(&live_mu);
 		if (committing) {
-			/* The commit ends first; out_commit() then dies. */
+			/* The commit ends first; outsets_commit() then dies. */
 			pending_sig = sig;
 			pthread_mutex_unlock(&live_mu);
 			continue;
 		}
-		pthread_mutex_unlock(&live_mu);
-		out_abort();
+		/* Checked and taken back under one lock: no commit starts
+		 * in between. */
+		abort_locked();
 		die_by(sig);
 	}
 	return arg;
@@ -286,21 +300,25 @@ outset_new(const char *root)
 	return o;
 }
 
+/* Take back what a set staged.  Under live_mu, so that a signal that
+ * arrives meanwhile waits for it rather than ending the process halfway. */
 static void
 unstage(struct outset *o)
 {
 	size_t i;
 
+	pthread_mutex_lock(&live_mu);
 	unstage_nolock(o);
-	for (i = 0; i < o->n; i++) {
-		free(o->f[i].tmp);
-		o->f[i].tmp = NULL;
-	}
 	for (i = 0; i < o->nmkdirs; i++)
 		free(o->mkdirs[i]);
 	o->nmkdirs = 0;
 	free(o->stage);
 	o->stage = NULL;
+	pthread_mutex_unlock(&live_mu);
+	for (i = 0; i < o->n; i++) {
+		free(o->f[i].tmp);
+		o->f[i].tmp = NULL;
+	}
 }
 
 void
@@ -310,8 +328,8 @@ outset_free(struct outset *o)
 
 	if (o == NULL)
 		return;
-	live_del(o);
 	unstage(o);
+	live_del(o);
 	for (i = 0; i < o->n; i++) {
 		free(o->f[i].rel);
 		buf_free(&o->f[i].data);
@@ -693,6 +711,37 @@ made:
 	return 1;
 }
 
+/* mkdir -p of the folders above file, each mkdir(2) through the gate;
+ * quiet (the caller reports).  Returns 1, or 0 with errno set. */
+static int
+gated_parents(const char *file)
+{
+	char *p = xstrdup(file), *slash;
+	int ok = 1;
+
+	if ((slash = strrchr(p, '/')) != NULL) {
+		*slash = '\0';
+		/* Most often only the last folder is missing. */
+		if (gated_mkdir(p) == 0 || errno == EEXIST) {
+			free(p);
+			return 1;
+		}
+		for (slash = p + 1; ok; slash++)
+			if (*slash == '/' || *slash == '\0') {
+				char c = *slash;
+
+				*slash = '\0';
+				if (gated_mkdir(p) == -1 && errno != EEXIST)
+					ok = 0;
+				*slash = c;
+				if (c == '\0')
+					break;
+			}
+	}
+	free(p);
+	return ok;
+}
+
 /*
  * The folder of a file to write in a fresh stage.  Files arrive sorted, so
  * most share the folder of the file before, which then costs no system call.
@@ -710,7 +759,7 @@ make_parents(const char *path, char **lastdir)
 		free(dir);
 		return 1;
 	}
-	if (!make_dir(dir, NULL)) {
+	if (!gated_parents(path)) {
 		free(dir);
 		return 0;
 	}
@@ -736,9 +785,12 @@ write_all(int fd, const char *p, size_t n)
 	return 1;
 }
 
-/* Create a file with these bytes (it must not exist yet, or be ours).
- * The gate is held open for the system calls, which allocate nothing. */
-static int
+/*
+ * Create a file with these bytes (it must not exist yet, or be ours).
+ * The gate is held open for the system calls, which allocate nothing.
+ * Returns NULL, or what failed (errno set) for the caller to report.
+ */
+static const char *
 write_new(const char *path, const struct buf *b)
 {
 	int fd, e = 0;
@@ -749,20 +801,39 @@ write_new(const char *path, const struct buf *b)
 	    O_NOFOLLOW, 0666)) == -1)
 		what = "cannot create";
 	else if (!write_all(fd, b->s, b->len)) {
-		what = "write";
+		what = "cannot write";
 		e = errno;
 		close(fd);
 		errno = e;
 	} else if (close(fd) == -1)
-		what = "close";
+		what = "cannot write";
 	e = errno;
 	gate_leave();
-	if (what != NULL) {
-		errno = e;
-		diag_errno(path, 0, "%s", what);
-		return 0;
-	}
-	return 1;
+	errno = e;
+	return what;
+}
+
+/*
+ * A file could not be staged.  The first failure of a set is reported,
+ * naming the output (not its number in the stage folder); the others
+ * would say the same (a full disk) and are not.
+ */
+static void
+stage_failed(struct outset *o, const struct ofile *f, const char *what)
+{
+	int e = errno, first;
+	char *name;
+
+	pthread_mutex_lock(&o->mu);
+	first = !o->failed;
+	o->failed = 1;
+	pthread_mutex_unlock(&o->mu);
+	if (!first)
+		return;
+	name = xasprintf("%s/%s", o->root, f->rel);
+	errno = e;
+	diag_errno(name, 0, "%s its staged copy in %s", what, o->stage);
+	free(name);
 }
 
 /* One writer's share of a fresh folder: files [from, to). */
@@ -825,10 +896,12 @@ decide(struct outset *o)
 	return 1;
 }
 
-/* Stage one file the way decide() chose. */
+/* Stage one file the way decide() chose.  Returns 1, or 0 after
+ * stage_failed() (or an I/O error reading the target). */
 static int
 stage_file(struct outset *o, struct ofile *f, char **lastdir)
 {
+	const char *what = NULL;
 	char *full, *mine = NULL;
 	size_t seq;
 	int s, ok = 0;
@@ -839,12 +912,19 @@ stage_file(struct outset *o, struct ofile *f, char **lastdir)
 	if (f->staged)
 		return 1;
 	f->staged = 1;
+	if (o->failed)
+		return 0;	/* reported already: stop writing */
 	if (o->mode == S_FRESH) {
 		full = xasprintf("%s/%s", o->stage, f->rel);
-		ok = make_parents(full, lastdir) && write_new(full, &f->data);
+		if (!make_parents(full, lastdir))
+			what = "cannot create the folder of";
+		else
+			what = write_new(full, &f->data);
+		if (what != NULL)
+			stage_failed(o, f, what);
 		free(full);
 		free(mine);
-		return ok;
+		return what == NULL;
 	}
 	full = xasprintf("%s/%s", o->root, f->rel);
 	if ((s = same_on_disk(full, &f->data)) < 0)
@@ -857,7 +937,8 @@ stage_file(struct outset *o, struct ofile *f, char **lastdir)
 	seq = o->seq++;
 	pthread_mutex_unlock(&o->mu);
 	f->tmp = xasprintf("%s/%zu", o->stage, seq);
-	if (!write_new(f->tmp, &f->data)) {
+	if ((what = write_new(f->tmp, &f->data)) != NULL) {
+		stage_failed(o, f, what);
 		free(f->tmp);
 		f->tmp = NULL;
 		goto out;
@@ -1239,18 +1320,23 @@ outsets_commit(struct outset **v, const int *prune, size_t n)
 			ok = 0;
 	if (!ok)
 		goto out;
+	/* From here signals wait for the end of the commit.  A signal that
+	 * came first is taking the staging back: this thread waits for the
+	 * process to end. */
+	pthread_mutex_lock(&live_mu);
+	while (dying)
+		pthread_cond_wait(&live_cv, &live_mu);
+	committing = 1;
+	pthread_mutex_unlock(&live_mu);
 	for (i = 0; i < p.n; i++)
 		if (p.s[i].op != 'S')
 			break;
 	/* Only stage folders to remove: nothing to journal. */
 	if (i < p.n) {
 		if (!(ok = journal_write(&p)))
-			goto out;
+			goto done;
 		journaled = 1;
 	}
-	pthread_mutex_lock(&live_mu);
-	committing = 1;
-	pthread_mutex_unlock(&live_mu);
 	ok = plan_run(&p, &renamed, &removed);
 	if (ok && journaled && unlink(jpath) == -1)
 		diag_errno(jpath, 0, "cannot remove");
@@ -1268,12 +1354,17 @@ outsets_commit(struct outset **v, const int *prune, size_t n)
 				v[i]->removed++;
 		}
 	}
+done:
 	pthread_mutex_lock(&live_mu);
 	committing = 0;
 	sig = pending_sig;
 	pthread_mutex_unlock(&live_mu);
-	if (sig != 0)
+	if (sig != 0) {
+		/* A failed journal leaves the staging to take back. */
+		if (!journaled)
+			out_abort();
 		die_by(sig);
+	}
 out:
 	plan_free(&p);
 	free(jpath);
@@ -1374,10 +1465,38 @@ scan_dir_for(const char *dir, const char *prefix, int remove,
 		if (strncmp(de->d_name, prefix, n) != 0 ||
 		    !is_staging_name(de->d_name) || owner_alive(de->d_name))
 			continue;
-		list_add(found, xasprintf("%s/%s", dir, de->d_name));
+		list_add(found, strcmp(dir, ".") == 0 ? xstrdup(de->d_name) :
+		    xasprintf("%s/%s", dir, de->d_name));
 	}
 	closedir(d);
 	(void)remove;
+}
+
+/* Files named as gen's staging was before it had stage folders
+ * (".gen-NAME.PID" beside each target), anywhere below dir. */
+static void
+old_staging(const char *dir, int depth, struct list *found)
+{
+	struct dirent *de;
+	char *sub;
+	DIR *d;
+
+	if (depth > 64 || (d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		sub = xasprintf("%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR && !is_staging_name(de->d_name))
+			old_staging(sub, depth + 1, found);
+		else if (de->d_type == DT_REG && is_staging_name(de->d_name) &&
+		    !owner_alive(de->d_name)) {
+			list_add(found, sub);
+			sub = NULL;
+		}
+		free(sub);
+	}
+	closedir(d);
 }
 
 /*
@@ -1408,8 +1527,22 @@ leftovers(const char *const *roots, size_t n, int remove, struct list *found)
 	prefix = xasprintf("journal.");
 	scan_dir_for(state_dir, prefix, remove, found);
 	free(prefix);
+	/* A tree that gen of this kind never ran in may hold the per-file
+	 * staging of earlier versions: looked for once (the whole tree is
+	 * walked), then the state folder remembers it was. */
+	prefix = xasprintf("%s/swept", state_dir);
+	if (access(prefix, F_OK) == -1)
+		for (i = 0; i < n; i++)
+			old_staging(roots[i], 0, found);
 	for (j = first; remove && j < found->n; j++)
 		rm_tree(found->v[j]);
+	if (remove && access(prefix, F_OK) == -1) {
+		int fd = open(prefix, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+		if (fd != -1)
+			close(fd);
+	}
+	free(prefix);
 }
 
 /*
