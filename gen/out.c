@@ -870,27 +870,33 @@ decide(struct outset *o)
 {
 	const char *slash = strrchr(o->root, '/');
 	struct stat st;
+	char *stage;
+	int made;
 
 	if (o->mode != S_UNDECIDED)
 		return 1;
-	if (lstat(o->root, &st) == 0 || errno != ENOENT) {
-		o->mode = S_INPLACE;
-		o->stage = xasprintf("%s/.gen-stage.%ld", o->root, (long)getpid());
-		if (mkdir(o->stage, 0777) == -1) {
+	o->mode = lstat(o->root, &st) == 0 || errno != ENOENT ? S_INPLACE :
+	    S_FRESH;
+	if (o->mode == S_INPLACE)
+		stage = xasprintf("%s/.gen-stage.%ld", o->root, (long)getpid());
+	else
+		stage = slash ? xasprintf("%.*s/.gen-%s.%ld", (int)(slash - o->root),
+		    o->root, slash + 1, (long)getpid()) :
+		    xasprintf(".gen-%s.%ld", o->root, (long)getpid());
+	/* Known to out_abort() before it exists; made through the gate. */
+	pthread_mutex_lock(&live_mu);
+	o->stage = stage;
+	pthread_mutex_unlock(&live_mu);
+	if (o->mode == S_INPLACE) {
+		if ((made = gated_mkdir(o->stage) == 0) == 0)
 			diag_errno(o->stage, 0, "cannot create folder");
-			free(o->stage);
-			o->stage = NULL;
-			return 0;
-		}
-		return 1;
-	}
-	o->mode = S_FRESH;
-	o->stage = slash ? xasprintf("%.*s/.gen-%s.%ld", (int)(slash - o->root),
-	    o->root, slash + 1, (long)getpid()) :
-	    xasprintf(".gen-%s.%ld", o->root, (long)getpid());
-	if (!make_dir(o->stage, o)) {
-		free(o->stage);
+	} else
+		made = make_dir(o->stage, o);
+	if (!made) {
+		pthread_mutex_lock(&live_mu);
 		o->stage = NULL;
+		pthread_mutex_unlock(&live_mu);
+		free(stage);
 		return 0;
 	}
 	return 1;
