@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "manifest.h"
@@ -929,10 +930,13 @@ check_family(struct ld *ld, const struct ynode *n, const char *path,
 	free(rel);
 }
 
-/* "#", blanks, a word, blanks, "=": what Docker reads as a parser
- * directive (# syntax=, # escape=, # check=) at the top of a file. */
-static int
-is_directive(const char *line, size_t len)
+/*
+ * "#", blanks, a word, blanks, "=": what Docker reads as a parser
+ * directive (# syntax=, # escape=, # check=) at the top of a file.  Returns
+ * the length of the word (its start in *word), or 0.
+ */
+static size_t
+directive_word(const char *line, size_t len, const char **word)
 {
 	size_t i = 1, w;
 
@@ -943,48 +947,90 @@ is_directive(const char *line, size_t len)
 	for (w = i; i < len && (isalnum((unsigned char)line[i]) ||
 	    line[i] == '_' || line[i] == '-'); i++)
 		continue;
+	*word = line + w;
 	if (i == w)
 		return 0;
+	w = i - w;
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
-	return i < len && line[i] == '=';
+	return i < len && line[i] == '=' ? w : 0;
 }
 
 /*
- * A header is comment or blank lines, and no parser directive: "# syntax="
- * picks the build frontend (an image run at build time) and "# escape="
- * changes how every quoted value is read.  The header follows gen's
- * generated-file line, where Docker ignores directives; one there would
- * only mislead, and would act if a template put the header first.
- * Each bad line is reported at its own line when the header is a literal
- * block ("|"), else at the header with its line number.
+ * What is wrong with a directive line of a header, or NULL.  Only the
+ * official frontend may be named ("# syntax=docker/dockerfile:1", as
+ * BentoML's headers do), and only in the header's first lines, where
+ * Docker reads it (gen puts its generated-file line after it).  "# escape="
+ * would change how every value gen quotes is read; any other frontend is
+ * an image that runs at build time.
+ */
+static const char *
+directive_problem(const char *line, size_t len, int at_top, int *seen)
+{
+	const char *word, *v;
+	size_t w = directive_word(line, len, &word), n;
+
+	if (w == 0)
+		return NULL;
+	if (w != 6 || strncasecmp(word, "syntax", 6) != 0)
+		return "is a Dockerfile parser directive; a header may set only "
+		    "# syntax=docker/dockerfile:VERSION";
+	if (!at_top)
+		return "is a parser directive after other lines, where Docker "
+		    "ignores it; put it first in the header";
+	if ((*seen)++)
+		return "names the frontend a second time; Docker refuses that";
+	v = strchr(word, '=') + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	n = len - (size_t)(v - line);
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	if (n > 9 && strncmp(v, "docker.io/", 10) == 0) {
+		v += 10;
+		n -= 10;
+	}
+	if (n <= 18 || strncmp(v, "docker/dockerfile:", 18) != 0 ||
+	    strspn(v + 18, "0123456789abcdefghijklmnopqrstuvwxyz.-") != n - 18)
+		return "picks a build frontend other than docker/dockerfile:VERSION "
+		    "(an image that would run at build time)";
+	return NULL;
+}
+
+/*
+ * A header is comment or blank lines; a parser directive only as
+ * directive_problem() allows.  Each bad line is reported at its own line
+ * when the header is a literal block ("|"), else at the header with its
+ * line number.
  */
 static void
 check_header(struct ld *ld, const struct ynode *n, const char *path,
     const char *h)
 {
-	const char *line, *nl;
+	const char *line, *nl, *why, *word;
 	struct pos at;
 	size_t k;
 	char *l, *which;
+	int top = 1, seen = 0;
 
 	for (line = h, k = 0; *line; line = nl + 1, k++) {
 		if ((nl = strchr(line, '\n')) == NULL)
 			nl = line + strlen(line);
-		if (nl > line && (line[0] != '#' ||
-		    is_directive(line, (size_t)(nl - line)))) {
+		why = NULL;
+		if (nl > line && line[0] != '#')
+			why = "is not a comment; header lines must start with "
+			    "'#' or be blank";
+		else
+			why = directive_problem(line, (size_t)(nl - line), top,
+			    &seen);
+		/* Directives count only before any other line. */
+		if (!directive_word(line, (size_t)(nl - line), &word))
+			top = 0;
+		if (why != NULL) {
 			which = yscalar_line_pos(n, k, &at) ? xstrdup("") :
 			    xasprintf("line %zu ", k + 1);
 			l = xstrndup(line, (size_t)(nl - line));
-			if (line[0] != '#')
-				bad_at(ld, &at, path, "%s%s is not a comment; header "
-				    "lines must start with '#' or be blank", which,
-				    shown(l));
-			else
-				bad_at(ld, &at, path, "%s%s is a Dockerfile parser "
-				    "directive; a header may not set directives (after the "
-				    "generated-file line Docker would ignore it)",
-				    which, shown(l));
+			bad_at(ld, &at, path, "%s%s %s", which, shown(l), why);
 			free(l);
 			free(which);
 		}
