@@ -1270,34 +1270,32 @@ journal_path(void)
 	return xasprintf("%s/journal", state_dir);
 }
 
-/* Write the journal whole and durably, then rename it into place: from
- * that moment the commit will be finished, by this run or the next. */
+/*
+ * Write the journal whole, then rename it into place: from that moment the
+ * commit will be finished, by this run or the next.  It is not synced to
+ * the disk: it guards against the process being killed, not against power
+ * loss (an fsync here made ext4 write out every staged file first, which
+ * tripled the time of a fresh build of 6,481 Dockerfiles).
+ */
 static int
 journal_write(const struct plan *p)
 {
 	struct buf b = { 0 };
 	char *path = journal_path(), *tmp;
-	int fd, ok = 0, dfd;
+	int fd, ok = 0;
 
 	tmp = xasprintf("%s.%ld", path, (long)getpid());
 	plan_encode(p, &b);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1 ||
-	    !write_all(fd, b.s, b.len) || fsync(fd) == -1) {
+	    !write_all(fd, b.s, b.len) || close(fd) == -1) {
 		diag_errno(tmp, 0, "cannot write the journal");
-		if (fd != -1)
-			close(fd);
 		unlink(tmp);
 		goto out;
 	}
-	close(fd);
 	if (rename(tmp, path) == -1) {
 		diag_errno(path, 0, "cannot write the journal");
 		unlink(tmp);
 		goto out;
-	}
-	if ((dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(dfd);
-		close(dfd);
 	}
 	ok = 1;
 out:

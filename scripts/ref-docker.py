@@ -370,7 +370,7 @@ class Release:
 
 
 def dq_escape(s):
-    return re.sub(r'(["\\$`])', r"\\\1", s)
+    return re.sub(r'(["\\$])', r"\\\1", s)
 
 
 def load_manifest(path):
@@ -393,7 +393,8 @@ def load_manifest(path):
         e = e or {}
         engines[_s(k)] = {"id": _s(k), "name": _s(e.get("name")),
                           "description": _s(e.get("description")),
-                          "homepage": _s(e.get("homepage"))}
+                          "homepage": _s(e.get("homepage")),
+                          "homepage_quoted": dq_escape(_s(e.get("homepage")))}
     return {"packages": doc.get("packages") or {}, "releases": releases,
             "regs": regs, "fmt": _s(tag_spec.get("fmt")),
             "cuda_fmt": _s(tag_spec.get("cuda_fmt")), "engines": engines}
@@ -462,11 +463,12 @@ def build_matrix(m):
 
 
 def cuda_context(rel, c):
+    requires = (rel.cuda_requires.replace("{cuda_version}", c.version)
+                .replace("{cuda_short}", c.major + "." + c.minor)
+                .replace("{cuda_major}", c.major))
     o = {"version": c.version, "major": c.major, "minor": c.minor, "patch": c.patch,
          "short": c.major + "." + c.minor, "dashed": c.major + "-" + c.minor,
-         "requires": rel.cuda_requires.replace("{cuda_version}", c.version)
-                     .replace("{cuda_short}", c.major + "." + c.minor)
-                     .replace("{cuda_major}", c.major),
+         "requires": requires, "requires_quoted": dq_escape(requires),
          "prefix_url": rel.cuda_prefix_url,
          "repo_url": "%s/%s/x86_64" % (NVIDIA_REPOS, rel.cuda_prefix_url)}
     comps = []
@@ -494,6 +496,7 @@ def image_context(m, im):
         "distro_version": r.version,
         "distro_release": r.distro + r.version,
         "base_image": r.base_image,
+        "base_image_quoted": dq_escape(r.base_image),
         "base_ref": False if im.type == "base" else im.base,
         "suffixes": r.add_to_tags,
         "multistage": r.multistage,
