@@ -901,10 +901,13 @@ index_load_buf(const char *name, const char *text, size_t len,
 	if ((root = jsonpos_load(name, text, len)) == NULL)
 		return NULL;
 	ok = index_check(root, r);
+	/* The checked tree becomes the document: no second parse. */
+	j = ok ? ynode_to_json(root) : NULL;
 	ynode_free(root);
 	if (!ok)
 		return NULL;
-	if ((j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+	if (j == NULL && (j = json_loadb(text, len, JSON_REJECT_DUPLICATES,
+	    &je)) == NULL) {
 		if (json_error_code(&je) == json_error_out_of_memory)
 			diag(EXIT_IOERR, NULL, "%s: out of memory", name);
 		else
