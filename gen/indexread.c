@@ -88,20 +88,15 @@ path_pop(struct chk *c, size_t mark)
 static void
 bad(struct chk *c, const struct ynode *n, const char *fmt, ...)
 {
-	struct buf msg = { 0 };
 	va_list ap;
-	int len;
+	char *msg;
 
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	buf_reserve(&msg, (size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg.s, (size_t)len + 1, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	diag(EXIT_DATAERR, &n->pos, "%s%s%s", c->path.s,
-	    c->path.len ? ": " : "", msg.s);
-	buf_free(&msg);
+	    c->path.len ? ": " : "", msg);
+	free(msg);
 	c->errors++;
 }
 
