@@ -137,10 +137,15 @@ const char *nearest(const char *s, const char *const *cands);
 struct outset;
 struct outset	*outset_new(const char *root);
 void		 outset_free(struct outset *);	/* aborts what is staged */
-/* Keep a list of the files written in root/NAME, and let pruning delete
+/* Keep a list of the files written in the state file NAME, and let pruning delete
  * exactly the files listed there that a later run no longer produces
  * (instead of files carrying GEN_MARKER). */
 void		 outset_ledger(struct outset *, const char *name);
+/* A state file (gen's own bookkeeping, never in an output folder) to
+ * commit with the set: path is out_state_path()'s; takes the buffer. */
+void		 outset_add_state(struct outset *, const char *path, struct buf *);
+/* STATE/KIND-HASH: the state file of one kind for the output root. */
+char		*out_state_path(const char *kind, const char *root);
 /* Add a file (path relative to root); takes the buffer's memory. */
 void		 outset_add(struct outset *, const char *relpath, struct buf *);
 /* From now on, stage each file as it is added and keep none of its bytes

@@ -235,7 +235,7 @@ index_salt(const struct opts *o)
 }
 
 /*
- * The last index's stamp (site/.gen-index: the fingerprint of its inputs
+ * The last index's stamp (STATE/index-HASH: the fingerprint of its inputs
  * and the SHA-256 of the engines.json it wrote).  When engines.json is
  * still those bytes, its fingerprint is returned and *prev holds them.
  */
@@ -245,7 +245,7 @@ stamp_read(const struct opts *o, struct buf *prev)
 	struct buf st = { 0 };
 	char *path, fp[65], digest[65], sum[65], *ret = NULL;
 
-	path = xasprintf("%s/.gen-index", o->site);
+	path = out_state_path("index", o->site);
 	if (read_file_opt(path, &st) != 1 ||
 	    sscanf(st.s, "gen-index 1 %64s %64s", fp, digest) != 2)
 		goto out;
@@ -321,8 +321,11 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 	outset_add(site, "engines.json", &b);
 	/* The stamp is bookkeeping, like the cache: check does not compare it. */
 	if (write_cache) {
+		char *stamp = out_state_path("index", o->site);
+
 		buf_printf(&b, "gen-index 1 %s %s\n", s->fingerprint, sum);
-		outset_add(site, ".gen-index", &b);
+		outset_add_state(site, stamp, &b);
+		free(stamp);
 	}
 	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
 	ok = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
@@ -618,8 +621,12 @@ run(const struct opts *o, enum op op)
 		site = sets[1] = outset_new(o->site);
 		/* The catalog prunes what it no longer writes; gen index
 		 * alone leaves the catalog's pages be. */
-		if (want_site)
-			outset_ledger(site, ".gen-files");
+		if (want_site) {
+			char *ledger = out_state_path("files", o->site);
+
+			outset_ledger(site, ledger);
+			free(ledger);
+		}
 	}
 	site = sets[1];
 	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,

@@ -43,6 +43,15 @@ struct ofile {
 
 enum smode { S_UNDECIDED, S_FRESH, S_INPLACE };
 
+/* A file of gen's state folder (ledger, index stamp) that belongs with a
+ * set's outputs: staged beside its target as TARGET.PID, renamed at the
+ * same commit, never inside the output folder (site/ is the CDN root). */
+struct sfile {
+	char		*path;
+	struct buf	 data;
+	char		*tmp;		/* staged copy, or NULL */
+};
+
 struct outset {
 	char		*root;
 	struct ofile	*f;
@@ -54,7 +63,9 @@ struct outset {
 	size_t		 seq;		/* next staged file's number */
 	size_t		 written, removed;
 	char		*lastdir;	/* the folder known to exist (fresh) */
-	char		*ledger;	/* file listing what this set wrote, or NULL */
+	char		*ledger;	/* state file listing what this set wrote, or NULL */
+	struct sfile	*sf;		/* state files committed with the set */
+	size_t		 nsf;
 	enum smode	 mode;
 	int		 eager;		/* stage each file as it is added */
 	int		 failed;	/* an eager write failed */
@@ -180,6 +191,9 @@ unstage_nolock(struct outset *o)
 
 	if (o->committed)
 		return;
+	for (i = 0; i < o->nsf; i++)
+		if (o->sf[i].tmp != NULL)
+			unlink(o->sf[i].tmp);
 	if (o->stage != NULL)
 		rm_tree(o->stage);
 	/* Folders made for a fresh root, deepest last in the list. */
@@ -334,6 +348,12 @@ outset_free(struct outset *o)
 		free(o->f[i].rel);
 		buf_free(&o->f[i].data);
 	}
+	for (i = 0; i < o->nsf; i++) {
+		free(o->sf[i].path);
+		free(o->sf[i].tmp);
+		buf_free(&o->sf[i].data);
+	}
+	free(o->sf);
 	free(o->mkdirs);
 	free(o->lastdir);
 	free(o->f);
@@ -572,7 +592,7 @@ ledger_extras(struct outset *o, struct list *out)
 	struct stat st;
 	int ok = 1;
 
-	path = xasprintf("%s/%s", o->root, o->ledger);
+	path = xstrdup(o->ledger);
 	if ((ok = read_file_opt(path, &b)) == -1)
 		ok = 1;		/* no ledger yet: nothing to prune */
 	for (line = b.s; ok && line && *line; line = nl + 1) {
@@ -979,26 +999,67 @@ stage_fresh(struct outset *o)
 	return w[0].ok && w[1].ok;
 }
 
-/* The ledger: every file of the set, one a line, staged as one of them. */
+char *
+out_state_path(const char *kind, const char *root)
+{
+	char sum[65];
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	sha256_hex(root, n, sum);
+	sum[16] = '\0';
+	return xasprintf("%s/%s-%s", state_dir, kind, sum);
+}
+
+void
+outset_add_state(struct outset *o, const char *path, struct buf *b)
+{
+	o->sf = xrealloc(o->sf, (o->nsf + 1) * sizeof(*o->sf));
+	o->sf[o->nsf].path = xstrdup(path);
+	o->sf[o->nsf].data = *b;
+	if (o->sf[o->nsf].data.s == NULL)
+		buf_add(&o->sf[o->nsf].data, "", 0);
+	o->sf[o->nsf].tmp = NULL;
+	o->nsf++;
+	memset(b, 0, sizeof(*b));
+}
+
+/* The ledger: every file of the set, one a line, in the state folder. */
 static void
 add_ledger(struct outset *o)
 {
 	struct buf b = { 0 };
-	struct ofile *f;
 	size_t i;
 
 	sort_files(o);
-	/* gen's own bookkeeping (.gen-*) is never listed, so that every
-	 * command that writes the catalog writes the same ledger. */
 	for (i = 0; i < o->n; i++)
-		if (strncmp(o->f[i].rel, ".gen-", 5) != 0)
-			buf_printf(&b, "%s\n", o->f[i].rel);
-	buf_add(&b, "", 0);
-	o->eager = 0;
-	f = grow(o);
-	f->rel = xstrdup(o->ledger);
-	f->data = b;
-	sort_files(o);
+		buf_printf(&b, "%s\n", o->f[i].rel);
+	outset_add_state(o, o->ledger, &b);
+}
+
+/* Stage the state files that changed, each as TARGET.PID beside it. */
+static int
+stage_state(struct outset *o)
+{
+	const char *what;
+	size_t i;
+	int s;
+
+	for (i = 0; i < o->nsf; i++) {
+		if ((s = same_on_disk(o->sf[i].path, &o->sf[i].data)) < 0)
+			return 0;
+		if (s == 1)
+			continue;
+		pthread_mutex_lock(&live_mu);
+		o->sf[i].tmp = xasprintf("%s.%ld", o->sf[i].path, (long)getpid());
+		pthread_mutex_unlock(&live_mu);
+		if ((what = write_new(o->sf[i].tmp, &o->sf[i].data)) != NULL) {
+			diag_errno(o->sf[i].tmp, 0, "%s", what);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /*
@@ -1018,11 +1079,15 @@ outset_stage(struct outset *o)
 	sort_files(o);
 	if (!decide(o))
 		goto fail;
-	if (o->mode == S_FRESH)
-		return stage_fresh(o) ? 1 : (unstage(o), 0);
-	for (i = 0; i < o->n; i++)
-		if (!stage_file(o, &o->f[i], &o->lastdir))
+	if (o->mode == S_FRESH) {
+		if (!stage_fresh(o))
 			goto fail;
+	} else
+		for (i = 0; i < o->n; i++)
+			if (!stage_file(o, &o->f[i], &o->lastdir))
+				goto fail;
+	if (!stage_state(o))
+		goto fail;
 	return 1;
 fail:
 	unstage(o);
@@ -1049,7 +1114,7 @@ outset_eager(struct outset *o)
  * A step of a commit.  'R' renames from to to (a staged file into place,
  * making its folders), 'D' renames a fresh folder to its root, 'U' removes
  * a file that is no longer produced (then its folders when left empty, up
- * to the root), 'S' removes a stage folder that is empty by then.
+ * to the root), 'T' renames a staged state file into place, 'S' removes a stage folder that is empty by then.
  */
 struct step {
 	char	 op;
@@ -1095,6 +1160,10 @@ plan_set(struct outset *o, int prune, struct plan *p)
 	size_t i;
 	int ok = 1;
 
+	for (i = 0; i < o->nsf; i++)
+		if (o->sf[i].tmp != NULL)
+			plan_add(p, 'T', xstrdup(o->sf[i].tmp),
+			    xstrdup(o->sf[i].path), o->root);
 	if (o->mode == S_FRESH) {
 		plan_add(p, 'D', xstrdup(o->stage), xstrdup(o->root), o->root);
 		return 1;
@@ -1151,7 +1220,7 @@ plan_decode(const struct buf *b, struct plan *p)
 				return 0;
 			s++;
 		}
-		if (strlen(f[0]) != 1 || !strchr("RDUS", f[0][0]))
+		if (strlen(f[0]) != 1 || !strchr("RDUST", f[0][0]))
 			return 0;
 		plan_add(p, f[0][0], *f[1] ? xstrdup(f[1]) : NULL,
 		    *f[2] ? xstrdup(f[2]) : NULL, f[3]);
@@ -1231,6 +1300,7 @@ plan_run(const struct plan *p, size_t *renamed, size_t *removed)
 		switch (s->op) {
 		case 'R':
 		case 'D':
+		case 'T':
 			if (lstat(s->from, &st) == -1)
 				break;	/* done before */
 			if (pause_us > 0 && s->op == 'R') {
@@ -1455,19 +1525,26 @@ owner_alive(const char *name)
 	    (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/* Names in dir that start with prefix and end in ".PID" of a process that
+ * is gone (in the state folder any name: "journal.PID", "files-X.PID"). */
 static void
 scan_dir_for(const char *dir, const char *prefix, int remove,
     struct list *found)
 {
 	struct dirent *de;
+	const char *dot;
 	DIR *d;
 	size_t n = strlen(prefix);
+	int state = strcmp(dir, state_dir) == 0;
 
 	if ((d = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, n) != 0 ||
-		    !is_staging_name(de->d_name) || owner_alive(de->d_name))
+		dot = strrchr(de->d_name, '.');
+		if (strncmp(de->d_name, prefix, n) != 0 || (state ? dot == NULL ||
+		    dot == de->d_name || dot[1] == '\0' || strspn(dot + 1,
+		    "0123456789") != strlen(dot + 1) : !is_staging_name(de->d_name)) ||
+		    owner_alive(de->d_name))
 			continue;
 		list_add(found, strcmp(dir, ".") == 0 ? xstrdup(de->d_name) :
 		    xasprintf("%s/%s", dir, de->d_name));
@@ -1528,9 +1605,7 @@ leftovers(const char *const *roots, size_t n, int remove, struct list *found)
 			rm_tree(found->v[j]);
 	}
 	first = found->n;
-	prefix = xasprintf("journal.");
-	scan_dir_for(state_dir, prefix, remove, found);
-	free(prefix);
+	scan_dir_for(state_dir, "", remove, found);
 	/* A tree that gen of this kind never ran in may hold the per-file
 	 * staging of earlier versions: looked for once (the whole tree is
 	 * walked), then the state folder remembers it was. */

@@ -15,12 +15,11 @@
 #   snap DIR [EXCLUDE...]     every entry under DIR, one a line, sorted:
 #                             "HASH  ./file", "l ./link -> target", "d ./dir"
 #                             (EXCLUDE: paths relative to DIR, pruned)
-#   snap_outputs DIR          snap of DIR's site/ and generated/ only;
-#                             site/.gen-index (a stamp of the inputs, with
-#                             their inodes) by its presence, not its bytes
+#   snap_outputs DIR          snap of DIR's site/ and generated/ only (gen's
+#                             bookkeeping lives in .gen/, never there)
 #   leftovers DIR [SITE]      staging gen left in DIR: names starting .gen-
-#                             other than SITE/.gen-files, SITE/.gen-index and
-#                             packages/.gen-cache, and .gen/journal
+#                             other than packages/.gen-cache, and
+#                             .gen/journal
 #   timed ...                 run a command under `timeout 20` (status 124
 #                             when it hangs)
 #
@@ -92,15 +91,13 @@ snap() {
 snap_outputs() {
 	for _o in site generated; do
 		[ -e "$1/$_o" ] || { echo "absent $_o"; continue; }
-		snap "$1/$_o" | sed -e "s|\\./|$_o/|" \
-			-e 's|^[0-9a-f]\{64\}  site/\.gen-index$|(stamp)  site/.gen-index|'
+		snap "$1/$_o" | sed -e "s|\\./|$_o/|"
 	done | sort
 }
 
 leftovers() {
 	_site=${2:-site}
-	(cd "$1" && find . -name '.gen-*' ! -path "./$_site/.gen-files" \
-		! -path "./$_site/.gen-index" ! -path ./packages/.gen-cache -print | sort
+	(cd "$1" && find . -name '.gen-*' ! -path ./packages/.gen-cache -print | sort
 	[ -e .gen/journal ] && echo ./.gen/journal)
 	return 0
 }

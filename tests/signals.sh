@@ -61,8 +61,7 @@ restore() {
 # .gen-, the bookkeeping aside) are left out here: leftovers are a check of
 # their own.
 which_tree() {
-	snap_outputs "$r" | awk '$2 !~ /\/\.gen-/ || $2 == "site/.gen-files" ||
-		$2 == "site/.gen-index"' >"$tmp/now.snap"
+	snap_outputs "$r" | awk '$2 !~ /\/\.gen-/' >"$tmp/now.snap"
 	if cmp -s "$tmp/now.snap" "$tmp/A.snap"; then echo A
 	elif cmp -s "$tmp/now.snap" "$tmp/B.snap"; then echo B
 	else echo torn
