@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -113,8 +114,29 @@ int	 path_within(const char *a, const char *dir);
 /* Does path, resolved, lie inside folder root?  0 after reporting. */
 int	 path_confined(const char *path, const char *root);
 
-/* SHA-256 of a buffer as 64 lower-case hex digits and a NUL. */
-void	 sha256_hex(const void *, size_t, char out[65]);
+/* SHA-256 of a buffer as 64 lower-case hex digits and a NUL.  Returns 1,
+ * or 0 after reporting a libcrypto failure (out is then ""). */
+int	 sha256_hex(const void *, size_t, char out[65]);
+/* n bytes as 2n lower-case hex digits and a NUL: the one hex encoder. */
+void	 hex_encode(const unsigned char *, size_t n, char *out);
+
+/* read(2) until n bytes or end of file, retrying EINTR: the byte count,
+ * or -1 with errno set.  write_full writes all n bytes: 1, or 0. */
+ssize_t	 read_full(int fd, void *, size_t n);
+int	 write_full(int fd, const void *, size_t n);
+
+/*
+ * The worker pool, the one in gen: fn(ctx, i, worker) for every i in
+ * [0, n), on pool_size(jobs) threads (the caller's among them), items
+ * taken in order as threads come free.  worker (0 <= worker < the number
+ * returned) names the thread, for per-thread scratch.  Returns when every
+ * item is done, with the number of threads used (1 if none could be
+ * made).  fn reports its own errors, with diag() (thread-safe).
+ */
+int	 pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i,
+	    int worker), void *ctx);
+/* Threads for -j jobs: jobs, or the number of cores (at most 64) for 0. */
+int	 pool_size(int jobs);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t	 edit_distance(const char *, const char *);

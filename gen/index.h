@@ -207,29 +207,84 @@ int		 hash_files(char *const *paths, size_t n, int jobs,
 /* The worker count for -j 0. */
 int		 default_jobs(void);
 
-/* ---- index.c ---------------------------------------------------------- */
+/* ---- index.c: the typed index ------------------------------------------ */
 
 struct manifest;
+struct outset;
+
+/* One package as the index lists it.  Strings are borrowed from the index. */
+struct ipkg {
+	const char	*filename, *os, *arch, *accelerator;
+	const char	*accelerator_version;	/* NULL for JSON null */
+	const char	*variant;		/* NULL when absent */
+	unsigned long long size;
+	char		 sha256[65];		/* lower-case hex */
+};
+
+/* One version of an engine: its packages, sorted by os, arch, accelerator
+ * and variant. */
+struct iversion {
+	const char	*version;
+	const char	*min_app_version;	/* the highest of its packages' */
+	long long	 release_date;	/* first listed (seconds since the epoch) */
+	size_t		 npkg;
+	const struct ipkg *pkg;
+};
+
+/* One engine: manifest fields and its versions, newest first. */
+struct iengine {
+	const char	*id, *name, *description;
+	size_t		 nformats;
+	const char	*const *formats;	/* modelFormats */
+	size_t		 nver;
+	const struct iversion *ver;	/* ver[0] is latestVersion */
+};
 
 /*
- * engines.json for the scanned packages, in DESIGN.md's shape plus a
- * "versions" array per engine.  lastUpdated: SOURCE_DATE_EPOCH; else the
- * previous file's (prev, may be NULL or missing) when nothing else changed;
- * else the newest input's mtime.  Appends the text to out, and hands the
- * document to *root when root is not NULL (the caller json_decrefs it);
- * returns 1, or 0 after reporting (two packages for one engine, version and
- * platform).
+ * The index: engines (in manifest order) -> versions -> packages.  Built
+ * from a scan, or loaded from a previous engines.json.  It is what the
+ * serializers (engines.json) and the catalog read; nothing reads gen's own
+ * JSON back to render.  All memory is owned by the index (index_free).
  */
-int	 index_build(const struct manifest *, const struct scan *,
-	    const char *prev, long long manifest_mtime, struct buf *out,
-	    json_t **root);
+struct index {
+	long long	 last_updated;	/* seconds since the epoch */
+	const char	*base_url;
+	size_t		 neng, nver, npkg;	/* totals */
+	const struct iengine *eng;
+	struct index_mem *mem;		/* private */
+};
+
+void	 index_free(struct index *);
 
 /*
- * gen verify: every package engines.json lists is present under pkgdir with
- * its size and SHA-256.  Prints each mismatch; returns the number of
- * mismatches, or -1 after reporting bad input or an I/O error.
+ * The index of a scan: packages grouped by engine (manifest order), version
+ * (newest first) and platform; two packages in one slot are an error naming
+ * both files.  releaseDate comes from prev (the previous index, may be NULL)
+ * for every version it lists, else it is when; lastUpdated is when, or
+ * prev's when nothing but the time would change.  Returns NULL after
+ * reporting.
  */
-long	 index_verify(const char *index_path, const char *pkgdir, int jobs);
+struct index *index_from_scan(const struct manifest *, const struct scan *,
+	    const struct index *prev, long long when);
+
+/*
+ * engines.json read back into an index: at most GEN_MAX_INDEX bytes,
+ * checked strictly (index_check) before anything is taken from it.
+ * Returns NULL after reporting (EXIT_NOINPUT when absent and not
+ * missing_ok; NULL without a report when absent and missing_ok).
+ */
+struct index *index_read(const char *path, const struct pkgrules *,
+	    int missing_ok);
+
+/* engines.json, streamed from the index to f (fixed key order, two-space
+ * indent, ASCII).  Returns 1, or 0 when a write failed. */
+int	 index_write(const struct index *, FILE *f);
+
+/* The engine with that id, or NULL (borrowed). */
+const struct iengine *index_engine(const struct index *, const char *id);
+
+/* lastUpdated and releaseDate as written: 2026-01-31T12:00:00Z. */
+void	 index_time(long long t, char out[32]);
 
 /* ---- indexread.c ------------------------------------------------------ */
 

@@ -127,6 +127,7 @@ struct image {
 	size_t			 ntags;
 	char			**tags;		/* full tags, one per registry */
 	char			*ref;		/* first full tag, or package:tag */
+	struct buf		 dockerfile;	/* rendered by docker_generate */
 };
 
 struct matrix {
@@ -151,16 +152,19 @@ int	 docker_generate(const struct manifest *, const struct matrix *,
 
 /* ---- catalog.c, markdown.c ------------------------------------------ */
 
+struct index;
+
 /*
  * The HTML catalog into the site's output set: pages from the templates in
- * tmpldir (templates/site), data from the manifest, the index (engines.json,
- * parsed) and the Dockerfiles in docker (the generated set, rendered).
- * With jobs > 1 the engine pages are rendered by that many threads, which
- * needs an eager site set (outset_eager).  Returns 1, or 0 after reporting.
+ * tmpldir (templates/site), data from the manifest, the typed index and
+ * the matrix, each image carrying its rendered Dockerfile.  It reads no
+ * JSON of gen's own and nothing from the output layer.  With jobs > 1 the
+ * engine pages are rendered by the worker pool, which needs an eager site
+ * set (outset_eager).  Returns 1, or 0 after reporting.
  */
 int	 catalog_build(const struct manifest *, const struct matrix *,
-	    struct outset *docker, json_t *index, const char *tmpldir,
-	    int jobs, struct outset *site);
+	    const struct index *, const char *tmpldir, int jobs,
+	    struct outset *site);
 
 /* CommonMark to HTML with cmark's safe defaults: raw HTML and dangerous
  * URLs (javascript:, vbscript:, file:, most data:) are dropped.  Returns a

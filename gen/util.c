@@ -2,6 +2,7 @@
  * util.c - memory, buffers, diagnostics, small string helpers.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -195,29 +196,91 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+static void diag_line(const struct pos *, const char *);
+
+/* The exit status only ever gets worse, from any thread. */
 static void
 setstatus(int status)
 {
-	if (status > gen_status)
-		gen_status = status;
+	int cur = __atomic_load_n(&gen_status, __ATOMIC_RELAXED);
+
+	while (status > cur && !__atomic_compare_exchange_n(&gen_status, &cur,
+	    status, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* One message, one write(2): lines from worker threads never interleave. */
+static void
+emit(const char *prefix, const char *fmt, va_list ap, const char *suffix)
+{
+	char stack[1024], *msg = stack;
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = snprintf(stack, sizeof(stack), "%s", prefix);
+	if (n >= 0 && (size_t)n < sizeof(stack)) {
+		int m = vsnprintf(stack + n, sizeof(stack) - (size_t)n, fmt, aq);
+
+		if (m >= 0 && (size_t)(n + m) + strlen(suffix) + 1 >= sizeof(stack)) {
+			/* Too long for the stack: format again on the heap. */
+			char *body = xvasprintf(fmt, ap);
+
+			msg = xasprintf("%s%s%s\n", prefix, body, suffix);
+			free(body);
+		} else if (m >= 0)
+			snprintf(stack + n + m, sizeof(stack) - (size_t)(n + m),
+			    "%s\n", suffix);
+	}
+	va_end(aq);
+	fflush(stderr);
+	(void)write_full(2, msg, strlen(msg));
+	if (msg != stack)
+		free(msg);
 }
 
 void
 vdiag(int status, const struct pos *p, const char *fmt, va_list ap)
 {
+	char prefix[512];
+
 	setstatus(status);
 	if (p != NULL && p->file != NULL) {
-		fputs(p->file, stderr);
-		if (p->line) {
-			fprintf(stderr, ":%u", p->line);
-			if (p->col)
-				fprintf(stderr, ":%u", p->col);
+		if (p->line && p->col)
+			snprintf(prefix, sizeof(prefix), "%s:%u:%u: ", p->file,
+			    p->line, p->col);
+		else if (p->line)
+			snprintf(prefix, sizeof(prefix), "%s:%u: ", p->file, p->line);
+		else
+			snprintf(prefix, sizeof(prefix), "%s: ", p->file);
+		/* A file name longer than the prefix room: no truncation. */
+		if (strlen(p->file) + 32 > sizeof(prefix)) {
+			char *body = xvasprintf(fmt, ap);
+
+			diag_line(p, body);
+			free(body);
+			return;
 		}
-		fputs(": ", stderr);
 	} else
-		fputs("gen: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+		snprintf(prefix, sizeof(prefix), "gen: ");
+	emit(prefix, fmt, ap, "");
+}
+
+/* vdiag's path for very long file names. */
+static void
+diag_line(const struct pos *p, const char *body)
+{
+	char *msg;
+
+	if (p->line && p->col)
+		msg = xasprintf("%s:%u:%u: %s\n", p->file, p->line, p->col, body);
+	else if (p->line)
+		msg = xasprintf("%s:%u: %s\n", p->file, p->line, body);
+	else
+		msg = xasprintf("%s: %s\n", p->file, body);
+	fflush(stderr);
+	(void)write_full(2, msg, strlen(msg));
+	free(msg);
 }
 
 void
@@ -235,13 +298,15 @@ diag_errno(const char *path, int noinput, const char *fmt, ...)
 {
 	int e = errno;
 	va_list ap;
+	char *prefix = xasprintf("%s: ", path), *suffix = xasprintf(": %s",
+	    strerror(e));
 
 	setstatus(noinput && e == ENOENT ? EXIT_NOINPUT : EXIT_IOERR);
-	fprintf(stderr, "%s: ", path);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	emit(prefix, fmt, ap, suffix);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(e));
+	free(prefix);
+	free(suffix);
 }
 
 void
@@ -252,29 +317,51 @@ note(const char *fmt, ...)
 	if (gen_verbose < 1)
 		return;
 	va_start(ap, fmt);
-	fputs("gen: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	emit("gen: ", fmt, ap, "");
 	va_end(ap);
 }
 
-/*
- * Interned strings live until exit: positions in diagnostics point at them
- * and nodes are freed in any order.  The table is small (one per file).
- */
 const char *
 intern(const char *s)
 {
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static char **tab;
-	static size_t n;
-	size_t i;
+	static size_t n, cap;	/* cap: a power of two, or 0 */
+	size_t h = 5381, i;
+	const char *p, *r;
 
-	for (i = 0; i < n; i++)
+	for (p = s; *p != '\0'; p++)
+		h = h * 33 + (unsigned char)*p;
+	pthread_mutex_lock(&mu);
+	if (2 * (n + 1) > cap) {
+		size_t ncap = cap ? 2 * cap : 64, j;
+		char **nt = xcalloc(ncap, sizeof(*nt));
+
+		for (i = 0; i < cap; i++) {
+			size_t g = 5381;
+
+			if (tab[i] == NULL)
+				continue;
+			for (p = tab[i]; *p != '\0'; p++)
+				g = g * 33 + (unsigned char)*p;
+			for (j = g & (ncap - 1); nt[j] != NULL; j = (j + 1) & (ncap - 1))
+				;
+			nt[j] = tab[i];
+		}
+		free(tab);
+		tab = nt;
+		cap = ncap;
+	}
+	for (i = h & (cap - 1); tab[i] != NULL; i = (i + 1) & (cap - 1))
 		if (strcmp(tab[i], s) == 0)
-			return tab[i];
-	tab = xrealloc(tab, (n + 1) * sizeof(*tab));
-	tab[n] = xstrdup(s);
-	return tab[n++];
+			break;
+	if (tab[i] == NULL) {
+		tab[i] = xstrdup(s);
+		n++;
+	}
+	r = tab[i];
+	pthread_mutex_unlock(&mu);
+	return r;
 }
 
 int
@@ -366,12 +453,10 @@ read_file_opt_max(const char *path, struct buf *out, size_t max)
 		goto toobig;
 	buf_reserve(out, (size_t)st.st_size);
 	for (;;) {
-		r = read(fd, chunk, sizeof(chunk));
+		r = read_full(fd, chunk, sizeof(chunk));
 		if (r == 0)
 			break;
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			diag_errno(path, 0, "read");
 			close(fd);
 			return 0;
@@ -519,17 +604,130 @@ nearest(const char *s, const char *const *cands)
 }
 
 void
-sha256_hex(const void *p, size_t n, char out[65])
+hex_encode(const unsigned char *in, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	unsigned int len = 0;
 	size_t i;
 
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
 	}
-	out[64] = '\0';
+	out[2 * n] = '\0';
+}
+
+int
+sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+
+	if (EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+		out[0] = '\0';
+		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
+		return 0;
+	}
+	hex_encode(md, 32, out);
+	return 1;
+}
+
+ssize_t
+read_full(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, (char *)p + got, n - got);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int
+write_full(int fd, const void *p, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return 0;
+		}
+		p = (const char *)p + r;
+		n -= (size_t)r;
+	}
+	return 1;
+}
+
+/* ---- the worker pool -------------------------------------------------- */
+
+struct pool {
+	size_t		 n, next;	/* next: taken atomically */
+	void		(*fn)(void *, size_t, int);
+	void		*ctx;
+};
+
+struct pool_thread {
+	struct pool	*pl;
+	int		 id;
+};
+
+static void *
+pool_main(void *arg)
+{
+	struct pool_thread *t = arg;
+	struct pool *pl = t->pl;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&pl->next, 1, __ATOMIC_RELAXED)) < pl->n)
+		pl->fn(pl->ctx, i, t->id);
+	return NULL;
+}
+
+int
+pool_size(int jobs)
+{
+	long n;
+
+	if (jobs > 0)
+		return jobs;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
+}
+
+int
+pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i, int worker),
+    void *ctx)
+{
+	struct pool pl = { n, 0, fn, ctx };
+	struct pool_thread t[64];
+	pthread_t th[64];
+	int nt = pool_size(jobs), started = 0, i;
+
+	if ((size_t)nt > n)
+		nt = n > 0 ? (int)n : 1;
+	/* The calling thread is worker 0; the others are made here. */
+	for (i = 1; i < nt; i++) {
+		t[i].pl = &pl;
+		t[i].id = i;
+		if (pthread_create(&th[i], NULL, pool_main, &t[i]) != 0)
+			break;
+		started = i;
+	}
+	t[0].pl = &pl;
+	t[0].id = 0;
+	pool_main(&t[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(th[i], NULL);
+	return started + 1;
 }
