@@ -286,6 +286,13 @@ const struct iengine *index_engine(const struct index *, const char *id);
 /* lastUpdated and releaseDate as written: 2026-01-31T12:00:00Z. */
 void	 index_time(long long t, char out[32]);
 
+/*
+ * gen verify: every package engines.json lists is present under pkgdir with
+ * its size and SHA-256.  Prints each mismatch; returns the number of
+ * mismatches, or -1 after reporting bad input or an I/O error.
+ */
+long	 index_verify(const char *index_path, const char *pkgdir, int jobs);
+
 /* ---- indexread.c ------------------------------------------------------ */
 
 struct ynode;
