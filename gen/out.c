@@ -463,10 +463,8 @@ same_on_disk(const char *path, const struct buf *b)
 		close(fd);
 		return 0;
 	}
-	while (same && (r = read(fd, chunk, sizeof(chunk))) != 0) {
+	while (same && (r = read_full(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			diag_errno(path, 0, "read");
 			close(fd);
 			return -1;
@@ -795,23 +793,6 @@ make_parents(const char *path, char **lastdir)
 	return 1;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return 0;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 1;
-}
-
 /*
  * Create a file with these bytes (it must not exist yet, or be ours).
  * The gate is held open for the system calls, which allocate nothing.
@@ -827,7 +808,7 @@ write_new(const char *path, const struct buf *b)
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0666)) == -1)
 		what = "cannot create";
-	else if (!write_all(fd, b->s, b->len)) {
+	else if (!write_full(fd, b->s, b->len)) {
 		what = "cannot write";
 		e = errno;
 		close(fd);
@@ -1633,7 +1614,7 @@ journal_write(const struct plan *p)
 	tmp = xasprintf("%s.%ld", path, (long)getpid());
 	plan_encode(p, &b);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1 ||
-	    !write_all(fd, b.s, b.len) || close(fd) == -1) {
+	    !write_full(fd, b.s, b.len) || close(fd) == -1) {
 		diag_errno(tmp, 0, "cannot write the journal");
 		unlink(tmp);
 		goto out;
