@@ -140,6 +140,26 @@ int	 pool_run(size_t n, int jobs, void (*fn)(void *ctx, size_t i,
 /* Threads for -j jobs: jobs, or the number of cores (at most 64) for 0. */
 int	 pool_size(int jobs);
 
+/*
+ * The one folder reader: every entry of dir but "." and "..", sorted by
+ * name (bytewise, so walks are deterministic), with its d_type (DT_UNKNOWN
+ * where the file system does not say).  The folder stays open (fd, for
+ * fstatat) until dlist_free().  Returns 1, or 0 with errno set and nothing
+ * reported (ENOENT when dir does not exist).
+ */
+struct dlist {
+	size_t		 n;
+	struct dentry {
+		char		*name;
+		unsigned char	 type;
+	}		*e;
+	int		 fd;
+	void		*dir;	/* private: the DIR */
+	char		*names;	/* private: every name, one block */
+};
+int	 dir_list(const char *dir, struct dlist *);
+void	 dlist_free(struct dlist *);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t	 edit_distance(const char *, const char *);
 /* The candidate nearest to s (NULL-terminated array), or NULL if none is

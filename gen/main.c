@@ -653,12 +653,6 @@ main(int argc, char *argv[])
 	long l;
 
 	setlocale(LC_ALL, "C");
-#ifdef __GLIBC__
-	/* One run builds large buffers and frees them: keep the memory
-	 * instead of giving it back and faulting it in again. */
-	mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
-#endif
 	/* Options may stand before or after the command; operands keep
 	 * their order. */
 	args = xcalloc((size_t)argc + 1, sizeof(*args));
@@ -726,6 +720,16 @@ main(int argc, char *argv[])
 		free(args);
 		return gen_status;
 	}
+#ifdef __GLIBC__
+	/* The catalog builds large buffers and frees them, page after page:
+	 * keep the memory instead of giving it back and faulting it in again.
+	 * The index alone keeps to glibc's defaults, which hand large blocks
+	 * back (peak memory is its budget). */
+	if (op == OP_BUILD || op == OP_SITE || op == OP_CHECK) {
+		mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+		mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+	}
+#endif
 	/* jansson allocates through gen's allocator: out of memory then ends
 	 * the run cleanly instead of leaving a NULL to be missed. */
 	json_set_alloc_funcs(xmalloc, free);

@@ -851,33 +851,34 @@ tmpl_render(const struct tmpl *t, json_t *ctx, const struct render_opts *opts,
 int
 tmplset_load(struct tmplset *s, const char *dir, enum mesc esc)
 {
-	struct dirent *de;
+	const char *name;
+	struct dlist l;
 	char *path;
-	size_t len;
-	DIR *d;
+	size_t len, i;
 	int ok = 1;
 
-	if ((d = opendir(dir)) == NULL) {
+	if (!dir_list(dir, &l)) {
 		if (errno == ENOENT)
 			return 1;
 		diag_errno(dir, 0, "cannot read folder");
 		return 0;
 	}
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len <= 9 ||
-		    strcmp(de->d_name + len - 9, ".mustache") != 0)
+	for (i = 0; i < l.n; i++) {
+		name = l.e[i].name;
+		len = strlen(name);
+		if (name[0] == '.' || len <= 9 ||
+		    strcmp(name + len - 9, ".mustache") != 0)
 			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
+		path = xasprintf("%s/%s", dir, name);
 		s->name = xrealloc(s->name, (s->n + 1) * sizeof(*s->name));
 		s->t = xrealloc(s->t, (s->n + 1) * sizeof(*s->t));
-		s->name[s->n] = xstrndup(de->d_name, len - 9);
+		s->name[s->n] = xstrndup(name, len - 9);
 		if ((s->t[s->n] = tmpl_load(path, esc)) == NULL)
 			ok = 0;
 		s->n++;
 		free(path);
 	}
-	closedir(d);
+	dlist_free(&l);
 	return ok;
 }
 

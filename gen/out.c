@@ -537,13 +537,13 @@ static int
 walk(const char *root, const char *rel, struct list *out)
 {
 	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	struct dirent *de;
+	struct dlist l;
 	struct stat st;
-	char *sub, *full;
-	DIR *d;
+	char *sub;
+	size_t i;
 	int ok = 1;
 
-	if ((d = opendir(dir)) == NULL) {
+	if (!dir_list(dir, &l)) {
 		if (errno != ENOENT && errno != ENOTDIR) {
 			diag_errno(dir, 0, "cannot read folder");
 			ok = 0;
@@ -551,24 +551,21 @@ walk(const char *root, const char *rel, struct list *out)
 		free(dir);
 		return ok;
 	}
-	while (ok && (de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    is_staging_name(de->d_name))
+	for (i = 0; ok && i < l.n; i++) {
+		if (is_staging_name(l.e[i].name) ||
+		    fstatat(l.fd, l.e[i].name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 			continue;
-		sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
-		full = xasprintf("%s/%s", dir, de->d_name);
-		if (lstat(full, &st) == 0) {
-			if (S_ISDIR(st.st_mode))
-				ok = walk(root, sub, out);
-			else if (S_ISREG(st.st_mode)) {
-				list_add(out, sub);
-				sub = NULL;
-			}
+		sub = *rel ? xasprintf("%s/%s", rel, l.e[i].name) :
+		    xstrdup(l.e[i].name);
+		if (S_ISDIR(st.st_mode))
+			ok = walk(root, sub, out);
+		else if (S_ISREG(st.st_mode)) {
+			list_add(out, sub);
+			sub = NULL;
 		}
 		free(sub);
-		free(full);
 	}
-	closedir(d);
+	dlist_free(&l);
 	free(dir);
 	return ok;
 }
@@ -1788,25 +1785,25 @@ static void
 scan_dir_for(const char *dir, const char *prefix, int remove,
     struct list *found)
 {
-	struct dirent *de;
-	const char *dot;
-	DIR *d;
-	size_t n = strlen(prefix);
+	const char *dot, *name;
+	struct dlist l;
+	size_t n = strlen(prefix), i;
 	int state = strcmp(dir, state_dir) == 0;
 
-	if ((d = opendir(dir)) == NULL)
+	if (!dir_list(dir, &l))
 		return;
-	while ((de = readdir(d)) != NULL) {
-		dot = strrchr(de->d_name, '.');
-		if (strncmp(de->d_name, prefix, n) != 0 || (state ? dot == NULL ||
-		    dot == de->d_name || dot[1] == '\0' || strspn(dot + 1,
-		    "0123456789") != strlen(dot + 1) : !is_staging_name(de->d_name)) ||
-		    owner_alive(de->d_name))
+	for (i = 0; i < l.n; i++) {
+		name = l.e[i].name;
+		dot = strrchr(name, '.');
+		if (strncmp(name, prefix, n) != 0 || (state ? dot == NULL ||
+		    dot == name || dot[1] == '\0' || strspn(dot + 1,
+		    "0123456789") != strlen(dot + 1) : !is_staging_name(name)) ||
+		    owner_alive(name))
 			continue;
-		list_add(found, strcmp(dir, ".") == 0 ? xstrdup(de->d_name) :
-		    xasprintf("%s/%s", dir, de->d_name));
+		list_add(found, strcmp(dir, ".") == 0 ? xstrdup(name) :
+		    xasprintf("%s/%s", dir, name));
 	}
-	closedir(d);
+	dlist_free(&l);
 	(void)remove;
 }
 
@@ -1815,26 +1812,24 @@ scan_dir_for(const char *dir, const char *prefix, int remove,
 static void
 old_staging(const char *dir, int depth, struct list *found)
 {
-	struct dirent *de;
+	struct dlist l;
 	char *sub;
-	DIR *d;
+	size_t i;
 
-	if (depth > 64 || (d = opendir(dir)) == NULL)
+	if (depth > 64 || !dir_list(dir, &l))
 		return;
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		sub = xasprintf("%s/%s", dir, de->d_name);
-		if (de->d_type == DT_DIR && !is_staging_name(de->d_name))
+	for (i = 0; i < l.n; i++) {
+		sub = xasprintf("%s/%s", dir, l.e[i].name);
+		if (l.e[i].type == DT_DIR && !is_staging_name(l.e[i].name))
 			old_staging(sub, depth + 1, found);
-		else if (de->d_type == DT_REG && is_staging_name(de->d_name) &&
-		    !owner_alive(de->d_name)) {
+		else if (l.e[i].type == DT_REG && is_staging_name(l.e[i].name) &&
+		    !owner_alive(l.e[i].name)) {
 			list_add(found, sub);
 			sub = NULL;
 		}
 		free(sub);
 	}
-	closedir(d);
+	dlist_free(&l);
 }
 
 /*

@@ -104,17 +104,17 @@ found_add(struct found **v, size_t *n, size_t *cap, char *path,
  * examined.
  */
 static int
-entry_stat(DIR *d, const char *name, struct stat *st, int *link,
+entry_stat(int dfd, const char *name, struct stat *st, int *link,
     const char **what)
 {
 	*what = NULL;
 	*link = 0;
-	if (fstatat(dirfd(d), name, st, AT_SYMLINK_NOFOLLOW) == -1)
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) == -1)
 		return 0;
 	if (!S_ISLNK(st->st_mode))
 		return 1;
 	*link = 1;
-	if (fstatat(dirfd(d), name, st, 0) == 0)
+	if (fstatat(dfd, name, st, 0) == 0)
 		return 1;
 	if (errno == ENOENT || errno == ENOTDIR)
 		*what = "a dangling symbolic link";
@@ -136,7 +136,7 @@ static int	walk(const char *, const struct walked *, struct found **,
 
 
 struct dstat {
-	DIR		*d;
+	int		 fd;		/* the folder */
 	struct dent	*e;
 };
 
@@ -149,7 +149,7 @@ stat_item(void *arg, size_t i, int worker)
 	int link;
 
 	(void)worker;
-	e->ok = entry_stat(ds->d, e->name, &st, &link, &e->what);
+	e->ok = entry_stat(ds->fd, e->name, &st, &link, &e->what);
 	e->err = errno;
 	e->link = (unsigned char)link;
 	e->mode = st.st_mode;
@@ -160,31 +160,27 @@ stat_item(void *arg, size_t i, int worker)
 	e->mtime_ns = (long long)st.st_mtim.tv_nsec;
 }
 
-/* The entries of d worth a stat: packages, folders and what may be one
- * (links, unknown types); dot-files are skipped. */
+/* The entries of a folder worth a stat: packages, folders and what may
+ * be one (links, unknown types); dot-files are skipped. */
 static struct dent *
-read_entries(DIR *d, size_t *n)
+read_entries(const struct dlist *l, size_t *n)
 {
-	struct dent *v = NULL;
-	struct dirent *de;
-	size_t cap = 0;
+	struct dent *v = xcalloc(l->n ? l->n : 1, sizeof(*v));
+	size_t i;
 	int pkg;
 
 	*n = 0;
-	while ((de = readdir(d)) != NULL) {
-		pkg = has_suffix(de->d_name, ".baiengine");
+	for (i = 0; i < l->n; i++) {
+		const struct dentry *de = &l->e[i];
+
+		pkg = has_suffix(de->name, ".baiengine");
 		/* Only folders and packages need a stat; d_type says which,
 		 * where the file system knows. */
-		if (de->d_name[0] == '.' || (!pkg && de->d_type != DT_UNKNOWN &&
-		    de->d_type != DT_DIR && de->d_type != DT_LNK))
+		if (de->name[0] == '.' || (!pkg && de->type != DT_UNKNOWN &&
+		    de->type != DT_DIR && de->type != DT_LNK))
 			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		memset(&v[*n], 0, sizeof(*v));
-		v[*n].name = xstrdup(de->d_name);
-		v[(*n)++].pkg = pkg;
+		v[*n].name = de->name;
+		v[(*n)++].pkg = (unsigned char)pkg;
 	}
 	return v;
 }
@@ -245,30 +241,30 @@ walk(const char *dir, const struct walked *up, struct found **v, size_t *n,
     size_t *cap)
 {
 	struct walked here = { 0, 0, NULL };
+	struct dlist l;
 	struct dstat ds;
 	struct stat st;
 	size_t ne = 0, i;
 	int ok = 1;
 
-	if ((ds.d = opendir(dir)) == NULL) {
+	if (!dir_list(dir, &l)) {
 		if (errno == ENOENT)
 			return 1;
 		diag_errno(dir, 0, "cannot read folder");
 		return 0;
 	}
 	here.up = up;
-	if (fstat(dirfd(ds.d), &st) == 0) {
+	if (fstat(l.fd, &st) == 0) {
 		here.dev = st.st_dev;
 		here.ino = st.st_ino;
 	}
-	ds.e = read_entries(ds.d, &ne);
+	ds.fd = l.fd;
+	ds.e = read_entries(&l, &ne);
 	pool_run(ne, ne > 512 ? 0 : 1, stat_item, &ds);
-	for (i = 0; i < ne; i++) {
+	for (i = 0; i < ne; i++)
 		ok &= walk_entry(dir, &here, &ds.e[i], v, n, cap);
-		free(ds.e[i].name);
-	}
 	free(ds.e);
-	closedir(ds.d);
+	dlist_free(&l);
 	return ok;
 }
 
