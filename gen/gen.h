@@ -175,6 +175,21 @@ void		 outset_add(struct outset *, const char *relpath, struct buf *);
  * a set has.  Staged files still appear only at commit.  outset_add() on
  * an eager set may be called from several threads at once. */
 void		 outset_eager(struct outset *);
+/*
+ * A file of the set written piecewise through a stdio stream, for outputs
+ * too large to hold (engines.json of 100,000 packages).  On an eager set
+ * the bytes go straight to the staged copy (and a copy equal to the
+ * target is dropped at close); otherwise they are kept and added at close.
+ * ostream_close() gives the SHA-256 of what was written (sha256 may be
+ * NULL).  NULL or 0 after reporting; the set then fails to stage.
+ */
+struct ostream;
+/* A file of the set that is already on disk as it should be: listed (the
+ * ledger keeps it, pruning spares it), never written or compared. */
+void		 outset_keep(struct outset *, const char *relpath);
+struct ostream	*outset_open(struct outset *, const char *relpath);
+FILE		*ostream_file(struct ostream *);
+int		 ostream_close(struct ostream *, char sha256[65]);
 /* Compare with the disk; print each stale, missing and extra (marked) file.
  * Returns the number of differences, or -1 after an I/O error. */
 long		 outset_check(struct outset *);

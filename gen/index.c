@@ -1,27 +1,222 @@
 /*
- * index.c - engines.json: the registry index that apps download, and
- * `gen verify`, which checks an index against the files.
+ * index.c - the typed index (engines -> versions -> packages): built from a
+ * scan or read back from a previous engines.json, written out as
+ * engines.json, and carried from run to run (release dates, lastUpdated).
+ *
+ * Memory: an index built from a scan takes the scan over and borrows its
+ * strings; one read back borrows the parsed tree's.  Nothing is copied per
+ * package but the few pointers of struct ipkg, so 100,000 packages cost a
+ * few tens of MiB.
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "manifest.h"
+#include "jsonpos.h"
 
-/* Packages of one engine, grouped by version. */
-static int
-pkg_order(const void *a, const void *b)
+struct index_mem {
+	struct iengine	*eng;
+	struct iversion	*ver;
+	struct ipkg	*pkg;
+	const char	**formats;	/* every engine's, one array */
+	struct scan	*scan;		/* built from it: strings borrowed */
+	struct ynode	*tree;		/* read back: strings borrowed */
+	char		*strings;	/* manifest strings copied, one block */
+};
+
+void
+index_free(struct index *x)
 {
-	const struct pkginfo *x = *(const struct pkginfo *const *)a;
-	const struct pkginfo *y = *(const struct pkginfo *const *)b;
+	if (x == NULL)
+		return;
+	if (x->mem != NULL) {
+		free(x->mem->eng);
+		free(x->mem->ver);
+		free(x->mem->pkg);
+		free(x->mem->formats);
+		scan_free(x->mem->scan);
+		ynode_free(x->mem->tree);
+		free(x->mem->strings);
+		free(x->mem);
+	}
+	free(x);
+}
+
+void
+index_time(long long t, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "1970-01-01T00:00:00Z");
+}
+
+/* 2026-01-31T12:00:00Z back to seconds; -1 when it is not one. */
+long long
+index_parse_time(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, se;
+	char z;
+	long long days;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || strlen(s) != 20 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c",
+	    &y, &mo, &d, &h, &mi, &se, &z) != 7 || z != 'Z' || mo < 1 ||
+	    mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 ||
+	    y < 1970)
+		return -1;
+	/* Days from the civil date (no time zone, no libc locale). */
+	y -= mo <= 2;
+	{
+		long long era = (y >= 0 ? y : y - 399) / 400;
+		unsigned yoe = (unsigned)(y - era * 400);
+		unsigned doy = (unsigned)((153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+		unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+		days = era * 146097 + (long long)doe - 719468;
+	}
+	return days * 86400 + h * 3600 + mi * 60 + se;
+}
+
+/* Engines sorted by id, for look-ups: built on first use. */
+const struct iengine *
+index_engine(const struct index *x, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < x->neng; i++)
+		if (strcmp(x->eng[i].id, id) == 0)
+			return &x->eng[i];
+	return NULL;
+}
+
+/* The version of an engine, by binary search (versions are newest first
+ * in version_cmp's total order); NULL when not listed. */
+const struct iversion *
+index_version(const struct iengine *e, const char *version)
+{
+	size_t lo = 0, hi = e->nver, mid;
 	int c;
 
-	if ((c = strcmp(x->engine_id, y->engine_id)) != 0)
-		return c;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = version_cmp(version, e->ver[mid].version)) == 0)
+			return &e->ver[mid];
+		if (c > 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* ---- the digest: everything but lastUpdated ---------------------------- */
+
+static void
+dig_str(EVP_MD_CTX *c, const char *s)
+{
+	/* Length-prefixed: no two different lists hash alike. */
+	size_t n = s ? strlen(s) : (size_t)-1;
+
+	EVP_DigestUpdate(c, &n, sizeof(n));
+	if (s != NULL)
+		EVP_DigestUpdate(c, s, n);
+}
+
+static void
+dig_num(EVP_MD_CTX *c, unsigned long long v)
+{
+	EVP_DigestUpdate(c, &v, sizeof(v));
+}
+
+/* SHA-256 of the index without lastUpdated: two runs that would write
+ * the same engines.json but for the time have the same digest.  Returns 1,
+ * or 0 after reporting. */
+static int
+index_digest(struct index *x)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	unsigned char md[32];
+	unsigned int len = 0;
+	size_t i, j, k;
+	int ok;
+
+	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(c);
+		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
+		return 0;
+	}
+	dig_str(c, "gen-index-digest 1");
+	dig_str(c, x->base_url);
+	dig_num(c, x->neng);
+	for (i = 0; i < x->neng; i++) {
+		const struct iengine *e = &x->eng[i];
+
+		dig_str(c, e->id);
+		dig_str(c, e->name);
+		dig_str(c, e->description);
+		dig_num(c, e->nformats);
+		for (j = 0; j < e->nformats; j++)
+			dig_str(c, e->formats[j]);
+		dig_num(c, e->nver);
+		for (j = 0; j < e->nver; j++) {
+			const struct iversion *v = &e->ver[j];
+
+			dig_str(c, v->version);
+			dig_str(c, v->min_app_version);
+			dig_num(c, (unsigned long long)v->release_date);
+			dig_num(c, v->npkg);
+			for (k = 0; k < v->npkg; k++) {
+				const struct ipkg *p = &v->pkg[k];
+
+				dig_str(c, p->os);
+				dig_str(c, p->arch);
+				dig_str(c, p->accelerator);
+				dig_str(c, p->accelerator_version);
+				dig_str(c, p->variant);
+				dig_str(c, p->filename);
+				dig_num(c, p->size);
+				dig_str(c, p->sha256);
+			}
+		}
+	}
+	ok = EVP_DigestFinal_ex(c, md, &len) == 1 && len == 32;
+	EVP_MD_CTX_free(c);
+	if (!ok) {
+		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
+		return 0;
+	}
+	hex_encode(md, 32, x->digest);
+	return 1;
+}
+
+/* ---- built from a scan --------------------------------------------------- */
+
+/* A package with its engine's place in the manifest, for sorting. */
+struct sorted {
+	const struct pkginfo	*p;
+	size_t			 eng;
+};
+
+static int
+sorted_cmp(const void *a, const void *b)
+{
+	const struct sorted *sx = a, *sy = b;
+	const struct pkginfo *x = sx->p, *y = sy->p;
+	int c;
+
+	if (sx->eng != sy->eng)
+		return sx->eng < sy->eng ? -1 : 1;
 	if ((c = version_cmp(y->version, x->version)) != 0)
 		return c;		/* newest first */
 	if ((c = strcmp(x->os, y->os)) != 0)
@@ -44,32 +239,766 @@ same_slot(const struct pkginfo *x, const struct pkginfo *y)
 	    !strcmp(x->variant ? x->variant : "", y->variant ? y->variant : "");
 }
 
-static json_t *
-pkg_json(const struct pkginfo *p)
-{
-	json_t *o = json_object();
+struct eid {
+	const char	*id;
+	size_t		 i;
+};
 
-	json_object_set_new(o, "os", json_string(p->os));
-	json_object_set_new(o, "arch", json_string(p->arch));
-	json_object_set_new(o, "accelerator", json_string(p->accelerator));
-	json_object_set_new(o, "acceleratorVersion", p->accelerator_version ?
-	    json_string(p->accelerator_version) : json_null());
-	if (p->variant != NULL)
-		json_object_set_new(o, "variant", json_string(p->variant));
-	json_object_set_new(o, "filename", json_string(p->filename));
-	json_object_set_new(o, "size", json_integer((json_int_t)p->size));
-	json_object_set_new(o, "sha256", json_string(p->sha256));
-	return o;
+static int
+eid_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct eid *)a)->id, ((const struct eid *)b)->id);
+}
+
+/*
+ * Sort the scan's packages by the manifest's engine order, version (newest
+ * first) and platform; report packages of one slot.  Returns the sorted
+ * array (the caller frees it), or NULL after reporting.
+ */
+static struct sorted *
+sort_packages(const struct manifest *m, const struct scan *s)
+{
+	struct eid *ids = xcalloc(m->neng ? m->neng : 1, sizeof(*ids)), key, *hit;
+	struct sorted *v = xcalloc(s->n ? s->n : 1, sizeof(*v));
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < m->neng; i++) {
+		ids[i].id = m->eng[i].id;
+		ids[i].i = i;
+	}
+	qsort(ids, m->neng, sizeof(*ids), eid_cmp);
+	for (i = 0; i < s->n; i++) {
+		key.id = s->pkg[i].engine_id;
+		hit = m->neng ? bsearch(&key, ids, m->neng, sizeof(*ids),
+		    eid_cmp) : NULL;
+		v[i].p = &s->pkg[i];
+		/* Checked against the manifest already; last if not. */
+		v[i].eng = hit ? hit->i : m->neng;
+	}
+	free(ids);
+	qsort(v, s->n, sizeof(*v), sorted_cmp);
+	for (i = 1; i < s->n; i++)
+		if (same_slot(v[i - 1].p, v[i].p)) {
+			diag(EXIT_DATAERR, &(struct pos){ v[i].p->path, 0, 0 },
+			    "same engine, version, os, arch and accelerator as %s "
+			    "(%s %s %s/%s %s); give each build a \"variant\" in "
+			    "package/manifest.json", v[i - 1].p->path,
+			    v[i].p->engine_id, v[i].p->version, v[i].p->os,
+			    v[i].p->arch, v[i].p->accelerator);
+			ok = 0;
+		}
+	if (!ok) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The formats an engine lists, or the union over its latest packages, in
+ * order of first appearance.  Appends to fmt (room for them all). */
+static size_t
+engine_formats(const struct engine *e, const struct sorted *v, size_t n,
+    const char **fmt)
+{
+	size_t i, j, k, nf = 0;
+
+	if (e->nformats > 0) {
+		for (i = 0; i < e->nformats; i++)
+			fmt[nf++] = e->formats[i];
+		return nf;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < v[i].p->nformats; j++) {
+			for (k = 0; k < nf; k++)
+				if (!strcmp(fmt[k], v[i].p->formats[j]))
+					break;
+			if (k == nf)
+				fmt[nf++] = v[i].p->formats[j];
+		}
+	return nf;
 }
 
 static void
-iso_time(long long t, char out[32])
+fill_pkg(struct ipkg *ip, const struct pkginfo *p)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	ip->filename = p->filename;
+	ip->os = p->os;
+	ip->arch = p->arch;
+	ip->accelerator = p->accelerator;
+	ip->accelerator_version = p->accelerator_version;
+	ip->variant = p->variant;
+	ip->size = p->size;
+	memcpy(ip->sha256, p->sha256, sizeof(ip->sha256));
+}
 
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+/* The release date of a version: the previous index's, else when. */
+static long long
+release_date(const struct index *prev, const char *id, const char *version,
+    long long when)
+{
+	const struct iengine *pe;
+	const struct iversion *pv;
+
+	if (prev == NULL || (pe = index_engine(prev, id)) == NULL ||
+	    (pv = index_version(pe, version)) == NULL)
+		return when;
+	return pv->release_date;
+}
+
+/* Engine i's versions from its run of sorted packages [a, b). */
+static void
+fill_engine(struct index *x, const struct engine *me, const struct sorted *v,
+    size_t a, size_t b, const struct index *prev, long long when,
+    const char **fmt)
+{
+	struct index_mem *mm = x->mem;
+	struct iengine *e = &mm->eng[x->neng++];
+	size_t j, k, q, first = a;
+
+	e->id = me->id;
+	e->name = me->name;
+	e->description = me->description;
+	e->ver = &mm->ver[x->nver];
+	for (j = a; j < b; j = k) {
+		struct iversion *iv = &mm->ver[x->nver++];
+
+		for (k = j; k < b && !strcmp(v[k].p->version, v[j].p->version); k++)
+			;
+		iv->version = v[j].p->version;
+		iv->min_app_version = v[j].p->min_app_version;
+		iv->pkg = &mm->pkg[x->npkg];
+		iv->npkg = k - j;
+		for (q = j; q < k; q++) {
+			if (version_cmp(v[q].p->min_app_version,
+			    iv->min_app_version) > 0)
+				iv->min_app_version = v[q].p->min_app_version;
+			fill_pkg(&mm->pkg[x->npkg++], v[q].p);
+		}
+		iv->release_date = release_date(prev, me->id, iv->version, when);
+		if (j == first) {
+			e->formats = fmt;
+			e->nformats = engine_formats(me, v + j, k - j, fmt);
+		}
+	}
+	e->nver = (size_t)(&mm->ver[x->nver] - e->ver);
+}
+
+struct index *
+index_from_scan(const struct manifest *m, struct scan *s,
+    const struct index *prev, long long when)
+{
+	struct index *x = NULL;
+	struct index_mem *mm;
+	struct sorted *v;
+	const char **fmt;
+	size_t i, a, b, nfmt = 0;
+
+	if ((v = sort_packages(m, s)) == NULL) {
+		scan_free(s);
+		return NULL;
+	}
+	x = xcalloc(1, sizeof(*x));
+	x->mem = mm = xcalloc(1, sizeof(*mm));
+	mm->scan = s;
+	mm->eng = xcalloc(m->neng ? m->neng : 1, sizeof(*mm->eng));
+	mm->ver = xcalloc(s->n ? s->n : 1, sizeof(*mm->ver));
+	mm->pkg = xcalloc(s->n ? s->n : 1, sizeof(*mm->pkg));
+	for (i = 0; i < m->neng; i++)
+		nfmt += m->eng[i].nformats;
+	for (i = 0; i < s->n; i++)
+		nfmt += s->pkg[i].nformats;
+	mm->formats = fmt = xcalloc(nfmt ? nfmt : 1, sizeof(*fmt));
+	x->base_url = m->site_base_url;
+	x->eng = mm->eng;
+	for (a = 0, i = 0; i < m->neng; i++) {
+		for (b = a; b < s->n && v[b].eng == i; b++)
+			;
+		if (b == a) {
+			note("engine %s has no packages; left out of engines.json",
+			    m->eng[i].id);
+			continue;
+		}
+		fill_engine(x, &m->eng[i], v, a, b, prev, when, fmt);
+		fmt += x->eng[x->neng - 1].nformats;
+		a = b;
+	}
+	free(v);
+	x->last_updated = when;
+	if (!index_digest(x)) {
+		index_free(x);
+		return NULL;
+	}
+	/* Nothing but the time would change: keep the time. */
+	if (prev != NULL && strcmp(prev->digest, x->digest) == 0)
+		x->last_updated = prev->last_updated;
+	return x;
+}
+
+/* ---- read back ----------------------------------------------------------- */
+
+static const char *
+ystr(const struct ynode *map, const char *key)
+{
+	const struct ynode *n = ymap_get(map, key);
+
+	return n == NULL || n->kind != Y_SCALAR || yscalar_is_null(n) ?
+	    NULL : n->str;
+}
+
+/* One version's packages, from a checked tree. */
+static void
+read_packages(struct index *x, struct iversion *iv, const struct ynode *pk)
+{
+	size_t i;
+
+	iv->pkg = &x->mem->pkg[x->npkg];
+	iv->npkg = pk->n;
+	for (i = 0; i < pk->n; i++) {
+		struct ipkg *p = &x->mem->pkg[x->npkg++];
+		const struct ynode *o = pk->items[i];
+
+		p->os = ystr(o, "os");
+		p->arch = ystr(o, "arch");
+		p->accelerator = ystr(o, "accelerator");
+		p->accelerator_version = ystr(o, "acceleratorVersion");
+		p->variant = ystr(o, "variant");
+		p->filename = ystr(o, "filename");
+		p->size = strtoull(ystr(o, "size"), NULL, 10);
+		snprintf(p->sha256, sizeof(p->sha256), "%s", ystr(o, "sha256"));
+	}
+}
+
+/* Count what a checked tree holds, to size the arrays once. */
+static void
+tree_counts(const struct ynode *es, size_t *nver, size_t *npkg, size_t *nfmt)
+{
+	size_t i, j;
+
+	*nver = *npkg = *nfmt = 0;
+	for (i = 0; i < es->n; i++) {
+		const struct ynode *vs = ymap_get(es->items[i], "versions");
+
+		*nfmt += ymap_get(es->items[i], "modelFormats")->n;
+		*nver += vs->n;
+		for (j = 0; j < vs->n; j++)
+			*npkg += ymap_get(vs->items[j], "packages")->n;
+	}
+}
+
+/* A tree that index_check passed, into the index (borrowing its strings). */
+static struct index *
+from_tree(struct ynode *root)
+{
+	const struct ynode *es = ymap_get(root, "engines"), *e, *vs, *fs;
+	struct index *x = xcalloc(1, sizeof(*x));
+	struct index_mem *mm = x->mem = xcalloc(1, sizeof(*mm));
+	size_t nver, npkg, nfmt, i, j, f = 0;
+	const char *rd;
+
+	mm->tree = root;
+	tree_counts(es, &nver, &npkg, &nfmt);
+	mm->eng = xcalloc(es->n ? es->n : 1, sizeof(*mm->eng));
+	mm->ver = xcalloc(nver ? nver : 1, sizeof(*mm->ver));
+	mm->pkg = xcalloc(npkg ? npkg : 1, sizeof(*mm->pkg));
+	mm->formats = xcalloc(nfmt ? nfmt : 1, sizeof(*mm->formats));
+	x->eng = mm->eng;
+	x->base_url = ystr(root, "baseUrl");
+	x->last_updated = index_parse_time(ystr(root, "lastUpdated"));
+	for (i = 0; i < es->n; i++) {
+		struct iengine *ie = &mm->eng[x->neng++];
+
+		e = es->items[i];
+		ie->id = ystr(e, "id");
+		ie->name = ystr(e, "name");
+		ie->description = ystr(e, "description");
+		fs = ymap_get(e, "modelFormats");
+		ie->formats = &mm->formats[f];
+		ie->nformats = fs->n;
+		for (j = 0; j < fs->n; j++)
+			mm->formats[f++] = fs->items[j]->str;
+		vs = ymap_get(e, "versions");
+		ie->ver = &mm->ver[x->nver];
+		ie->nver = vs->n;
+		for (j = 0; j < vs->n; j++) {
+			struct iversion *iv = &mm->ver[x->nver++];
+
+			iv->version = ystr(vs->items[j], "version");
+			iv->min_app_version = ystr(vs->items[j], "minAppVersion");
+			/* An index from before release dates: the versions it
+			 * lists were out by its lastUpdated. */
+			rd = ystr(vs->items[j], "releaseDate");
+			iv->release_date = rd ? index_parse_time(rd) :
+			    x->last_updated;
+			read_packages(x, iv, ymap_get(vs->items[j], "packages"));
+		}
+	}
+	if (!index_digest(x)) {
+		index_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+struct index *
+index_read_buf(const char *name, const char *text, size_t len,
+    const struct pkgrules *r)
+{
+	struct ynode *root;
+
+	if ((root = jsonpos_load(name, text, len)) == NULL)
+		return NULL;
+	if (!index_check(root, r)) {
+		ynode_free(root);
+		return NULL;
+	}
+	return from_tree(root);
+}
+
+struct index *
+index_read(const char *path, const struct pkgrules *r, int missing_ok)
+{
+	struct buf b = { 0 };
+	struct index *x = NULL;
+	int rc;
+
+	if ((rc = read_file_opt_max(path, &b, GEN_MAX_INDEX)) == -1) {
+		if (!missing_ok) {
+			errno = ENOENT;
+			diag_errno(path, 1, "cannot read (run gen index first, "
+			    "or gen build)");
+		}
+	} else if (rc == 1)
+		x = index_read_buf(path, b.s, b.len, r);
+	buf_free(&b);
+	return x;
+}
+
+/* ---- engines.json, streamed ---------------------------------------------- */
+
+/*
+ * A JSON string as jansson writes it with JSON_ENSURE_ASCII: the two-char
+ * escapes, \u00XX (upper-case hex) for other control characters, and
+ * \uXXXX (surrogate pairs above U+FFFF) for everything outside ASCII.
+ * The text is valid UTF-8: every string came through a checked reader.
+ */
+static void
+json_str(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	size_t n;
+
+	buf_putc(b, '"');
+	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			const unsigned char *q = p;
+
+			while (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+				q++;
+			buf_add(b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); p++; continue;
+		case '\\': buf_puts(b, "\\\\"); p++; continue;
+		case '\b': buf_puts(b, "\\b"); p++; continue;
+		case '\f': buf_puts(b, "\\f"); p++; continue;
+		case '\n': buf_puts(b, "\\n"); p++; continue;
+		case '\r': buf_puts(b, "\\r"); p++; continue;
+		case '\t': buf_puts(b, "\\t"); p++; continue;
+		}
+		if (*p < 0x80) {
+			buf_printf(b, "\\u%04X", *p++);
+			continue;
+		}
+		if ((n = utf8_seq(p, strlen((const char *)p), &cp)) == 0) {
+			buf_printf(b, "\\u%04X", 0xFFFD);	/* not reached */
+			p++;
+			continue;
+		}
+		if (cp > 0xFFFF) {
+			cp -= 0x10000;
+			buf_printf(b, "\\u%04lX\\u%04lX", 0xD800 | (cp >> 10),
+			    0xDC00 | (cp & 0x3FF));
+		} else
+			buf_printf(b, "\\u%04lX", cp);
+		p += n;
+	}
+	buf_putc(b, '"');
+}
+
+static void
+indent(struct buf *b, int level)
+{
+	static const char sp[] = "                                ";
+
+	buf_putc(b, '\n');
+	buf_add(b, sp, (size_t)level * 2);
+}
+
+/* "key": "value" at level, after a comma unless first. */
+static void
+kv_str(struct buf *b, int level, const char *key, const char *val, int first)
+{
+	if (!first)
+		buf_putc(b, ',');
+	indent(b, level);
+	json_str(b, key);
+	buf_puts(b, ": ");
+	if (val == NULL)
+		buf_puts(b, "null");
+	else
+		json_str(b, val);
+}
+
+static void
+write_pkg(struct buf *b, int level, const struct ipkg *p, int first)
+{
+	if (!first)
+		buf_putc(b, ',');
+	indent(b, level);
+	buf_putc(b, '{');
+	kv_str(b, level + 1, "os", p->os, 1);
+	kv_str(b, level + 1, "arch", p->arch, 0);
+	kv_str(b, level + 1, "accelerator", p->accelerator, 0);
+	kv_str(b, level + 1, "acceleratorVersion", p->accelerator_version, 0);
+	if (p->variant != NULL)
+		kv_str(b, level + 1, "variant", p->variant, 0);
+	kv_str(b, level + 1, "filename", p->filename, 0);
+	buf_putc(b, ',');
+	indent(b, level + 1);
+	buf_printf(b, "\"size\": %llu,", p->size);
+	indent(b, level + 1);
+	buf_printf(b, "\"sha256\": \"%s\"", p->sha256);
+	indent(b, level);
+	buf_putc(b, '}');
+}
+
+/* Flush what has piled up in b to f once it is large. */
+static int
+drain(struct buf *b, FILE *f, int force)
+{
+	if (b->len < (1u << 18) && !force)
+		return 1;
+	if (b->len > 0 && fwrite(b->s, 1, b->len, f) != b->len)
+		return 0;
+	buf_reset(b);
+	return 1;
+}
+
+static int
+write_pkgs(struct buf *b, FILE *f, int level, const char *key,
+    const struct iversion *v)
+{
+	size_t i;
+
+	buf_putc(b, ',');
+	indent(b, level);
+	buf_printf(b, "\"%s\": [", key);
+	for (i = 0; i < v->npkg; i++) {
+		write_pkg(b, level + 1, &v->pkg[i], i == 0);
+		if (!drain(b, f, 0))
+			return 0;
+	}
+	if (v->npkg > 0)
+		indent(b, level);
+	buf_putc(b, ']');
+	return 1;
+}
+
+static int
+write_engine(struct buf *b, FILE *f, const struct iengine *e, int first)
+{
+	char when[32];
+	size_t i;
+
+	if (!first)
+		buf_putc(b, ',');
+	indent(b, 2);
+	buf_putc(b, '{');
+	kv_str(b, 3, "id", e->id, 1);
+	kv_str(b, 3, "name", e->name, 0);
+	kv_str(b, 3, "description", e->description, 0);
+	kv_str(b, 3, "latestVersion", e->ver[0].version, 0);
+	buf_putc(b, ',');
+	indent(b, 3);
+	buf_puts(b, "\"modelFormats\": [");
+	for (i = 0; i < e->nformats; i++) {
+		if (i)
+			buf_putc(b, ',');
+		indent(b, 4);
+		json_str(b, e->formats[i]);
+	}
+	if (e->nformats > 0)
+		indent(b, 3);
+	buf_putc(b, ']');
+	if (!write_pkgs(b, f, 3, "packages", &e->ver[0]))
+		return 0;
+	buf_putc(b, ',');
+	indent(b, 3);
+	buf_puts(b, "\"versions\": [");
+	for (i = 0; i < e->nver; i++) {
+		if (i)
+			buf_putc(b, ',');
+		indent(b, 4);
+		buf_putc(b, '{');
+		kv_str(b, 5, "version", e->ver[i].version, 1);
+		kv_str(b, 5, "minAppVersion", e->ver[i].min_app_version, 0);
+		index_time(e->ver[i].release_date, when);
+		kv_str(b, 5, "releaseDate", when, 0);
+		if (!write_pkgs(b, f, 5, "packages", &e->ver[i]))
+			return 0;
+		indent(b, 4);
+		buf_putc(b, '}');
+	}
+	indent(b, 3);
+	buf_putc(b, ']');
+	indent(b, 2);
+	buf_putc(b, '}');
+	return 1;
+}
+
+int
+index_write(const struct index *x, FILE *f)
+{
+	struct buf b = { 0 };
+	char when[32];
+	size_t i;
+	int ok = 1;
+
+	buf_reserve(&b, (1u << 18) + 4096);
+	index_time(x->last_updated, when);
+	buf_puts(&b, "{\n  \"schemaVersion\": 1,");
+	kv_str(&b, 1, "lastUpdated", when, 1);
+	kv_str(&b, 1, "baseUrl", x->base_url ? x->base_url : "", 0);
+	buf_puts(&b, ",\n  \"engines\": [");
+	for (i = 0; ok && i < x->neng; i++)
+		ok = write_engine(&b, f, &x->eng[i], i == 0) && drain(&b, f, 0);
+	if (x->neng > 0)
+		indent(&b, 1);
+	buf_puts(&b, "]\n}\n");
+	ok = ok && drain(&b, f, 1);
+	buf_free(&b);
+	return ok;
+}
+
+/* ---- gen verify ------------------------------------------------------------ */
+
+struct want {
+	const char	*filename;
+	const char	*path;		/* found under the packages folder */
+	const struct ipkg *p;
+};
+
+static int
+want_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct want *)a)->filename,
+	    ((const struct want *)b)->filename);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * Every package the index lists (latest and older versions alike) is looked
+ * up by file name under pkgdir (the scan's walk) and hashed by the pool.
+ */
+long
+index_verify(const char *index_path, const char *pkgdir,
+    const struct pkgrules *rules, int jobs)
+{
+	struct index *x;
+	struct want *w = NULL, key, *hit;
+	char **found = NULL, **paths = NULL, (*sums)[65] = NULL;
+	unsigned long long *sizes = NULL;
+	size_t nw = 0, nfound = 0, i, j;
+	long bad = -1;
+
+	if ((x = index_read(index_path, rules, 0)) == NULL)
+		return -1;
+	w = xcalloc(x->npkg ? x->npkg : 1, sizeof(*w));
+	for (i = 0; i < x->npkg; i++) {
+		w[nw].filename = x->mem->pkg[i].filename;
+		w[nw++].p = &x->mem->pkg[i];
+	}
+	qsort(w, nw, sizeof(*w), want_cmp);
+	/* Each file once (index_check: one filename, one package). */
+	for (i = j = 0; i < nw; i++)
+		if (j == 0 || strcmp(w[j - 1].filename, w[i].filename) != 0)
+			w[j++] = w[i];
+	nw = j;
+	if (!scan_walk(pkgdir, &found, &nfound))
+		goto out;
+	for (i = 0; i < nfound; i++) {
+		key.filename = base_name(found[i]);
+		if ((hit = bsearch(&key, w, nw, sizeof(*w), want_cmp)) != NULL &&
+		    hit->path == NULL)
+			hit->path = found[i];
+	}
+	paths = xcalloc(nw ? nw : 1, sizeof(*paths));
+	sums = xcalloc(nw ? nw : 1, sizeof(*sums));
+	sizes = xcalloc(nw ? nw : 1, sizeof(*sizes));
+	for (i = 0; i < nw; i++)
+		paths[i] = w[i].path ? xstrdup(w[i].path) :
+		    xasprintf("%s/%s", pkgdir, w[i].filename);
+	if (!hash_files(paths, nw, jobs, sums, sizes))
+		goto out;
+	bad = 0;
+	for (i = 0; i < nw; i++) {
+		if (sizes[i] == (unsigned long long)-1) {
+			printf("missing: %s (listed in %s, not found under %s)\n",
+			    w[i].filename, index_path, pkgdir);
+			bad++;
+		} else if (sizes[i] != w[i].p->size) {
+			printf("size: %s: %llu bytes, %s says %llu\n", paths[i],
+			    sizes[i], index_path, w[i].p->size);
+			bad++;
+		} else if (strcmp(sums[i], w[i].p->sha256) != 0) {
+			printf("sha256: %s: %s, %s says %s\n", paths[i], sums[i],
+			    index_path, w[i].p->sha256);
+			bad++;
+		}
+	}
+	note("verified %zu packages against %s", nw, index_path);
+out:
+	for (i = 0; i < nfound; i++)
+		free(found[i]);
+	free(found);
+	for (i = 0; paths != NULL && i < nw; i++)
+		free(paths[i]);
+	free(paths);
+	free(sums);
+	free(sizes);
+	free(w);
+	index_free(x);
+	return bad;
+}
+
+/* ---- from run to run: the stamp, the carried-over index ------------------ */
+
+/*
+ * The state file STATE/index-HASH (HASH: of the site folder) holds what the
+ * last run that wrote engines.json knew:
+ *
+ *	gen-index 2
+ *	fingerprint FP		(of the packages, the manifest, gen, SDE)
+ *	engines SHA256		(of the engines.json bytes written)
+ *	digest DIGEST		(index_digest of what was written)
+ *	lastUpdated SECONDS
+ *	ENGINE\tVERSION\tSECONDS	(every version's release date, in
+ *				 engines.json's order)
+ *
+ * It is trusted only while engines.json still has those bytes; otherwise
+ * engines.json itself is read back.  A missing or damaged stamp costs time,
+ * never a release date.
+ */
+struct stamp {
+	char		 fp[65], engines[65];
+	struct index	*prev;		/* engines and versions, no packages */
+};
+
+/* The stamp's release dates as an index of engines and versions. */
+static struct index *
+stamp_index(char *text, const char *digest, long long last)
+{
+	struct index *x = xcalloc(1, sizeof(*x));
+	struct index_mem *mm = x->mem = xcalloc(1, sizeof(*mm));
+	size_t n = 0, cap = 0;
+	char *line, *nl, *t1, *t2, *end;
+	struct iengine *e = NULL;
+
+	for (line = text; *line != '\0'; line = nl + 1) {
+		struct iversion *v;
+
+		if ((nl = strchr(line, '\n')) == NULL)
+			goto bad;
+		*nl = '\0';
+		if ((t1 = strchr(line, '\t')) == NULL ||
+		    (t2 = strchr(t1 + 1, '\t')) == NULL)
+			goto bad;
+		*t1++ = '\0';
+		*t2++ = '\0';
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			mm->ver = xrealloc(mm->ver, cap * sizeof(*mm->ver));
+		}
+		v = &mm->ver[n++];
+		memset(v, 0, sizeof(*v));
+		v->version = t1;
+		v->release_date = strtoll(t2, &end, 10);
+		if (*end != '\0')
+			goto bad;
+		/* The engine: the line's id; a new one when it changes. */
+		v->min_app_version = line;
+	}
+	x->nver = n;
+	mm->eng = xcalloc(n ? n : 1, sizeof(*mm->eng));
+	for (size_t i = 0; i < n; i++) {
+		if (e == NULL || strcmp(e->id, mm->ver[i].min_app_version) != 0) {
+			e = &mm->eng[x->neng++];
+			e->id = mm->ver[i].min_app_version;
+			e->ver = &mm->ver[i];
+		}
+		e->nver++;
+		/* Versions newest first, as index_version's search needs. */
+		if (e->nver > 1 && version_cmp(mm->ver[i - 1].version,
+		    mm->ver[i].version) <= 0)
+			goto bad;
+	}
+	x->eng = mm->eng;
+	snprintf(x->digest, sizeof(x->digest), "%s", digest);
+	x->last_updated = last;
+	return x;
+bad:
+	index_free(x);
+	return NULL;
+}
+
+/* The stamp's text for an index just written. */
+static void
+stamp_encode(struct buf *b, const char *fp, const char *engines,
+    const struct index *x)
+{
+	size_t i, j;
+
+	buf_printf(b, "gen-index 2\nfingerprint %s\nengines %s\ndigest %s\n"
+	    "lastUpdated %lld\n", fp, engines, x->digest, x->last_updated);
+	for (i = 0; i < x->neng; i++)
+		for (j = 0; j < x->eng[i].nver; j++)
+			buf_printf(b, "%s\t%s\t%lld\n", x->eng[i].id,
+			    x->eng[i].ver[j].version, x->eng[i].ver[j].release_date);
+}
+
+/* Read the stamp; 1 when it is whole and engines.json still has the bytes
+ * it names (st->prev then holds the release dates), else 0. */
+static int
+stamp_read(const char *stamp_path, const char *index_path, struct stamp *st,
+    struct buf *text)
+{
+	char digest[65], sum[65], *names[1];
+	unsigned long long size;
+	long long last;
+	int off = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (read_file_opt(stamp_path, text) != 1 ||
+	    sscanf(text->s, "gen-index 2\nfingerprint %64s\nengines %64s\n"
+	    "digest %64s\nlastUpdated %lld\n%n", st->fp, st->engines, digest,
+	    &last, &off) != 4 || off == 0)
+		return 0;
+	names[0] = (char *)index_path;
+	if (access(index_path, F_OK) != 0 ||
+	    !hash_files(names, 1, 1, &sum, &size) || strcmp(sum, st->engines) != 0)
+		return 0;
+	return (st->prev = stamp_index(text->s + off, digest, last)) != NULL;
 }
 
 /* SOURCE_DATE_EPOCH when set; -1 when not; -2 when set but not a number. */
@@ -89,336 +1018,199 @@ source_date_epoch(void)
 	return v;
 }
 
-/* The formats an engine lists, or the union over its latest packages. */
-static json_t *
-formats_json(const struct engine *e, struct pkginfo **v, size_t n)
-{
-	json_t *a = json_array();
-	size_t i, j, k;
-	int dup;
-
-	if (e->nformats > 0) {
-		for (i = 0; i < e->nformats; i++)
-			json_array_append_new(a, json_string(e->formats[i]));
-		return a;
-	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < v[i]->nformats; j++) {
-			dup = 0;
-			for (k = 0; k < json_array_size(a); k++)
-				if (!strcmp(json_string_value(json_array_get(a, k)),
-				    v[i]->formats[j]))
-					dup = 1;
-			if (!dup)
-				json_array_append_new(a, json_string(v[i]->formats[j]));
-		}
-	return a;
-}
-
-/* The highest minAppVersion among a version's packages. */
-static const char *
-min_app(struct pkginfo **v, size_t n)
-{
-	const char *m = v[0]->min_app_version;
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (version_cmp(v[i]->min_app_version, m) > 0)
-			m = v[i]->min_app_version;
-	return m;
-}
-
 /*
- * Without SOURCE_DATE_EPOCH, a previous engines.json that differs from the
- * new text only in lastUpdated keeps its time: compare the bytes with the
- * previous stamp put in (both are written by this code, in one layout).
+ * The salt of the package fingerprint: everything besides the packages
+ * that engines.json depends on (the manifest, SOURCE_DATE_EPOCH, gen).
  */
+static char *
+index_salt(const char *manifest_path)
+{
+	struct buf b = { 0 };
+	char sum[65], self[65] = "";
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+
+	/* This very program: any change to gen makes a new index. */
+	if (read_file_opt("/proc/self/exe", &b) == 1 &&
+	    !sha256_hex(b.s, b.len, self))
+		goto fail;
+	if (!read_file_max(manifest_path, &b, GEN_MAX_MANIFEST) ||
+	    !sha256_hex(b.s, b.len, sum))
+		goto fail;
+	buf_free(&b);
+	return xasprintf("gen %s\nmanifest %s\nSOURCE_DATE_EPOCH %s\n", self,
+	    sum, sde ? sde : "");
+fail:
+	buf_free(&b);
+	return NULL;
+}
+
+/* The time of this run: SOURCE_DATE_EPOCH, else the newest input's. */
 static int
-keep_stamp(struct buf *out, size_t start, char *stamp, const char *prev)
+run_time(const struct index_job *j, const struct scan *s, long long *when)
 {
-	struct buf old = { 0 };
-	const char *key = "\"lastUpdated\": \"", *a, *b;
-	char *at;
-	size_t klen = strlen(key), slen = strlen(stamp);
-	int kept = 0;
+	struct stat st;
 
-	if (read_file_opt_max(prev, &old, GEN_MAX_INDEX) != 1)
-		goto out;
-	if ((a = strstr(old.s, key)) == NULL || (b = strchr(a + klen, '"')) == NULL ||
-	    (size_t)(b - a - klen) != slen)
-		goto out;
-	if ((at = strstr(out->s + start, key)) == NULL)
-		goto out;
-	/* Same length stamps: swap in the old one and compare the whole. */
-	memcpy(at + klen, a + klen, slen);
-	if (old.len == out->len - start && memcmp(old.s, out->s + start, old.len) == 0) {
-		/* Nothing else changed: keep the old stamp. */
-		memcpy(stamp, a + klen, slen);
-		kept = 1;
-		goto out;
-	}
-	memcpy(at + klen, stamp, slen);
-out:
-	buf_free(&old);
-	return kept;
-}
-
-/*
- * Packages sorted by engine, version (newest first) and platform; a repeated
- * slot is an error naming both files.  The document is built with jansson
- * and dumped straight into out.
- */
-int
-index_build(const struct manifest *m, const struct scan *s, const char *prev,
-    long long manifest_mtime, struct buf *out, json_t **rootp)
-{
-	struct pkginfo **v;
-	json_t *root, *engines, *eo, *pkgs, *versions, *vo, *vp;
-	const struct engine *e;
-	size_t i, j, k, first, vend, start;
-	long long when;
-	char stamp[32];
-	int ok = 1;
-
-	v = xcalloc(s->n ? s->n : 1, sizeof(*v));
-	for (i = 0; i < s->n; i++)
-		v[i] = &s->pkg[i];
-	qsort(v, s->n, sizeof(*v), pkg_order);
-	for (i = 1; i < s->n; i++)
-		if (same_slot(v[i - 1], v[i])) {
-			diag(EXIT_DATAERR, &(struct pos){ v[i]->path, 0, 0 },
-			    "same engine, version, os, arch and accelerator as %s "
-			    "(%s %s %s/%s %s); give each build a \"variant\" in "
-			    "package/manifest.json", v[i - 1]->path, v[i]->engine_id,
-			    v[i]->version, v[i]->os, v[i]->arch, v[i]->accelerator);
-			ok = 0;
-		}
-	if (!ok) {
-		free(v);
-		return 0;
-	}
-
-	root = json_object();
-	json_object_set_new(root, "schemaVersion", json_integer(1));
-	json_object_set_new(root, "lastUpdated", json_string(""));
-	json_object_set_new(root, "baseUrl", json_string(m->site_base_url));
-	engines = json_array();
-	for (i = 0; i < m->neng; i++) {
-		e = &m->eng[i];
-		/* This engine's packages: a run of v, newest version first. */
-		for (first = 0; first < s->n && strcmp(v[first]->engine_id, e->id); first++)
-			;
-		if (first == s->n) {
-			note("engine %s has no packages; left out of engines.json", e->id);
-			continue;
-		}
-		for (vend = first; vend < s->n && !strcmp(v[vend]->engine_id, e->id); vend++)
-			;
-		eo = json_object();
-		json_object_set_new(eo, "id", json_string(e->id));
-		json_object_set_new(eo, "name", json_string(e->name));
-		json_object_set_new(eo, "description", json_string(e->description));
-		json_object_set_new(eo, "latestVersion", json_string(v[first]->version));
-		versions = json_array();
-		pkgs = NULL;
-		for (j = first; j < vend; j = k) {
-			for (k = j; k < vend && !strcmp(v[k]->version, v[j]->version); k++)
-				;
-			vp = json_array();
-			for (size_t x = j; x < k; x++)
-				json_array_append_new(vp, pkg_json(v[x]));
-			if (j == first) {
-				json_object_set_new(eo, "modelFormats",
-				    formats_json(e, v + j, k - j));
-				pkgs = json_incref(vp);	/* shared, not copied */
-			}
-			vo = json_object();
-			json_object_set_new(vo, "version", json_string(v[j]->version));
-			json_object_set_new(vo, "minAppVersion", json_string(min_app(v + j, k - j)));
-			json_object_set_new(vo, "packages", vp);
-			json_array_append_new(versions, vo);
-		}
-		json_object_set_new(eo, "packages", pkgs);
-		json_object_set_new(eo, "versions", versions);
-		json_array_append_new(engines, eo);
-	}
-	json_object_set_new(root, "engines", engines);
-	free(v);
-
-	/* lastUpdated: see index.h. */
-	when = source_date_epoch();
-	if (when == -2) {
+	if ((*when = source_date_epoch()) == -2) {
 		diag(EXIT_DATAERR, NULL, "SOURCE_DATE_EPOCH=%s is not a number of "
 		    "seconds", getenv("SOURCE_DATE_EPOCH"));
-		json_decref(root);
 		return 0;
 	}
-	iso_time(when >= 0 ? when : (s->newest > manifest_mtime ? s->newest :
-	    manifest_mtime), stamp);
-	json_object_set_new(root, "lastUpdated", json_string(stamp));
-	start = out->len;
-	buf_reserve(out, 512 * s->n + 4096);
-	json_dump_callback(root, buf_json_cb, out, JSON_INDENT(2) |
-	    JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-	buf_putc(out, '\n');
-	if (when < 0 && prev != NULL && keep_stamp(out, start, stamp, prev))
-		json_object_set_new(root, "lastUpdated", json_string(stamp));
-	if (rootp != NULL)
-		*rootp = root;
-	else
-		json_decref(root);
+	if (*when == -1) {
+		*when = s->newest;
+		if (stat(j->manifest, &st) == 0 && st.st_mtim.tv_sec > *when)
+			*when = st.st_mtim.tv_sec;
+	}
 	return 1;
 }
 
-/* filename -> path for every *.baiengine below dir. */
-struct fmap {
-	char	**name, **path;
-	size_t	  n;
-};
-
-static void
-fmap_walk(const char *dir, struct fmap *fm)
-{
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	char *p;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		p = xasprintf("%s/%s", dir, de->d_name);
-		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			fmap_walk(p, fm);
-		else if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			fm->name = xrealloc(fm->name, (fm->n + 1) * sizeof(char *));
-			fm->path = xrealloc(fm->path, (fm->n + 1) * sizeof(char *));
-			fm->name[fm->n] = xstrdup(de->d_name);
-			fm->path[fm->n++] = p;
-			p = NULL;
-		}
-		free(p);
-	}
-	closedir(d);
-}
-
-struct want {
-	const char	*filename;
-	json_int_t	 size;
-	const char	*sha256;
-};
-
+/* engines.json, streamed into the site set; its digest to sum. */
 static int
-want_add(struct want **w, size_t *n, json_t *pkg, const char *where)
+write_index(const struct index *x, struct outset *site, char sum[65])
 {
-	json_t *fn = json_object_get(pkg, "filename"), *sz = json_object_get(pkg, "size"),
-	    *sh = json_object_get(pkg, "sha256");
-	size_t i;
+	struct ostream *os;
+	int ok;
 
-	if (!json_is_string(fn) || !json_is_integer(sz) || !json_is_string(sh) ||
-	    strchr(json_string_value(fn), '/') != NULL) {
-		diag(EXIT_DATAERR, NULL, "%s: a package entry lacks a plain "
-		    "filename, an integer size or a sha256", where);
+	if ((os = outset_open(site, "engines.json")) == NULL)
 		return 0;
-	}
-	for (i = 0; i < *n; i++)
-		if (!strcmp((*w)[i].filename, json_string_value(fn)))
-			return 1;
-	*w = xrealloc(*w, (*n + 1) * sizeof(**w));
-	(*w)[*n].filename = json_string_value(fn);
-	(*w)[*n].size = json_integer_value(sz);
-	(*w)[*n].sha256 = json_string_value(sh);
-	(*n)++;
-	return 1;
+	ok = index_write(x, ostream_file(os));
+	return ostream_close(os, sum) && ok;
 }
 
-/*
- * Every package the index lists (latest and older versions alike) is looked
- * up by file name under pkgdir and hashed by worker threads.
- */
-long
-index_verify(const char *index_path, const char *pkgdir, int jobs)
+/* The schema beside engines.json. */
+static int
+add_schema(const struct index_job *j, struct outset *site)
 {
-	struct fmap fm = { 0 };
-	struct want *w = NULL;
-	json_error_t je;
-	json_t *root, *engines, *e, *a, *vs, *ver;
-	char **paths = NULL, (*sums)[65] = NULL;
-	unsigned long long *sizes = NULL;
-	size_t nw = 0, i, j, k, x;
-	long bad = -1;
+	struct buf b = { 0 };
+	char *schema = xasprintf("%s/site/schema/engines.schema.json",
+	    j->templates);
+	int ok = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
 
-	if ((root = json_load_file(index_path, 0, &je)) == NULL) {
-		if (je.line <= 0)
-			diag_errno(index_path, 1, "cannot read");
-		else
-			diag(EXIT_DATAERR, &(struct pos){ index_path,
-			    (unsigned)je.line, (unsigned)je.column }, "%s", je.text);
-		return -1;
+	free(schema);
+	if (ok)
+		outset_add(site, "schema/engines.schema.json", &b);
+	buf_free(&b);
+	return ok;
+}
+
+/* The previous index: the stamp's dates while engines.json is what the
+ * stamp names, else engines.json read back (when there is one). */
+static int
+previous(const struct index_job *j, const struct pkgrules *rules,
+    struct stamp *st, struct buf *text, int *trusted)
+{
+	/* What was published may predate the manifest's engines and
+	 * platforms: it is checked for what it is, not for this manifest. */
+	struct pkgrules any = { 0, NULL, NULL };
+	char *path = xasprintf("%s/engines.json", j->site);
+	char *stamp = out_state_path("index", j->site);
+	int ok = 1;
+
+	(void)rules;
+	*trusted = j->use_cache && stamp_read(stamp, path, st, text);
+	if (!*trusted) {
+		index_free(st->prev);
+		st->prev = NULL;
+		if (access(path, F_OK) == 0 &&
+		    (st->prev = index_read(path, &any, 0)) == NULL)
+			ok = 0;
 	}
-	engines = json_object_get(root, "engines");
-	if (!json_is_array(engines)) {
-		diag(EXIT_DATAERR, &(struct pos){ index_path, 0, 0 },
-		    "no \"engines\" array");
+	free(stamp);
+	free(path);
+	return ok;
+}
+
+int
+index_update(const struct manifest *m, const struct index_job *j,
+    struct outset *site, struct index **out)
+{
+	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids };
+	struct scanopts so = { 0 };
+	struct stamp st = { 0 };
+	struct buf text = { 0 }, b = { 0 };
+	struct scan *s = NULL;
+	struct index *x = NULL;
+	char *salt = NULL, sum[65], *path;
+	long long when;
+	char fp[65];
+	int ok = 0, trusted = 0;
+
+	*out = NULL;
+	so.dir = j->packages;
+	so.cache = j->cache;
+	so.use_cache = j->use_cache;
+	so.write_cache = j->write_state;
+	so.jobs = j->jobs;
+	if (site != NULL) {
+		if ((salt = index_salt(j->manifest)) == NULL ||
+		    !previous(j, &rules, &st, &text, &trusted))
+			goto out;
+		so.salt = salt;
+		so.expect = trusted ? st.fp : NULL;
+	}
+	if ((s = scan_packages(&so, &rules)) == NULL)
+		goto out;
+	if (s->unchanged) {
+		/* Nothing changed: engines.json stays as it is. */
+		outset_keep(site, "engines.json");
+		path = xasprintf("%s/engines.json", j->site);
+		x = j->need ? index_read(path, &rules, 0) : NULL;
+		free(path);
+		ok = (!j->need || x != NULL) && add_schema(j, site);
 		goto out;
 	}
-	json_array_foreach(engines, i, e) {
-		if (json_is_array(a = json_object_get(e, "packages")))
-			json_array_foreach(a, j, ver)
-				if (!want_add(&w, &nw, ver, index_path))
-					goto out;
-		if (json_is_array(vs = json_object_get(e, "versions")))
-			json_array_foreach(vs, k, ver)
-				if (json_is_array(a = json_object_get(ver, "packages")))
-					json_array_foreach(a, x, e)
-						if (!want_add(&w, &nw, e, index_path))
-							goto out;
+	if (s->cache.len > 0 && j->cache != NULL && site != NULL) {
+		outset_add_state(site, j->cache, &s->cache);
 	}
-	fmap_walk(pkgdir, &fm);
-	paths = xcalloc(nw ? nw : 1, sizeof(*paths));
-	sums = xcalloc(nw ? nw : 1, sizeof(*sums));
-	sizes = xcalloc(nw ? nw : 1, sizeof(*sizes));
-	for (i = 0; i < nw; i++) {
-		for (j = 0; j < fm.n; j++)
-			if (!strcmp(fm.name[j], w[i].filename))
-				break;
-		paths[i] = j < fm.n ? xstrdup(fm.path[j]) :
-		    xasprintf("%s/%s", pkgdir, w[i].filename);
-	}
-	if (!hash_files(paths, nw, jobs, sums, sizes))
+	if (!run_time(j, s, &when))
 		goto out;
-	bad = 0;
-	for (i = 0; i < nw; i++) {
-		if (sizes[i] == (unsigned long long)-1) {
-			printf("missing: %s (listed in %s, not found under %s)\n",
-			    w[i].filename, index_path, pkgdir);
-			bad++;
-		} else if (sizes[i] != (unsigned long long)w[i].size) {
-			printf("size: %s: %llu bytes, %s says %lld\n", paths[i],
-			    sizes[i], index_path, (long long)w[i].size);
-			bad++;
-		} else if (strcmp(sums[i], w[i].sha256) != 0) {
-			printf("sha256: %s: %s, %s says %s\n", paths[i], sums[i],
-			    index_path, w[i].sha256);
-			bad++;
+	memcpy(fp, s->fingerprint, sizeof(fp));
+	x = index_from_scan(m, s, st.prev, when);
+	s = NULL;		/* the index's now */
+	if (x == NULL)
+		goto out;
+	if (site == NULL) {
+		ok = 1;
+		goto out;
+	}
+	if (!write_index(x, site, sum) || !add_schema(j, site))
+		goto out;
+	if (j->write_state) {
+		path = out_state_path("index", j->site);
+		stamp_encode(&b, fp, sum, x);
+		outset_add_state(site, path, &b);
+		free(path);
+	}
+	ok = 1;
+out:
+	if (ok && j->need && x != NULL) {
+		*out = x;
+		x = NULL;
+	}
+	index_free(x);
+	index_free(st.prev);
+	scan_free(s);
+	buf_free(&text);
+	buf_free(&b);
+	free(salt);
+	return ok;
+}
+
+struct index *
+index_site(const struct manifest *m, const struct index_job *j,
+    struct outset *site)
+{
+	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids };
+	char *path = xasprintf("%s/engines.json", j->site);
+	struct index *x;
+
+	/* Read back, an index is input: checked before any rendering. */
+	if ((x = index_read(path, &rules, 0)) != NULL) {
+		outset_keep(site, "engines.json");
+		if (!add_schema(j, site)) {
+			index_free(x);
+			x = NULL;
 		}
 	}
-	note("verified %zu packages against %s", nw, index_path);
-out:
-	for (i = 0; i < fm.n; i++) {
-		free(fm.name[i]);
-		free(fm.path[i]);
-	}
-	free(fm.name);
-	free(fm.path);
-	for (i = 0; paths != NULL && i < nw; i++)
-		free(paths[i]);
-	free(paths);
-	free(sums);
-	free(sizes);
-	free(w);
-	json_decref(root);
-	return bad;
+	free(path);
+	return x;
 }

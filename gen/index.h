@@ -163,11 +163,10 @@ int	 version_cmp(const char *, const char *);
 
 struct scanopts {
 	const char	*dir;		/* the packages folder */
-	const char	*cache;		/* cache file; NULL: dir/.gen-cache */
-	int		 use_cache;	/* read the cache (and write it, below) */
-	int		 write_cache;	/* write it back when anything changed */
+	const char	*cache;		/* the cache file (in the state folder), or NULL */
+	int		 use_cache;	/* read the cache */
+	int		 write_cache;	/* encode it anew when anything changed */
 	int		 jobs;		/* worker threads; 0: the number of cores */
-	enum pkgdepth	 depth;
 	/* Salt of the fingerprint (see struct scan); and, when not NULL, the
 	 * fingerprint at which nothing more need be done. */
 	const char	*salt;
@@ -184,10 +183,12 @@ struct scan {
 	 * and unchanged is set. */
 	char		 fingerprint[65];
 	int		 unchanged;
-	/* The cache to write (opts->write_cache and something changed), for
-	 * the caller to commit with the run's outputs; else empty. */
+	/* The cache's new text (opts->write_cache and something changed),
+	 * for the caller to commit with the run's outputs; else empty. */
 	struct buf	 cache;
-	char		*cache_path;
+	/* private: the old cache's text, which cached records point into */
+	struct buf	 held;
+	char		**held_fields;
 };
 
 /*
@@ -204,8 +205,9 @@ void		 scan_free(struct scan *);
 int		 hash_files(char *const *paths, size_t n, int jobs,
 		    char (*sha256)[65], unsigned long long *size);
 
-/* The worker count for -j 0. */
-int		 default_jobs(void);
+/* Every *.baiengine under dir, sorted (the one walk of the packages
+ * folder).  Returns 1, or 0 after reporting; *paths is the caller's. */
+int		 scan_walk(const char *dir, char ***paths, size_t *n);
 
 /* ---- index.c: the typed index ------------------------------------------ */
 
@@ -251,6 +253,9 @@ struct index {
 	const char	*base_url;
 	size_t		 neng, nver, npkg;	/* totals */
 	const struct iengine *eng;
+	/* SHA-256 of everything but lastUpdated: equal digests, equal
+	 * engines.json but for the time. */
+	char		 digest[65];
 	struct index_mem *mem;		/* private */
 };
 
@@ -261,10 +266,11 @@ void	 index_free(struct index *);
  * (newest first) and platform; two packages in one slot are an error naming
  * both files.  releaseDate comes from prev (the previous index, may be NULL)
  * for every version it lists, else it is when; lastUpdated is when, or
- * prev's when nothing but the time would change.  Returns NULL after
- * reporting.
+ * prev's when nothing but the time would change.  The index takes the
+ * scan over (its strings are borrowed; freed with the index, or here on
+ * failure).  Returns NULL after reporting.
  */
-struct index *index_from_scan(const struct manifest *, const struct scan *,
+struct index *index_from_scan(const struct manifest *, struct scan *,
 	    const struct index *prev, long long when);
 
 /*
@@ -275,6 +281,37 @@ struct index *index_from_scan(const struct manifest *, const struct scan *,
  */
 struct index *index_read(const char *path, const struct pkgrules *,
 	    int missing_ok);
+/* The same for bytes in memory, named name in messages. */
+struct index *index_read_buf(const char *name, const char *text, size_t len,
+	    const struct pkgrules *);
+
+/* What a run asks of the index. */
+struct index_job {
+	const char	*manifest;	/* its path: part of the fingerprint */
+	const char	*packages, *site, *templates;
+	const char	*cache;		/* the package cache (state), or NULL */
+	int		 use_cache;	/* read the cache and the stamp */
+	int		 write_state;	/* commit cache and stamp with the site */
+	int		 need;		/* hand the index back (the catalog) */
+	int		 jobs;
+};
+
+/*
+ * Scan and check every package, and make the index: carried over from the
+ * last run (release dates; lastUpdated when nothing else changed; the whole
+ * engines.json when no input changed), then engines.json (streamed) and
+ * its schema into site, with the cache and the stamp as state files.  With
+ * site NULL (gen validate) nothing is written.  *out gets the index when
+ * j->need.  Returns 1, or 0 after reporting.
+ */
+int	 index_update(const struct manifest *, const struct index_job *,
+	    struct outset *site, struct index **out);
+
+/* gen site: the index in the site folder, read back and checked against
+ * the manifest; engines.json stays as it is (kept in site) and its schema
+ * is added.  Returns NULL after reporting. */
+struct index *index_site(const struct manifest *, const struct index_job *,
+	    struct outset *site);
 
 /* engines.json, streamed from the index to f (fixed key order, two-space
  * indent, ASCII).  Returns 1, or 0 when a write failed. */
@@ -282,16 +319,21 @@ int	 index_write(const struct index *, FILE *f);
 
 /* The engine with that id, or NULL (borrowed). */
 const struct iengine *index_engine(const struct index *, const char *id);
+/* The engine's version, or NULL (binary search; borrowed). */
+const struct iversion *index_version(const struct iengine *, const char *);
 
-/* lastUpdated and releaseDate as written: 2026-01-31T12:00:00Z. */
+/* lastUpdated and releaseDate as written: 2026-01-31T12:00:00Z; and back
+ * (-1 when s is not such a time). */
 void	 index_time(long long t, char out[32]);
+long long index_parse_time(const char *s);
 
 /*
  * gen verify: every package engines.json lists is present under pkgdir with
  * its size and SHA-256.  Prints each mismatch; returns the number of
  * mismatches, or -1 after reporting bad input or an I/O error.
  */
-long	 index_verify(const char *index_path, const char *pkgdir, int jobs);
+long	 index_verify(const char *index_path, const char *pkgdir,
+	    const struct pkgrules *, int jobs);
 
 /* ---- indexread.c ------------------------------------------------------ */
 

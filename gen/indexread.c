@@ -38,6 +38,10 @@ static const char *const engine_keys[] = {
 	"packages", "versions", NULL
 };
 static const char *const version_keys[] = {
+	"version", "minAppVersion", "releaseDate", "packages", NULL
+};
+/* releaseDate is new: an index written before it is still read. */
+static const char *const version_required[] = {
 	"version", "minAppVersion", "packages", NULL
 };
 static const char *const package_keys[] = {
@@ -550,7 +554,9 @@ check_package(struct chk *c, const struct ynode *p, const char *id,
 	os = get_str(c, p, "os");
 	arch = get_str(c, p, "arch");
 	acc = get_str(c, p, "accelerator");
-	if (os != NULL && arch != NULL && acc != NULL)
+	/* Rules without platforms (an index read back to carry release
+	 * dates over) take any os, arch and accelerator of the right shape. */
+	if (os != NULL && arch != NULL && acc != NULL && c->r->plat != NULL)
 		(void)find_platform(c, p, os, arch, acc);
 	(void)check_accel_version(c, p, &av);
 	if (ymap_get(p, "variant") != NULL)
@@ -612,10 +618,24 @@ check_version(struct chk *c, const struct ynode *v, const char *id)
 		bad(c, v, "expected an object, got %s", what(v));
 		return NULL;
 	}
-	check_keys(c, v, version_keys, version_keys);
+	check_keys(c, v, version_keys, version_required);
 	ver = get_valid(c, v, "version", valid_version, "a valid version");
 	(void)get_valid(c, v, "minAppVersion", valid_version,
 	    "a valid version");
+	if (ymap_get(v, "releaseDate") != NULL) {
+		const char *rd = get_str(c, v, "releaseDate");
+		size_t mark;
+		char *sh;
+
+		if (rd != NULL && (!is_stamp(rd) || index_parse_time(rd) < 0)) {
+			mark = path_push(c, ".releaseDate");
+			sh = json_shown(rd, strlen(rd));
+			bad(c, ymap_get(v, "releaseDate"), "%s is not a UTC time "
+			    "such as 2025-01-10T00:00:00Z", sh);
+			free(sh);
+			path_pop(c, mark);
+		}
+	}
 	if ((pk = get_array(c, v, "packages", 1)) != NULL) {
 		size_t mark = path_push(c, ".packages");
 

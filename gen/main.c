@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "index.h"
 #include "manifest.h"
 #include "mustache.h"
 #include "yaml.h"
@@ -32,17 +33,14 @@ static const struct { const char *name; enum op op; } ops[] = {
 
 struct opts {
 	const char	*manifest, *packages, *site, *generated, *templates;
-	const char	*partials, *cache;
+	const char	*partials, *cache, *state;
 	int		 jobs, lenient, no_cache, no_wait;
 };
-
-/* gen's own state (lock, journal), in the folder it runs in. */
-#define STATE_DIR ".gen"
 
 static const char usage_text[] =
 "usage: gen [-C dir] [-m manifest.yml] [-p packages/] [-o site/] [-g generated/]\n"
 "           [-t templates/] [-j jobs] [-q | -v] [--no-cache] [--cache file]\n"
-"           [--no-wait]\n"
+"           [--no-wait] [--state dir]\n"
 "           command [argument ...]\n"
 "\n"
 "commands:\n"
@@ -76,7 +74,11 @@ static const char usage_text[] =
 "  -q           print nothing but errors\n"
 "  -v           say what is being done\n"
 "  --no-cache   read every package, ignoring the package cache\n"
-"  --cache file the package cache (default PACKAGES/.gen-cache)\n"
+"  --cache file the package cache (default: in the state folder)\n"
+"  --state dir  gen's own state: the package cache, the last index's\n"
+"               stamp, the catalog's ledger, the lock and the journal\n"
+"               (default .gen beside the manifest; never in an input or\n"
+"               output folder; losing it costs only time)\n"
 "  --no-wait    when another gen run holds this tree's lock (.gen/lock),\n"
 "               stop with status 75 instead of waiting for it\n"
 "  -h, --help   this text;  --version  the version\n"
@@ -202,156 +204,6 @@ out:
 	return ok;
 }
 
-static long long
-mtime_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long long)st.st_mtim.tv_sec : 0;
-}
-
-/*
- * The salt of the package fingerprint: everything besides the packages
- * that engines.json depends on (the manifest, SOURCE_DATE_EPOCH, gen).
- */
-static char *
-index_salt(const struct opts *o)
-{
-	struct buf b = { 0 };
-	char sum[65], self[65] = "";
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-
-	/* This very program: any change to gen makes a new index. */
-	if (read_file_opt("/proc/self/exe", &b) == 1)
-		sha256_hex(b.s, b.len, self);
-	if (!read_file_max(o->manifest, &b, GEN_MAX_MANIFEST)) {
-		buf_free(&b);
-		return NULL;
-	}
-	sha256_hex(b.s, b.len, sum);
-	buf_free(&b);
-	return xasprintf("gen %s %s\nmanifest %s\nSOURCE_DATE_EPOCH %s\n",
-	    GEN_VERSION, self, sum, sde ? sde : "");
-}
-
-/*
- * The last index's stamp (STATE/index-HASH: the fingerprint of its inputs
- * and the SHA-256 of the engines.json it wrote).  When engines.json is
- * still those bytes, its fingerprint is returned and *prev holds them.
- */
-static char *
-stamp_read(const struct opts *o, struct buf *prev)
-{
-	struct buf st = { 0 };
-	char *path, fp[65], digest[65], sum[65], *ret = NULL;
-
-	path = out_state_path("index", o->site);
-	if (read_file_opt(path, &st) != 1 ||
-	    sscanf(st.s, "gen-index 1 %64s %64s", fp, digest) != 2)
-		goto out;
-	free(path);
-	path = xasprintf("%s/engines.json", o->site);
-	if (read_file_opt_max(path, prev, GEN_MAX_INDEX) != 1)
-		goto out;
-	sha256_hex(prev->s, prev->len, sum);
-	if (strcmp(sum, digest) == 0)
-		ret = xstrdup(fp);
-out:
-	free(path);
-	buf_free(&st);
-	return ret;
-}
-
-/*
- * engines.json and its schema into the site's output set.  Packages are read
- * shallow (hashed whole, inflated up to package/manifest.json) unless deep.
- * When nothing the index depends on changed since the last one (same
- * packages by path, size, mtime and inode; same manifest; same
- * SOURCE_DATE_EPOCH), the last engines.json is kept as it is.
- */
-static int
-make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
-    int write_cache, struct outset *site, json_t **index,
-    struct outset **cacheset)
-{
-	struct scanopts so = { 0 };
-	struct pkgrules rules;
-	struct scan *s = NULL;
-	struct buf b = { 0 }, prev = { 0 };
-	char *prevpath = NULL, *schema, *salt = NULL, *expect = NULL, sum[65];
-	int ok = 0;
-
-	so.dir = o->packages;
-	so.cache = o->cache;
-	so.use_cache = !o->no_cache;
-	so.write_cache = write_cache && !o->no_cache;
-	so.jobs = o->jobs;
-	so.depth = depth;
-	rules.nplat = m->nplat;
-	rules.plat = m->plat;
-	rules.engines = m->engine_ids;
-	if (site != NULL) {
-		if ((salt = index_salt(o)) == NULL)
-			goto out;
-		so.salt = salt;
-		if (!o->no_cache)
-			so.expect = expect = stamp_read(o, &prev);
-	}
-	if ((s = scan_packages(&so, &rules)) == NULL)
-		goto out;
-	if (site == NULL) {
-		if (gen_verbose >= 0)
-			fprintf(stderr, "gen: %s: ok: %zu engine packages, every "
-			    "member checked\n", o->packages, s->n);
-		ok = 1;
-		goto out;
-	}
-	prevpath = xasprintf("%s/engines.json", o->site);
-	if (s->unchanged) {
-		/* The last index, kept: read back, so checked like any input. */
-		buf_add(&b, prev.s, prev.len);
-		if (index != NULL && (*index = index_load_buf(prevpath, prev.s,
-		    prev.len, &rules)) == NULL)
-			goto out;
-	} else {
-		if (!index_build(m, s, prevpath, mtime_of(o->manifest), &b, index))
-			goto out;
-	}
-	sha256_hex(b.s, b.len, sum);
-	outset_add(site, "engines.json", &b);
-	/* The stamp is bookkeeping, like the cache: check does not compare it. */
-	if (write_cache) {
-		char *stamp = out_state_path("index", o->site);
-
-		buf_printf(&b, "gen-index 1 %s %s\n", s->fingerprint, sum);
-		outset_add_state(site, stamp, &b);
-		free(stamp);
-	}
-	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
-	ok = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
-	free(schema);
-	if (ok)
-		outset_add(site, "schema/engines.schema.json", &b);
-	/* The cache is committed with the outputs, or not at all. */
-	if (ok && cacheset != NULL && s->cache.len > 0) {
-		char *dir = xstrdup(s->cache_path), *slash = strrchr(dir, '/');
-
-		if (slash != NULL)
-			*slash = '\0';
-		*cacheset = outset_new(slash == NULL ? "." : slash == dir ? "/" : dir);
-		outset_add(*cacheset, slash ? slash + 1 : s->cache_path, &s->cache);
-		free(dir);
-	}
-out:
-	scan_free(s);
-	buf_free(&b);
-	buf_free(&prev);
-	free(prevpath);
-	free(expect);
-	free(salt);
-	return ok;
-}
-
 /* ---- folders and files that must not meet ------------------------------ */
 
 struct place {
@@ -378,7 +230,7 @@ not_a_cache(const char *path)
 		return errno != ENOENT;
 	r = read(fd, head, sizeof(head));
 	close(fd);
-	return r < 11 || memcmp(head, "gen-cache 1", 11) != 0;
+	return r < 10 || memcmp(head, "gen-cache ", 10) != 0;
 }
 
 /*
@@ -453,6 +305,23 @@ check_places(const struct opts *o, const struct manifest *m, int docker,
 		}
 	}
 	free(cache);
+	/* The state folder is gen's alone: in no output, in no input folder. */
+	cache = path_canon(o->state);
+	for (i = 0; i < nout; i++)
+		if (overlap(cache, out[i].canon)) {
+			fprintf(stderr, "gen: the state folder %s overlaps the "
+			    "output folder %s (%s): site/ and generated/ hold only "
+			    "what they publish\n", o->state, out[i].given,
+			    out[i].what);
+			ok = 0;
+		}
+	for (j = 1; j < 3; j++)
+		if (overlap(cache, in[j].canon)) {
+			fprintf(stderr, "gen: the state folder %s overlaps %s%s)"
+			    "\n", o->state, in[j].what, in[j].given);
+			ok = 0;
+		}
+	free(cache);
 	for (i = 0; i < nout; i++)
 		free(out[i].canon);
 	for (j = 0; j < nin; j++)
@@ -462,93 +331,264 @@ check_places(const struct opts *o, const struct manifest *m, int docker,
 	return ok;
 }
 
+
+/* ---- one run: what every command shares -------------------------------- */
+
+struct run {
+	const struct opts	*o;
+	struct manifest		*m;
+	struct matrix		*mx;
+	struct outset		*sets[2];	/* generated/, site/ */
+	struct index		*idx;
+};
+
+static void
+run_free(struct run *r)
+{
+	index_free(r->idx);
+	outset_free(r->sets[0]);
+	outset_free(r->sets[1]);
+	matrix_free(r->mx);
+	manifest_free(r->m);
+	tmpl_confine(NULL);
+}
+
+/* The package cache: --cache, else a state file named for the folder. */
+static char *
+cache_path(const struct opts *o)
+{
+	return o->cache ? xstrdup(o->cache) : out_state_path("cache", o->packages);
+}
+
+/*
+ * Before anything: lock the tree (exclusive to write, shared to compare),
+ * finish what a killed run left, load the manifest, refuse overlapping
+ * places and expand the matrix.
+ */
+static int
+prepare(struct run *r, const struct opts *o, int write, int docker, int site)
+{
+	const char *roots[2] = { o->generated, o->site };
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	if (write >= 0 && !out_lock(write, o->no_wait))
+		return 0;
+	if (write == 1 && !out_recover(roots, 2))
+		return 0;
+	if ((r->m = manifest_load(o->manifest)) == NULL)
+		return 0;
+	if (write >= 0 && !check_places(o, r->m, docker, site))
+		return 0;
+	if ((r->mx = matrix_build(r->m)) == NULL)
+		return 0;
+	/* A template that is a link out of the templates folder is refused. */
+	tmpl_confine(o->templates);
+	return 1;
+}
+
+static int
+make_docker(struct run *r)
+{
+	char *tdir = xasprintf("%s/docker", r->o->templates);
+	int ok;
+
+	r->sets[0] = outset_new(r->o->generated);
+	ok = docker_generate(r->m, r->mx, tdir, r->o->generated,
+	    r->o->jobs, r->sets[0]);
+	free(tdir);
+	return ok;
+}
+
+/* The site set; the catalog's keeps a ledger and prunes by it. */
+static struct outset *
+site_set(struct run *r, int catalog, int eager)
+{
+	char *ledger;
+
+	r->sets[1] = outset_new(r->o->site);
+	if (catalog) {
+		ledger = out_state_path("files", r->o->site);
+		outset_ledger(r->sets[1], ledger);
+		free(ledger);
+	}
+	/* Pages and engines.json go to disk as they are made. */
+	if (eager)
+		outset_eager(r->sets[1]);
+	return r->sets[1];
+}
+
+static void
+index_job(const struct opts *o, struct index_job *j, int write, int need)
+{
+	memset(j, 0, sizeof(*j));
+	j->manifest = o->manifest;
+	j->packages = o->packages;
+	j->site = o->site;
+	j->templates = o->templates;
+	j->cache = o->no_cache ? NULL : cache_path(o);
+	j->use_cache = !o->no_cache;
+	j->write_state = write && !o->no_cache;
+	j->need = need;
+	j->jobs = o->jobs;
+}
+
+static int
+make_index(struct run *r, struct outset *site, int write, int need)
+{
+	struct index_job j;
+	int ok;
+
+	index_job(r->o, &j, write, need);
+	ok = index_update(r->m, &j, site, &r->idx);
+	free((char *)j.cache);
+	return ok;
+}
+
+static int
+make_catalog(struct run *r, int jobs)
+{
+	char *tdir = xasprintf("%s/site", r->o->templates);
+	int ok = catalog_build(r->m, r->mx, r->idx, tdir, jobs, r->sets[1]);
+
+	free(tdir);
+	return ok;
+}
+
 static void
 summary(const struct outset *o, const char *dir)
 {
 	size_t total, written, removed;
 
-	if (gen_verbose < 0)
+	if (o == NULL || gen_verbose < 0)
 		return;
 	outset_counts(o, &total, &written, &removed);
 	fprintf(stderr, "gen: %s: %zu files, %zu written, %zu unchanged, %zu "
 	    "removed\n", dir, total, written, total - written, removed);
 }
 
-/*
- * build, docker, index, check and validate: load the manifest, expand the
- * matrix, produce everything in memory; then compare (check), write
- * (build, docker, index) or stop (validate).  Every output set is staged
- * before any is committed, so a failed run leaves all of them whole.
- */
-/*
- * gen site: the index it renders from is the one in the site folder, read
- * back as input.  Its bytes and its schema go into the site's set as they
- * are, so that the catalog's ledger lists them and a site run never prunes
- * them.  Returns the parsed index, or NULL after reporting.
- */
-static json_t *
-site_index(const struct opts *o, const struct manifest *m, struct outset *site)
+/* Stage every set, then commit them as one journaled step. */
+static int
+commit(struct run *r, int prune_site)
 {
-	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids };
-	struct buf b = { 0 };
-	json_t *index = NULL;
-	char *path = xasprintf("%s/engines.json", o->site), *schema;
-	int r;
+	int prune[2] = { 1, prune_site };
 
-	if ((r = read_file_opt_max(path, &b, GEN_MAX_INDEX)) == -1) {
-		errno = ENOENT;
-		diag_errno(path, 1, "cannot read (run gen index first, or gen "
-		    "build)");
-	}
-	/* Read back, an index is input: checked before any rendering. */
-	if (r != 1 || (index = index_load_buf(path, b.s, b.len, &rules)) == NULL)
+	if ((r->sets[0] != NULL && !outset_stage(r->sets[0])) ||
+	    (r->sets[1] != NULL && !outset_stage(r->sets[1])))
+		return 0;
+	if (!outsets_commit(r->sets, prune, 2))
+		return 0;
+	summary(r->sets[0], r->o->generated);
+	summary(r->sets[1], r->o->site);
+	return 1;
+}
+
+/* ---- the commands ------------------------------------------------------ */
+
+/* gen validate: the manifest, the matrix, every member of every package
+ * and the index made in memory; nothing written, no lock taken. */
+static int
+cmd_validate(const struct opts *o)
+{
+	struct run r;
+	int ok = 0;
+
+	if (!prepare(&r, o, -1, 0, 0))
 		goto out;
-	outset_add(site, "engines.json", &b);
-	schema = xasprintf("%s/site/schema/engines.schema.json", o->templates);
-	r = read_file_max(schema, &b, GEN_MAX_TEMPLATE);
-	free(schema);
-	if (!r) {
-		json_decref(index);
-		index = NULL;
+	if (gen_verbose >= 0)
+		fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, %zu CUDA "
+		    "releases, %zu images\n", o->manifest, r.m->npkg, r.m->ndist,
+		    r.m->ncuda, r.mx->n);
+	if (!make_index(&r, NULL, 0, 1))
 		goto out;
-	}
-	outset_add(site, "schema/engines.schema.json", &b);
+	if (gen_verbose >= 0)
+		fprintf(stderr, "gen: %s: ok: %zu engine packages, every member "
+		    "checked\n", o->packages, r.idx->npkg);
+	ok = 1;
 out:
-	buf_free(&b);
-	free(path);
-	return index;
+	run_free(&r);
+	return ok;
 }
 
-/* The folder the package cache is written in (its staging lives there). */
-static char *
-cache_dir(const struct opts *o)
+static int
+cmd_docker(const struct opts *o)
 {
-	char *slash;
+	struct run r;
+	int ok = prepare(&r, o, 1, 1, 0) && make_docker(&r) && commit(&r, 0);
 
-	if (o->cache == NULL)
-		return xstrdup(o->packages);
-	if ((slash = strrchr(o->cache, '/')) == NULL)
-		return xstrdup(".");
-	return slash == o->cache ? xstrdup("/") :
-	    xstrndup(o->cache, (size_t)(slash - o->cache));
+	run_free(&r);
+	return ok;
+}
+
+/* gen index: engines.json alone; the catalog's pages are left be. */
+static int
+cmd_index(const struct opts *o)
+{
+	struct run r;
+	int ok = prepare(&r, o, 1, 0, 1) &&
+	    make_index(&r, site_set(&r, 0, 1), 1, 0) && commit(&r, 0);
+
+	run_free(&r);
+	return ok;
+}
+
+/* gen site: the catalog from the engines.json in the site folder; the
+ * Dockerfiles are rendered for its pages, not written. */
+static int
+cmd_site(const struct opts *o)
+{
+	struct run r;
+	struct index_job j;
+	int ok = 0;
+
+	if (!prepare(&r, o, 1, 0, 1) || !make_docker(&r))
+		goto out;
+	outset_free(r.sets[0]);
+	r.sets[0] = NULL;
+	index_job(o, &j, 0, 1);
+	r.idx = index_site(r.m, &j, site_set(&r, 1, 1));
+	free((char *)j.cache);
+	ok = r.idx != NULL && make_catalog(&r, o->jobs) && commit(&r, 1);
+out:
+	run_free(&r);
+	return ok;
+}
+
+static int
+cmd_build(const struct opts *o)
+{
+	struct run r;
+	int ok = prepare(&r, o, 1, 1, 1) && make_docker(&r) &&
+	    make_index(&r, site_set(&r, 1, 1), 1, 1) &&
+	    make_catalog(&r, o->jobs) && commit(&r, 1);
+
+	run_free(&r);
+	return ok;
 }
 
 /*
- * gen check: compare both sets with the disk, and report what interrupted
- * runs left.  Returns 1 when everything is current.
+ * gen check: everything made in memory (site/ only when it exists) and
+ * compared with the disk, with what interrupted runs left.  Returns 1
+ * when everything is current.
  */
 static int
-check(const struct opts *o, struct outset *gen, struct outset *site)
+cmd_check(const struct opts *o)
 {
-	char *cachedir = cache_dir(o);
-	const char *roots[3] = { o->generated, o->site, cachedir };
+	const char *roots[2] = { o->generated, o->site };
+	struct run r;
+	struct stat st;
 	long diffs = 0, d;
+	int ok = 0, have_site = stat(o->site, &st) == 0;
 
-	d = out_leftovers(roots, 3);
-	free(cachedir);
-	if ((diffs = outset_check(gen)) < 0 ||
-	    (site != NULL && (d += outset_check(site)) < 0))
-		return 0;
+	if (!prepare(&r, o, 0, 1, have_site) || !make_docker(&r))
+		goto out;
+	if (have_site && (!make_index(&r, site_set(&r, 1, 0), 0, 1) ||
+	    !make_catalog(&r, 1)))
+		goto out;
+	d = out_leftovers(roots, 2);
+	if ((diffs = outset_check(r.sets[0])) < 0 ||
+	    (r.sets[1] != NULL && (d += outset_check(r.sets[1])) < 0))
+		goto out;
 	diffs += d;
 	if (diffs > 0) {
 		fprintf(stderr, "gen: check: %ld file%s differ%s from what "
@@ -557,136 +597,26 @@ check(const struct opts *o, struct outset *gen, struct outset *site)
 		if (gen_status < EXIT_DIFF)
 			gen_status = EXIT_DIFF;
 	} else if (gen_verbose >= 0)
-		fprintf(stderr, "gen: check: %s%s%s is current\n",
-		    o->generated, site ? " and " : "", site ? o->site : "");
-	return diffs == 0;
-}
-
-/*
- * build, docker, index, site, check and validate: lock the tree, load the
- * manifest, expand the matrix, produce everything in memory; then compare
- * (check), write (build, docker, index, site) or stop (validate).  Every
- * output set is staged before any is committed, and all are committed as
- * one journaled step, so a failed or interrupted run leaves them whole.
- */
-static int
-run(const struct opts *o, enum op op)
-{
-	char *cachedir = cache_dir(o);
-	const char *roots[3] = { o->generated, o->site, cachedir };
-	struct manifest *m = NULL;
-	struct matrix *mx = NULL;
-	struct outset *sets[3] = { NULL, NULL, NULL }, *gen, *site;
-	struct stat st;
-	json_t *index = NULL;
-	char *tdir = NULL;
-	int ok = 0, want_docker, want_index, want_site, have_site, prune[3];
-
-	/* One run at a time on a tree; a writer first finishes what a
-	 * killed run left. */
-	if (op != OP_VALIDATE && !out_lock(op != OP_CHECK, o->no_wait))
-		goto out;
-	if (op != OP_VALIDATE && op != OP_CHECK && !out_recover(roots, 3))
-		goto out;
-	have_site = stat(o->site, &st) == 0;
-	want_docker = op != OP_INDEX;
-	want_index = op == OP_BUILD || op == OP_INDEX || (op == OP_CHECK && have_site);
-	want_site = op == OP_BUILD || op == OP_SITE || (op == OP_CHECK && have_site);
-	if ((m = manifest_load(o->manifest)) == NULL)
-		goto out;
-	if (op != OP_VALIDATE && !check_places(o, m, want_docker && op != OP_SITE,
-	    want_index || want_site))
-		goto out;
-	if ((mx = matrix_build(m)) == NULL)
-		goto out;
-	/* A template that is a link out of the templates folder is refused. */
-	tmpl_confine(o->templates);
-	if (op == OP_VALIDATE) {
-		if (gen_verbose >= 0)
-			fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, "
-			    "%zu CUDA releases, %zu images\n", o->manifest,
-			    m->npkg, m->ndist, m->ncuda, mx->n);
-		ok = make_index(o, m, PKG_DEEP, 0, NULL, NULL, NULL);
-		goto out;
-	}
-	if (want_docker) {
-		gen = sets[0] = outset_new(o->generated);
-		tdir = xasprintf("%s/docker", o->templates);
-		if (!docker_generate(m, mx, tdir, o->generated,
-		    o->jobs > 0 ? o->jobs : default_jobs(), gen))
-			goto out;
-	}
-	gen = sets[0];
-	if (want_index || want_site) {
-		site = sets[1] = outset_new(o->site);
-		/* The catalog prunes what it no longer writes; gen index
-		 * alone leaves the catalog's pages be. */
-		if (want_site) {
-			char *ledger = out_state_path("files", o->site);
-
-			outset_ledger(site, ledger);
-			free(ledger);
-		}
-	}
-	site = sets[1];
-	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,
-	    want_site ? &index : NULL, &sets[2]))
-		goto out;
-	if (want_site) {
-		if (index == NULL && (index = site_index(o, m, site)) == NULL)
-			goto out;
-		free(tdir);
-		tdir = xasprintf("%s/site", o->templates);
-		/* Pages go to disk as they are made (check keeps them). */
-		if (op != OP_CHECK)
-			outset_eager(site);
-		if (!catalog_build(m, mx, gen, index, tdir, op == OP_CHECK ? 1 :
-		    o->jobs > 0 ? o->jobs : default_jobs(), site))
-			goto out;
-	}
-	/* gen site renders the Dockerfiles for its pages but writes none. */
-	if (op == OP_SITE) {
-		outset_free(sets[0]);
-		gen = sets[0] = NULL;
-	}
-	if (op == OP_CHECK) {
-		ok = check(o, gen, site);
-		goto out;
-	}
-	if ((gen != NULL && !outset_stage(gen)) ||
-	    (site != NULL && !outset_stage(site)))
-		goto out;
-	if (sets[2] != NULL && !outset_stage(sets[2]))
-		goto out;
-	prune[0] = 1;
-	prune[1] = want_site;
-	prune[2] = 0;
-	if (!outsets_commit(sets, prune, 3))
-		goto out;
-	if (gen != NULL)
-		summary(gen, o->generated);
-	if (site != NULL)
-		summary(site, o->site);
-	ok = 1;
+		fprintf(stderr, "gen: check: %s%s%s is current\n", o->generated,
+		    have_site ? " and " : "", have_site ? o->site : "");
+	ok = diffs == 0;
 out:
-	json_decref(index);
-	outset_free(sets[0]);
-	outset_free(sets[1]);
-	outset_free(sets[2]);
-	free(cachedir);
-	free(tdir);
-	matrix_free(mx);
-	manifest_free(m);
-	tmpl_confine(NULL);
+	run_free(&r);
 	return ok;
 }
 
 static int
-verify(const struct opts *o, const char *dir)
+cmd_verify(const struct opts *o, const char *dir)
 {
 	char *path = xasprintf("%s/engines.json", dir ? dir : o->site);
-	long bad = index_verify(path, o->packages, o->jobs);
+	struct manifest *m;
+	struct pkgrules rules;
+	long bad = -1;
 
+	if ((m = manifest_load(o->manifest)) != NULL) {
+		rules = (struct pkgrules){ m->nplat, m->plat, m->engine_ids };
+		bad = index_verify(path, o->packages, &rules, o->jobs);
+	}
 	if (bad > 0) {
 		fprintf(stderr, "gen: verify: %ld package%s differ%s from %s\n",
 		    bad, bad == 1 ? "" : "s", bad == 1 ? "s" : "", path);
@@ -694,6 +624,7 @@ verify(const struct opts *o, const char *dir)
 			gen_status = EXIT_DIFF;
 	} else if (bad == 0 && gen_verbose >= 0)
 		fprintf(stderr, "gen: verify: every package in %s matches\n", path);
+	manifest_free(m);
 	free(path);
 	return bad == 0;
 }
@@ -709,10 +640,12 @@ main(int argc, char *argv[])
 		{ "no-cache", no_argument, NULL, 'N' },
 		{ "cache", required_argument, NULL, 'K' },
 		{ "no-wait", no_argument, NULL, 'W' },
+		{ "state", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { "manifest.yml", "packages", "site", "generated",
-	    "templates", NULL, NULL, 0, 0, 0, 0 };
+	    "templates", NULL, NULL, NULL, 0, 0, 0, 0 };
+	char *state = NULL;
 	const char *dir = NULL;
 	enum op op = OP_NONE;
 	char **args, *end;
@@ -762,6 +695,7 @@ main(int argc, char *argv[])
 		case 'N': o.no_cache = 1; break;
 		case 'K': o.cache = optarg; break;
 		case 'W': o.no_wait = 1; break;
+		case 'S': o.state = optarg; break;
 		default: usage(stderr); free(args); return EXIT_USAGE;
 		}
 	}
@@ -795,26 +729,34 @@ main(int argc, char *argv[])
 	/* jansson allocates through gen's allocator: out of memory then ends
 	 * the run cleanly instead of leaving a NULL to be missed. */
 	json_set_alloc_funcs(xmalloc, free);
-	if (!out_guard_signals(STATE_DIR)) {
+	/* The state folder: beside the manifest unless told. */
+	if (o.state == NULL) {
+		const char *slash = strrchr(o.manifest, '/');
+
+		state = slash == NULL ? xstrdup(".gen") : slash == o.manifest ?
+		    xstrdup("/.gen") : xasprintf("%.*s/.gen",
+		    (int)(slash - o.manifest), o.manifest);
+		o.state = state;
+	}
+	if (!out_guard_signals(o.state)) {
 		fprintf(stderr, "gen: cannot set up signal handling\n");
 		free(args);
 		return EXIT_IOERR;
 	}
 	switch (op) {
-	case OP_MANIFEST:
-		ok = print_manifest(&o);
-		break;
-	case OP_RENDER:
-		ok = render(&o, n - 1, args + 1);
-		break;
-	case OP_VERIFY:
-		ok = verify(&o, n > 1 ? args[1] : NULL);
-		break;
-	default:
-		ok = run(&o, op);
-		break;
+	case OP_MANIFEST: ok = print_manifest(&o); break;
+	case OP_RENDER: ok = render(&o, n - 1, args + 1); break;
+	case OP_VERIFY: ok = cmd_verify(&o, n > 1 ? args[1] : NULL); break;
+	case OP_VALIDATE: ok = cmd_validate(&o); break;
+	case OP_DOCKER: ok = cmd_docker(&o); break;
+	case OP_INDEX: ok = cmd_index(&o); break;
+	case OP_SITE: ok = cmd_site(&o); break;
+	case OP_BUILD: ok = cmd_build(&o); break;
+	case OP_CHECK: ok = cmd_check(&o); break;
+	default: ok = 0; break;
 	}
 	free(args);
+	free(state);
 	if (ok)
 		return gen_status == EXIT_DIFF ? EXIT_DIFF : EXIT_OK;
 	return gen_status ? gen_status : EXIT_DATAERR;

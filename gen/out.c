@@ -16,6 +16,7 @@
  * during the commit leaves the journal: the next run carries it out to the
  * end before anything else, so the tree is never left half new.
  */
+#define _GNU_SOURCE	/* fopencookie */
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -31,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "gen.h"
 
 struct ofile {
@@ -39,6 +42,7 @@ struct ofile {
 	char		*tmp;		/* staged file (in the stage folder), or NULL */
 	int		 same;		/* disk already holds these bytes */
 	int		 staged;	/* written out (data may be gone) */
+	int		 kept;		/* outset_keep(): left as it is */
 };
 
 enum smode { S_UNDECIDED, S_FRESH, S_INPLACE };
@@ -657,6 +661,8 @@ outset_check(struct outset *o)
 
 	sort_files(o);
 	for (i = 0; i < o->n; i++) {
+		if (o->f[i].kept)
+			continue;
 		full = xasprintf("%s/%s", o->root, o->f[i].rel);
 		s = same_on_disk(full, &o->f[i].data);
 		if (s < 0) {
@@ -1106,6 +1112,219 @@ outset_eager(struct outset *o)
 	for (i = 0; i < o->n; i++)
 		if (o->f[i].staged)
 			buf_free(&o->f[i].data);
+}
+
+/* ---- files written piecewise ----------------------------------------- */
+
+struct ostream {
+	struct outset	*o;
+	char		*rel;
+	char		*path;		/* the staged copy, or NULL (in memory) */
+	int		 fd;
+	struct buf	 mem;		/* in memory: the bytes */
+	EVP_MD_CTX	*md;
+	int		 failed;	/* a write or a digest failed */
+	FILE		*f;
+};
+
+static ssize_t
+os_write(void *cookie, const char *p, size_t n)
+{
+	struct ostream *s = cookie;
+
+	if (EVP_DigestUpdate(s->md, p, n) != 1)
+		s->failed = 1;
+	else if (s->path == NULL)
+		buf_add(&s->mem, p, n);
+	else if (!write_full(s->fd, p, n))
+		s->failed = 1;
+	if (s->failed) {
+		errno = errno ? errno : EIO;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+/* Are the files at a and b the same bytes?  1, 0, or -1 after reporting. */
+static int
+same_files(const char *a, const char *b)
+{
+	char x[65536], y[65536];
+	struct stat sa, sb;
+	ssize_t ra, rb;
+	int fa, fb, same = -1;
+
+	if ((fb = open(b, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) == -1)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 0 : -1;
+	if ((fa = open(a, O_RDONLY | O_CLOEXEC)) == -1) {
+		diag_errno(a, 0, "cannot read back");
+		close(fb);
+		return -1;
+	}
+	if (fstat(fa, &sa) == -1 || fstat(fb, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sa.st_size != sb.st_size) {
+		same = 0;
+		goto out;
+	}
+	for (;;) {
+		ra = read_full(fa, x, sizeof(x));
+		rb = read_full(fb, y, sizeof(y));
+		if (ra < 0 || rb < 0) {
+			diag_errno(ra < 0 ? a : b, 0, "read");
+			goto out;
+		}
+		if (ra != rb || memcmp(x, y, (size_t)ra) != 0) {
+			same = 0;
+			goto out;
+		}
+		if (ra == 0)
+			break;
+	}
+	same = 1;
+out:
+	close(fa);
+	close(fb);
+	return same;
+}
+
+struct ostream *
+outset_open(struct outset *o, const char *rel)
+{
+	cookie_io_functions_t io = { NULL, os_write, NULL, NULL };
+	struct ostream *s = xcalloc(1, sizeof(*s));
+	size_t seq;
+	int e;
+
+	s->o = o;
+	s->rel = xstrdup(rel);
+	s->fd = -1;
+	if ((s->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
+		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
+		goto fail;
+	}
+	if (o->eager && !o->failed) {
+		if (o->mode == S_FRESH) {
+			s->path = xasprintf("%s/%s", o->stage, rel);
+			if (!make_parents(s->path, &o->lastdir))
+				goto io;
+		} else {
+			pthread_mutex_lock(&o->mu);
+			seq = o->seq++;
+			pthread_mutex_unlock(&o->mu);
+			s->path = xasprintf("%s/%zu", o->stage, seq);
+		}
+		gate_enter();
+		s->fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		    O_NOFOLLOW, 0666);
+		e = errno;
+		gate_leave();
+		errno = e;
+		if (s->fd == -1)
+			goto io;
+	}
+	if ((s->f = fopencookie(s, "w", io)) == NULL)
+		goto io;
+	setvbuf(s->f, NULL, _IOFBF, 1 << 18);
+	return s;
+io:
+	diag_errno(s->path ? s->path : rel, 0, "cannot create");
+fail:
+	if (s->fd != -1)
+		close(s->fd);
+	EVP_MD_CTX_free(s->md);
+	free(s->path);
+	free(s->rel);
+	free(s);
+	o->failed = 1;
+	return NULL;
+}
+
+void
+outset_keep(struct outset *o, const char *rel)
+{
+	struct ofile *f;
+
+	pthread_mutex_lock(&o->mu);
+	f = grow(o);
+	f->rel = xstrdup(rel);
+	f->staged = 1;
+	f->same = 1;
+	f->kept = 1;
+	pthread_mutex_unlock(&o->mu);
+}
+
+FILE *
+ostream_file(struct ostream *s)
+{
+	return s->f;
+}
+
+/* Add the finished file to the set: staged (same bytes as the target:
+ * dropped) or in memory. */
+static int
+ostream_add(struct ostream *s)
+{
+	struct outset *o = s->o;
+	struct ofile *f;
+	char *target;
+	int same = 0;
+
+	if (s->path == NULL) {
+		outset_add(o, s->rel, &s->mem);
+		return 1;
+	}
+	if (o->mode == S_INPLACE) {
+		target = xasprintf("%s/%s", o->root, s->rel);
+		same = same_files(s->path, target);
+		free(target);
+		if (same < 0)
+			return 0;
+		if (same)
+			unlink(s->path);
+	}
+	pthread_mutex_lock(&o->mu);
+	f = grow(o);
+	f->rel = s->rel;
+	s->rel = NULL;
+	f->staged = 1;
+	f->same = same;
+	if (!same && o->mode == S_INPLACE) {
+		f->tmp = s->path;
+		s->path = NULL;
+	}
+	pthread_mutex_unlock(&o->mu);
+	return 1;
+}
+
+int
+ostream_close(struct ostream *s, char sha256[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	int ok;
+
+	if (s == NULL)
+		return 0;
+	ok = fclose(s->f) == 0 && !s->failed;
+	if (s->fd != -1 && close(s->fd) == -1)
+		ok = 0;
+	if (!ok)
+		diag_errno(s->path ? s->path : s->rel, 0, "cannot write");
+	else if (EVP_DigestFinal_ex(s->md, md, &len) != 1 || len != 32) {
+		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
+		ok = 0;
+	} else if (sha256 != NULL)
+		hex_encode(md, 32, sha256);
+	ok = ok && ostream_add(s);
+	if (!ok)
+		s->o->failed = 1;
+	EVP_MD_CTX_free(s->md);
+	buf_free(&s->mem);
+	free(s->path);
+	free(s->rel);
+	free(s);
+	return ok;
 }
 
 /* ---- the commit: planned, journaled, carried out ---------------------- */

@@ -24,7 +24,8 @@
 
 #include "index.h"
 
-#define CACHE_MAGIC	"gen-cache 1\n"
+/* Version 2: every record is of a package read whole and checked. */
+#define CACHE_MAGIC	"gen-cache 2\n"
 #define READ_BUF	(1024 * 1024)
 
 /* A file found by the walk. */
@@ -37,25 +38,20 @@ struct found {
 	int		 failed;
 };
 
+/* A cache record: its strings point into the cache's text. */
 struct cache_ent {
-	struct pkginfo	 info;
+	const char	*path;
+	char		**f;		/* the record's fields, in text */
+	unsigned long long size, ino;
 	long long	 mtime_s, mtime_ns;
-	unsigned long long ino;
-	int		 deep;
 };
 
 struct cache {
 	size_t			 n;
 	struct cache_ent	*e;	/* sorted by path */
+	struct buf		 text;	/* the file, split in place */
+	char			**fields;	/* NFIELDS per record */
 };
-
-int
-default_jobs(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > 64 ? 64 : (int)n;
-}
 
 static int
 has_suffix(const char *s, const char *suf)
@@ -269,67 +265,52 @@ split_fields(char *line, char **f, size_t max)
 static int
 cache_ent_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct cache_ent *)a)->info.path,
-	    ((const struct cache_ent *)b)->info.path);
+	return strcmp(((const struct cache_ent *)a)->path,
+	    ((const struct cache_ent *)b)->path);
 }
 
 static void
 cache_free(struct cache *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		pkginfo_clear(&c->e[i].info);
 	free(c->e);
-	c->e = NULL;
-	c->n = 0;
+	free(c->fields);
+	buf_free(&c->text);
+	memset(c, 0, sizeof(*c));
 }
 
-#define NFIELDS 17
+#define NFIELDS 16
 
 /*
- * A cached record's strings in one allocation: the formats array first,
- * then filename and fields 6 to 15 of the cache line, NUL-terminated.
- * Ten thousand records make two allocations each, not fifteen.
+ * A cached record as a package: its strings stay in the cache's text, which
+ * the scan keeps; only the formats array is allocated (the record's block,
+ * so pkginfo_clear frees just that and the path).
  */
 static void
-block_fill(struct pkginfo *p, char **f)
+record_fill(struct pkginfo *p, char **f, char *path)
 {
-	const char *base = strrchr(f[0], '/') ? strrchr(f[0], '/') + 1 : f[0];
 	char **dst[] = { &p->engine_id, &p->version, &p->os, &p->arch,
 	    &p->accelerator, &p->accelerator_version, &p->server_binary,
 	    &p->min_app_version, &p->variant };
-	size_t nfmt = 0, len, i;
-	char *w, *q;
+	size_t nfmt = 0, i;
+	char *q;
 
+	p->path = path;
+	p->filename = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	p->size = strtoull(f[1], NULL, 10);
+	memcpy(p->sha256, f[5], 65);
+	for (i = 0; i < 9; i++)
+		*dst[i] = f[6 + i];
 	if (*f[15] != '\0')
 		for (nfmt = 1, q = f[15]; *q; q++)
 			nfmt += *q == ',';
-	len = nfmt * sizeof(char *) + strlen(base) + 1;
-	for (i = 6; i <= 15; i++)
-		len += f[i] ? strlen(f[i]) + 1 : 0;
-	p->block = xmalloc(len);
+	p->block = xmalloc(nfmt ? nfmt * sizeof(char *) : 1);
 	p->formats = nfmt ? (char **)(void *)p->block : NULL;
-	w = p->block + nfmt * sizeof(char *);
-	p->filename = w;
-	w = stpcpy(w, base) + 1;
-	for (i = 0; i < 9; i++) {
-		if (f[6 + i] == NULL) {
-			*dst[i] = NULL;
-			continue;
-		}
-		*dst[i] = w;
-		w = stpcpy(w, f[6 + i]) + 1;
-	}
 	p->nformats = nfmt;
-	if (nfmt) {
-		memcpy(w, f[15], strlen(f[15]) + 1);
-		for (i = 0, q = w; i < nfmt; i++) {
-			p->formats[i] = q;
-			if ((q = strchr(q, ',')) == NULL)
-				break;
-			*q++ = '\0';
-		}
+	for (i = 0, q = f[15]; i < nfmt; i++) {
+		p->formats[i] = q;
+		if ((q = strchr(q, ',')) == NULL)
+			break;
+		*q++ = '\0';
 	}
 }
 
@@ -337,167 +318,151 @@ block_fill(struct pkginfo *p, char **f)
 static void
 cache_load(const char *path, struct cache *c)
 {
-	struct buf b = { 0 };
-	char *line, *nl, *end, *f[NFIELDS + 1], sum[65];
+	char *line, *nl, *end, **f, sum[65], want[65];
 	unsigned long long count = 0;
 	size_t nf, i, ecap = 0;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	if ((r = read_file_opt(path, &b)) == -1) {
-		buf_free(&b);
+	if ((r = read_file_opt(path, &c->text)) == -1) {
+		buf_free(&c->text);
 		return;		/* no cache yet */
 	}
-	if (r == 0)
-		goto bad;
-	if (b.len < sizeof(CACHE_MAGIC) || memcmp(b.s, CACHE_MAGIC,
-	    sizeof(CACHE_MAGIC) - 1) != 0)
+	if (r == 0 || c->text.len < sizeof(CACHE_MAGIC) ||
+	    memcmp(c->text.s, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0)
 		goto bad;
 	/* The last line: "end COUNT SHA256" over everything before it. */
-	if (b.len < 2 || b.s[b.len - 1] != '\n')
+	if (c->text.s[c->text.len - 1] != '\n')
 		goto bad;
-	b.s[b.len - 1] = '\0';
-	if ((end = strrchr(b.s, '\n')) == NULL)
+	c->text.s[c->text.len - 1] = '\0';
+	if ((end = strrchr(c->text.s, '\n')) == NULL)
 		goto bad;
 	end++;
-	sha256_hex(b.s, (size_t)(end - b.s), sum);
-	{
-		char want[65];
-
-		if (sscanf(end, "end %llu %64s", &count, want) != 2 ||
-		    strcmp(want, sum) != 0)
-			goto bad;
-	}
-	for (line = b.s + sizeof(CACHE_MAGIC) - 1; line < end; line = nl + 1) {
+	if (!sha256_hex(c->text.s, (size_t)(end - c->text.s), sum) ||
+	    sscanf(end, "end %llu %64s", &count, want) != 2 ||
+	    strcmp(want, sum) != 0 || count > c->text.len / 64)
+		goto bad;
+	c->e = xcalloc(count ? count : 1, sizeof(*c->e));
+	c->fields = xcalloc(count ? count * NFIELDS : 1, sizeof(*c->fields));
+	ecap = count;
+	for (line = c->text.s + sizeof(CACHE_MAGIC) - 1; line < end; line = nl + 1) {
 		struct cache_ent *e;
 
 		nl = strchr(line, '\n');
 		*nl = '\0';
 		if (line == end - 1)
 			break;
-		nf = split_fields(line, f, NFIELDS + 1);
-		if (nf != NFIELDS || f[0] == NULL || f[1] == NULL || f[5] == NULL ||
-		    strlen(f[5]) != 64)
+		if (c->n == ecap)
 			goto bad;
-		for (i = 6; i < NFIELDS; i++)
+		f = &c->fields[c->n * NFIELDS];
+		nf = split_fields(line, f, NFIELDS);
+		if (nf != NFIELDS || f[0] == NULL || f[1] == NULL || f[5] == NULL ||
+		    strlen(f[5]) != 64 || f[15] == NULL)
+			goto bad;
+		for (i = 6; i < 15; i++)
 			if (f[i] == NULL && i != 11 && i != 14)
 				goto bad;
-		if (c->n == ecap) {
-			ecap = ecap ? ecap * 2 : 256;
-			c->e = xrealloc(c->e, ecap * sizeof(*c->e));
-		}
 		e = &c->e[c->n++];
-		memset(e, 0, sizeof(*e));
-		e->info.path = xstrdup(f[0]);
-		e->info.size = strtoull(f[1], NULL, 10);
+		e->path = f[0];
+		e->f = f;
+		e->size = strtoull(f[1], NULL, 10);
 		e->mtime_s = strtoll(f[2], NULL, 10);
 		e->mtime_ns = strtoll(f[3], NULL, 10);
 		e->ino = strtoull(f[4], NULL, 10);
-		memcpy(e->info.sha256, f[5], 65);
-		block_fill(&e->info, f);
-		e->deep = strcmp(f[16], "1") == 0;
 	}
 	if (count != c->n)
 		goto bad;
 	if (c->n > 0)
 		qsort(c->e, c->n, sizeof(*c->e), cache_ent_cmp);
-	buf_free(&b);
 	return;
 bad:
 	note("%s: cache unreadable or damaged; rebuilding it", path);
 	cache_free(c);
-	buf_free(&b);
 }
 
 static struct cache_ent *
-cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
+cache_find(const struct cache *c, const struct found *f)
 {
 	struct cache_ent key;
 	struct cache_ent *e;
 
 	if (c->n == 0)
 		return NULL;
-	key.info.path = f->path;
+	key.path = f->path;
 	e = bsearch(&key, c->e, c->n, sizeof(*c->e), cache_ent_cmp);
-	if (e == NULL || e->info.size != f->size || e->mtime_s != f->mtime_s ||
-	    e->mtime_ns != f->mtime_ns || e->ino != f->ino ||
-	    (depth == PKG_DEEP && !e->deep))
+	if (e == NULL || e->size != f->size || e->mtime_s != f->mtime_s ||
+	    e->mtime_ns != f->mtime_ns || e->ino != f->ino)
 		return NULL;
 	return e;
 }
 
-/* Write the cache atomically; a failure here is only a warning. */
+/* The cache's text for the records of the scan (failed ones left out). */
 static void
-cache_encode(struct buf *out, const struct found *f, const struct pkginfo *p,
-    const int *deep, size_t n)
+cache_encode(struct buf *b, const struct found *f, const struct pkginfo *p,
+    size_t n)
 {
-	struct buf b = { 0 };
 	char sum[65];
-	size_t i, j;
+	size_t i, j, cnt = 0;
 
-	buf_puts(&b, CACHE_MAGIC);
+	buf_reserve(b, n * 256 + 64);
+	buf_puts(b, CACHE_MAGIC);
 	for (i = 0; i < n; i++) {
 		if (f[i].failed)
 			continue;
-		put_field(&b, f[i].path);
-		buf_printf(&b, "\t%llu\t%lld\t%lld\t%llu\t%s\t", f[i].size,
+		cnt++;
+		put_field(b, p[i].path);
+		buf_printf(b, "\t%llu\t%lld\t%lld\t%llu\t%s\t", f[i].size,
 		    f[i].mtime_s, f[i].mtime_ns, f[i].ino, p[i].sha256);
-		put_field(&b, p[i].engine_id);	buf_putc(&b, '\t');
-		put_field(&b, p[i].version);	buf_putc(&b, '\t');
-		put_field(&b, p[i].os);		buf_putc(&b, '\t');
-		put_field(&b, p[i].arch);	buf_putc(&b, '\t');
-		put_field(&b, p[i].accelerator); buf_putc(&b, '\t');
-		put_field(&b, p[i].accelerator_version); buf_putc(&b, '\t');
-		put_field(&b, p[i].server_binary); buf_putc(&b, '\t');
-		put_field(&b, p[i].min_app_version); buf_putc(&b, '\t');
-		put_field(&b, p[i].variant);	buf_putc(&b, '\t');
+		put_field(b, p[i].engine_id);	buf_putc(b, '\t');
+		put_field(b, p[i].version);	buf_putc(b, '\t');
+		put_field(b, p[i].os);		buf_putc(b, '\t');
+		put_field(b, p[i].arch);	buf_putc(b, '\t');
+		put_field(b, p[i].accelerator); buf_putc(b, '\t');
+		put_field(b, p[i].accelerator_version); buf_putc(b, '\t');
+		put_field(b, p[i].server_binary); buf_putc(b, '\t');
+		put_field(b, p[i].min_app_version); buf_putc(b, '\t');
+		put_field(b, p[i].variant);	buf_putc(b, '\t');
 		for (j = 0; j < p[i].nformats; j++) {
 			if (j)
-				buf_putc(&b, ',');
-			put_field(&b, p[i].formats[j]);
+				buf_putc(b, ',');
+			put_field(b, p[i].formats[j]);
 		}
-		buf_printf(&b, "\t%d\n", deep[i]);
+		buf_putc(b, '\n');
 	}
-	sha256_hex(b.s, b.len, sum);
-	{
-		size_t cnt = 0;
-
-		for (i = 0; i < n; i++)
-			cnt += !f[i].failed;
-		buf_printf(&b, "end %zu %s\n", cnt, sum);
-	}
-	*out = b;
+	if (sha256_hex(b->s, b->len, sum))
+		buf_printf(b, "end %zu %s\n", cnt, sum);
+	else
+		buf_free(b);	/* reported; no cache this time */
 }
 
-/* ---- worker threads --------------------------------------------------- */
+/* ---- reading packages, and hashing files, on the worker pool ------------ */
 
-struct pool {
+struct job {
 	struct found		*f;
 	struct pkginfo		*p;
-	size_t			 n;
-	enum pkgdepth		 depth;
 	int			 readahead;	/* fewer workers than cores */
-	_Atomic size_t		 next;
-	_Atomic unsigned long long bytes;
-	_Atomic int		 done;		/* workers finished */
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	/* hash_files mode */
+	/* hash_files */
 	char *const		*hpaths;
 	char			(*hsum)[65];
 	unsigned long long	*hsize;
-	_Atomic int		 hfail;
+	int			 hfail;
+	/* progress, shown by worker 0 on a terminal */
+	unsigned long long	 bytes, total;
+	int			 progress, shown;
+	struct timespec		 t0, last;
+	unsigned char		*buf[64];	/* per worker */
 };
 
+/* SHA-256 and size of one file; a missing file gets size -1.  Returns 1,
+ * or 0 after reporting. */
 static int
 hash_one(const char *path, unsigned char *buf, size_t buflen, char out[65],
-    unsigned long long *size, _Atomic unsigned long long *bytes)
+    unsigned long long *size, unsigned long long *bytes)
 {
 	EVP_MD_CTX *ctx;
 	unsigned char md[32];
-	unsigned int len;
+	unsigned int len = 0;
 	ssize_t r;
-	size_t i;
 	int fd, ok = 0, missing = 0;
 
 	*size = 0;
@@ -508,60 +473,30 @@ hash_one(const char *path, unsigned char *buf, size_t buflen, char out[65],
 		return 1;
 	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	for (;;) {
-		r = read(fd, buf, buflen);
-		if (r == 0)
-			break;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			diag_errno(path, 0, "read");
-			goto out;
-		}
-		EVP_DigestUpdate(ctx, buf, (size_t)r);
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		goto sha;
+	while ((r = read_full(fd, buf, buflen)) > 0) {
+		if (EVP_DigestUpdate(ctx, buf, (size_t)r) != 1)
+			goto sha;
 		*size += (unsigned long long)r;
-		atomic_fetch_add(bytes, (unsigned long long)r);
+		__atomic_fetch_add(bytes, (unsigned long long)r, __ATOMIC_RELAXED);
 	}
-	EVP_DigestFinal_ex(ctx, md, &len);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (r < 0) {
+		diag_errno(path, 0, "read");
+		goto out;
+	}
+	if (EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != 32)
+		goto sha;
+	hex_encode(md, 32, out);
 	ok = 1;
+	goto out;
+sha:
+	diag(EXIT_IOERR, &(struct pos){ path, 0, 0 }, "SHA-256 failed (libcrypto)");
 out:
 	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return ok;
-}
-
-static void *
-worker(void *arg)
-{
-	struct pool *pl = arg;
-	unsigned char *buf = xmalloc(READ_BUF);
-	size_t i;
-
-	while ((i = atomic_fetch_add(&pl->next, 1)) < pl->n) {
-		if (pl->hpaths != NULL) {
-			if (!hash_one(pl->hpaths[i], buf, READ_BUF, pl->hsum[i],
-			    &pl->hsize[i], &pl->bytes))
-				atomic_store(&pl->hfail, 1);
-			continue;
-		}
-		if (pl->f[i].cached)
-			continue;
-		if (!package_read(pl->f[i].path, pl->f[i].path, pl->depth, buf,
-		    READ_BUF, pl->readahead, &pl->p[i]))
-			pl->f[i].failed = 1;
-		else
-			atomic_fetch_add(&pl->bytes, pl->p[i].size);
-	}
-	free(buf);
-	pthread_mutex_lock(&pl->mu);
-	atomic_fetch_add(&pl->done, 1);
-	pthread_cond_signal(&pl->cv);
-	pthread_mutex_unlock(&pl->mu);
-	return NULL;
 }
 
 static void
@@ -575,65 +510,83 @@ human(char *out, size_t len, double v)
 		snprintf(out, len, "%.0f kB", v / 1e3);
 }
 
-/*
- * Run the pool with nt threads; on a terminal, a progress line on stderr
- * (bytes, rate, time left) every quarter second.
- */
-static int
-run_pool(struct pool *pl, int nt, unsigned long long total)
+/* On a terminal, worker 0 shows bytes, rate and time left, four times a
+ * second at most. */
+static void
+progress(struct job *j)
 {
-	pthread_t *th;
-	struct timespec t0, now, until;
-	int i, started = 0, progress, shown = 0;
+	struct timespec now;
+	double el, done, rate;
+	char a[32], b[32], r[32];
 
-	progress = gen_verbose >= 0 && isatty(2) && total > 0;
-	pthread_mutex_init(&pl->mu, NULL);
-	pthread_cond_init(&pl->cv, NULL);
-	th = xcalloc((size_t)nt, sizeof(*th));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < nt; i++) {
-		if (pthread_create(&th[i], NULL, worker, pl) != 0)
-			break;
-		started++;
-	}
-	if (started == 0)
-		worker(pl);		/* no threads to be had: do it here */
-	pthread_mutex_lock(&pl->mu);
-	while (atomic_load(&pl->done) < (started ? started : 1)) {
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 250000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&pl->cv, &pl->mu, &until);
-		if (progress) {
-			double el, done = (double)atomic_load(&pl->bytes), rate;
-			char a[32], b[32], r[32];
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - j->last.tv_sec) * 1000000000L +
+	    (now.tv_nsec - j->last.tv_nsec) < 250000000L)
+		return;
+	j->last = now;
+	el = (double)(now.tv_sec - j->t0.tv_sec) +
+	    (double)(now.tv_nsec - j->t0.tv_nsec) / 1e9;
+	if (el < 0.5)
+		return;
+	done = (double)__atomic_load_n(&j->bytes, __ATOMIC_RELAXED);
+	rate = done / el;
+	human(a, sizeof(a), done);
+	human(b, sizeof(b), (double)j->total);
+	human(r, sizeof(r), rate);
+	fprintf(stderr, "\rgen: reading %s of %s, %s/s, %.0f s left   ", a, b, r,
+	    rate > 0 ? ((double)j->total - done) / rate : 0.0);
+	j->shown = 1;
+}
 
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			el = (double)(now.tv_sec - t0.tv_sec) +
-			    (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
-			if (el < 0.5)
-				continue;
-			rate = done / el;
-			human(a, sizeof(a), done);
-			human(b, sizeof(b), (double)total);
-			human(r, sizeof(r), rate);
-			fprintf(stderr, "\rgen: hashing %s of %s, %s/s, %.0f s left   ",
-			    a, b, r, rate > 0 ? ((double)total - done) / rate : 0.0);
-			shown = 1;
-		}
-	}
-	pthread_mutex_unlock(&pl->mu);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	if (shown)
+static unsigned char *
+job_buf(struct job *j, int worker)
+{
+	if (j->buf[worker] == NULL)
+		j->buf[worker] = xmalloc(READ_BUF);
+	return j->buf[worker];
+}
+
+static void
+read_item(void *arg, size_t i, int worker)
+{
+	struct job *j = arg;
+
+	if (j->f[i].cached)
+		return;
+	if (!package_read(j->f[i].path, j->f[i].path, PKG_DEEP,
+	    job_buf(j, worker), READ_BUF, j->readahead, &j->p[i]))
+		j->f[i].failed = 1;
+	else
+		__atomic_fetch_add(&j->bytes, j->p[i].size, __ATOMIC_RELAXED);
+	if (worker == 0 && j->progress)
+		progress(j);
+}
+
+static void
+hash_item(void *arg, size_t i, int worker)
+{
+	struct job *j = arg;
+
+	if (!hash_one(j->hpaths[i], job_buf(j, worker), READ_BUF, j->hsum[i],
+	    &j->hsize[i], &j->bytes))
+		__atomic_store_n(&j->hfail, 1, __ATOMIC_RELAXED);
+	if (worker == 0 && j->progress)
+		progress(j);
+}
+
+static void
+run_jobs(struct job *j, size_t n, int jobs, void (*fn)(void *, size_t, int))
+{
+	size_t i;
+
+	j->progress = gen_verbose >= 0 && isatty(2) && j->total > 0;
+	clock_gettime(CLOCK_MONOTONIC, &j->t0);
+	j->last = j->t0;
+	pool_run(n, jobs, fn, j);
+	if (j->shown)
 		fprintf(stderr, "\r\033[K");
-	free(th);
-	pthread_cond_destroy(&pl->cv);
-	pthread_mutex_destroy(&pl->mu);
-	return 1;
+	for (i = 0; i < 64; i++)
+		free(j->buf[i]);
 }
 
 /*
@@ -644,45 +597,81 @@ int
 hash_files(char *const *paths, size_t n, int jobs, char (*sha256)[65],
     unsigned long long *size)
 {
-	struct pool pl;
-	unsigned long long total = 0;
+	struct job j;
 	struct stat st;
 	size_t i;
 
-	memset(&pl, 0, sizeof(pl));
-	pl.n = n;
-	pl.hpaths = paths;
-	pl.hsum = sha256;
-	pl.hsize = size;
+	memset(&j, 0, sizeof(j));
+	j.hpaths = paths;
+	j.hsum = sha256;
+	j.hsize = size;
 	for (i = 0; i < n; i++)
 		if (stat(paths[i], &st) == 0)
-			total += (unsigned long long)st.st_size;
-	if (jobs <= 0)
-		jobs = default_jobs();
-	run_pool(&pl, (size_t)jobs > n ? (n ? (int)n : 1) : jobs, total);
-	return !atomic_load(&pl.hfail);
+			j.total += (unsigned long long)st.st_size;
+	run_jobs(&j, n, jobs, hash_item);
+	return !j.hfail;
 }
 
 /* See struct scan. */
-static void
+static int
 fingerprint(const char *salt, const struct found *f, size_t n, char out[65])
 {
 	struct buf b = { 0 };
 	size_t i;
+	int ok;
 
 	buf_reserve(&b, n * 96 + 128);
-	buf_printf(&b, "gen-fingerprint 1\n%s\n", salt ? salt : "");
+	buf_printf(&b, "gen-fingerprint 2\n%s\n", salt ? salt : "");
 	for (i = 0; i < n; i++)
 		buf_printf(&b, "%s\t%llu\t%lld\t%lld\t%llu\n", f[i].path,
 		    f[i].size, f[i].mtime_s, f[i].mtime_ns, f[i].ino);
-	sha256_hex(b.s, b.len, out);
+	ok = sha256_hex(b.s, b.len, out);
 	buf_free(&b);
+	return ok;
+}
+
+int
+scan_walk(const char *dir, char ***paths, size_t *n)
+{
+	struct found *f = NULL;
+	size_t nf = 0, cap = 0, i;
+	int ok = walk(dir, NULL, &f, &nf, &cap);
+
+	if (nf > 0)
+		qsort(f, nf, sizeof(*f), found_cmp);
+	*paths = xcalloc(nf ? nf : 1, sizeof(**paths));
+	for (i = 0; i < nf; i++)
+		(*paths)[i] = f[i].path;
+	*n = nf;
+	free(f);
+	return ok;
+}
+
+/* Take the cached records; the rest are read.  Returns the hits. */
+static size_t
+take_cached(struct cache *c, struct found *f, struct pkginfo *p, size_t n,
+    unsigned long long *total)
+{
+	struct cache_ent *ce;
+	size_t i, hits = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((ce = cache_find(c, &f[i])) != NULL) {
+			record_fill(&p[i], ce->f, f[i].path);
+			f[i].path = NULL;	/* the record's now */
+			f[i].cached = 1;
+			hits++;
+		} else
+			*total += f[i].size;
+	}
+	return hits;
 }
 
 /*
- * Walk, fingerprint, cache, read the rest on worker threads, write the cache
- * back, then check every record (cached ones too, as the rules may have
- * changed).  The caller frees the result with scan_free().
+ * Walk, fingerprint, cache, read the rest on the worker pool, then check
+ * every record (cached ones too, as the rules may have changed), and
+ * encode the cache when anything changed.  The caller frees the result
+ * with scan_free().
  */
 struct scan *
 scan_packages(const struct scanopts *o, const struct pkgrules *rules)
@@ -690,22 +679,19 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	struct scan *s = NULL;
 	struct found *f = NULL;
 	struct cache cache = { 0 };
-	struct cache_ent *ce;
-	struct buf cache_bytes = { 0 };
-	struct pool pl;
+	struct job j;
 	struct pkginfo *p = NULL;
-	unsigned long long total = 0;
-	char *cpath, fp[65];
-	int *deep = NULL, ok = 1, jobs, dirty = 0, walked;
+	char fp[65];
+	int ok = 1, walked, jobs;
 	size_t n = 0, cap = 0, i, hits = 0;
 
-	cpath = o->cache ? xstrdup(o->cache) : xasprintf("%s/.gen-cache", o->dir);
 	/* A bad entry fails the run, but only after every package has been
 	 * read and checked: all the problems are reported at once. */
 	walked = walk(o->dir, NULL, &f, &n, &cap);
 	if (n > 0)
 		qsort(f, n, sizeof(*f), found_cmp);
-	fingerprint(o->salt, f, n, fp);
+	if (!fingerprint(o->salt, f, n, fp))
+		goto out;
 	if (walked && o->expect != NULL && strcmp(o->expect, fp) == 0) {
 		s = xcalloc(1, sizeof(*s));
 		memcpy(s->fingerprint, fp, sizeof(fp));
@@ -713,46 +699,24 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 		note("%s: %zu packages, none changed since the last index", o->dir, n);
 		goto out;
 	}
-	if (o->use_cache)
-		cache_load(cpath, &cache);
+	if (o->use_cache && o->cache != NULL)
+		cache_load(o->cache, &cache);
 	p = xcalloc(n ? n : 1, sizeof(*p));
-	deep = xcalloc(n ? n : 1, sizeof(*deep));
-	for (i = 0; i < n; i++) {
-		if ((ce = cache_find(&cache, &f[i], o->depth)) != NULL) {
-			/* Taken, not copied: the entry is not used again. */
-			p[i] = ce->info;
-			memset(&ce->info, 0, sizeof(ce->info));
-			ce->info.path = xstrdup(p[i].path);
-			f[i].cached = 1;
-			deep[i] = ce->deep;
-			hits++;
-		} else {
-			total += f[i].size;
-			deep[i] = o->depth == PKG_DEEP;
-		}
-	}
-	/* Entries for files that are gone also make the cache stale. */
-	dirty = hits != n || cache.n != n;
-	memset(&pl, 0, sizeof(pl));
-	pl.f = f;
-	pl.p = p;
-	pl.n = n;
-	pl.depth = o->depth;
-	jobs = o->jobs > 0 ? o->jobs : default_jobs();
+	memset(&j, 0, sizeof(j));
+	j.f = f;
+	j.p = p;
+	hits = take_cached(&cache, f, p, n, &j.total);
+	jobs = pool_size(o->jobs);
 	if (hits < n) {
-		if ((size_t)jobs > n - hits)
-			jobs = (int)(n - hits);
 		/* A reading thread per worker pays only where a core is idle. */
-		pl.readahead = jobs < default_jobs();
-		run_pool(&pl, jobs, total);
+		j.readahead = (size_t)jobs > n - hits;
+		run_jobs(&j, n, jobs, read_item);
 	}
 	note("%s: %zu packages, %zu from the cache, %zu read", o->dir, n, hits, n - hits);
 	ok = walked;
 	for (i = 0; i < n; i++)
 		if (f[i].failed)
 			ok = 0;
-	if (o->write_cache && dirty && n > 0)
-		cache_encode(&cache_bytes, f, p, deep, n);
 	for (i = 0; i < n; i++)
 		if (!f[i].failed && !package_check(&p[i], rules))
 			ok = 0;
@@ -760,17 +724,21 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 		goto out;
 	s = xcalloc(1, sizeof(*s));
 	memcpy(s->fingerprint, fp, sizeof(fp));
-	s->cache = cache_bytes;
-	memset(&cache_bytes, 0, sizeof(cache_bytes));
-	s->cache_path = xstrdup(cpath);
+	/* Entries for files that are gone also make the cache stale. */
+	if (o->write_cache && o->cache != NULL && (hits != n || cache.n != n))
+		cache_encode(&s->cache, f, p, n);
 	s->n = n;
 	s->pkg = p;
 	for (i = 0; i < n; i++)
 		if (f[i].mtime_s > s->newest)
 			s->newest = f[i].mtime_s;
 	p = NULL;
+	/* The cached records point into the cache's text. */
+	s->held = cache.text;
+	s->held_fields = cache.fields;
+	memset(&cache.text, 0, sizeof(cache.text));
+	cache.fields = NULL;
 out:
-	buf_free(&cache_bytes);
 	if (p != NULL) {
 		for (i = 0; i < n; i++)
 			pkginfo_clear(&p[i]);
@@ -779,9 +747,7 @@ out:
 	for (i = 0; i < n; i++)
 		free(f[i].path);
 	free(f);
-	free(deep);
 	cache_free(&cache);
-	free(cpath);
 	return s;
 }
 
@@ -796,6 +762,7 @@ scan_free(struct scan *s)
 		pkginfo_clear(&s->pkg[i]);
 	free(s->pkg);
 	buf_free(&s->cache);
-	free(s->cache_path);
+	buf_free(&s->held);
+	free(s->held_fields);
 	free(s);
 }
