@@ -5,21 +5,24 @@
  * templates in templates/site (see CONTEXT.md there), HTML-escaped; the
  * only raw HTML is cmark's (safe defaults) and the SVG charts made here.
  *
- * Contexts are built with jansson, which returns NULL (or -1) when memory
- * runs out or a string is not UTF-8.  Every such result goes through the
- * j*() helpers below, which clear the page's ok flag: an incomplete context
- * is never rendered (its template would only blame a missing name).
+ * The data is the typed index (engines -> versions -> packages) and the
+ * build matrix, each image carrying its rendered Dockerfile: nothing of
+ * gen's own JSON is read back, and nothing from the output layer.
+ *
+ * Template contexts are built with jansson, which returns NULL (or -1) when
+ * memory runs out or a string is not UTF-8.  Every such result goes through
+ * the j*() helpers below, which clear the page's ok flag: an incomplete
+ * context is never rendered (its template would only blame a missing name).
  */
 #include <dirent.h>
-#include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonpos.h"
 #include "manifest.h"
 #include "mustache.h"
+
+#define NONE ((size_t)-1)
 
 static const struct tmpl *
 site_partial(void *arg, const char *name)
@@ -51,6 +54,13 @@ jpush(int *ok, json_t *a, json_t *v)
 {
 	if (json_array_append_new(a, v) != 0)
 		*ok = 0;
+}
+
+/* Optional strings of the index as the templates want them: "" for none. */
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
 }
 
 /*
@@ -105,23 +115,15 @@ download_url(const char *base, const char *id, const char *ver,
 	return b.s;
 }
 
-static const char *
-jstr(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
-
 static void
-human_size(json_int_t n, char *out, size_t len)
+human_size(unsigned long long n, char *out, size_t len)
 {
 	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
 	double v = (double)n;
 	int u = -1;
 
 	if (n < 1024) {
-		snprintf(out, len, "%lld B", (long long)n);
+		snprintf(out, len, "%llu B", n);
 		return;
 	}
 	while (v >= 1024 && u < 3) {
@@ -129,6 +131,14 @@ human_size(json_int_t n, char *out, size_t len)
 		u++;
 	}
 	snprintf(out, len, v < 10 ? "%.1f %s" : "%.0f %s", v, unit[u]);
+}
+
+/* A release date as pages show it: 2026-01-31 (UTC). */
+static void
+day_of(long long t, char out[32])
+{
+	index_time(t, out);
+	out[10] = '\0';
 }
 
 /* "../" once per folder in a page's path: the way back to the root. */
@@ -162,18 +172,16 @@ xml_escape(struct buf *b, const char *s)
 
 /* A platform as people read it: "linux x86_64 cuda 12.4 (gh200)". */
 static char *
-platform_label(json_t *p)
+platform_label(const struct ipkg *p)
 {
-	json_t *av = json_object_get(p, "acceleratorVersion");
-	const char *variant = jstr(p, "variant");
+	const char *av = p->accelerator_version, *variant = nz(p->variant);
 
-	return xasprintf("%s %s %s%s%s%s%s%s", jstr(p, "os"), jstr(p, "arch"),
-	    jstr(p, "accelerator"), json_is_string(av) ? " " : "",
-	    json_is_string(av) ? json_string_value(av) : "",
-	    *variant ? " (" : "", variant, *variant ? ")" : "");
+	return xasprintf("%s %s %s%s%s%s%s%s", p->os, p->arch, p->accelerator,
+	    av ? " " : "", nz(av), *variant ? " (" : "", variant,
+	    *variant ? ")" : "");
 }
 
-/* Sorted set of strings, as a JSON array. */
+/* Sorted set of strings, as a JSON array (a few values: linear is fine). */
 static void
 set_add(int *ok, json_t *a, const char *s)
 {
@@ -209,6 +217,93 @@ set_join(json_t *a)
 	return b.s;
 }
 
+/* The os, arch and accelerator sets of the filters. */
+struct filters {
+	json_t	*os, *arch, *accel;
+};
+
+static void
+filters_init(struct filters *f)
+{
+	f->os = json_array();
+	f->arch = json_array();
+	f->accel = json_array();
+}
+
+static void
+filters_add(int *ok, struct filters *f, const struct ipkg *p)
+{
+	set_add(ok, f->os, p->os);
+	set_add(ok, f->arch, p->arch);
+	set_add(ok, f->accel, p->accelerator);
+}
+
+/* {os, arch, accelerator}, consuming the sets. */
+static json_t *
+filters_json(struct filters *f)
+{
+	return json_pack("{s:o, s:o, s:o}", "os", f->os, "arch", f->arch,
+	    "accelerator", f->accel);
+}
+
+/* The engine's modelFormats as a JSON array. */
+static json_t *
+formats_json(int *ok, const struct iengine *e)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < e->nformats; i++)
+		jpush(ok, a, json_string(e->formats[i]));
+	return a;
+}
+
+/* An engine's latest version (an empty one, should an index hold none). */
+static const struct iversion *
+latest_of(const struct iengine *e)
+{
+	static const struct iversion none = { .version = "",
+	    .min_app_version = "" };
+
+	return e->nver ? &e->ver[0] : &none;
+}
+
+/* ---- id maps ------------------------------------------------------------ */
+
+/* Ids sorted for bsearch: the look-ups inside loops over engines and images
+ * stay O(log n) for catalogs of thousands of engines. */
+struct idref {
+	const char	*id;
+	size_t		 i;
+};
+
+static int
+idref_cmp(const void *a, const void *b)
+{
+	const struct idref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The first position of id (as a linear search would find it), or NONE. */
+static size_t
+idmap_find(const struct idref *map, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(map[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(map[lo].id, id) == 0 ? map[lo].i : NONE;
+}
+
 /* ---- SVG charts -------------------------------------------------------- */
 
 /*
@@ -216,11 +311,11 @@ set_join(json_t *a)
  * Labels are escaped; colours come from the stylesheet (classes).
  */
 static char *
-svg_bars(const char *id, const char *title, const char **labels,
-    const json_int_t *values, size_t n)
+svg_bars(const char *id, const char *title, char *const *labels,
+    const unsigned long long *values, size_t n)
 {
 	struct buf b = { 0 };
-	json_int_t max = 1;
+	unsigned long long max = 1;
 	const int bw = 300, bh = 18, gap = 8, top = 6, vw = 70;
 	char hs[32];
 	size_t i, longest = 4;
@@ -263,20 +358,60 @@ svg_bars(const char *id, const char *title, const char **labels,
 
 /*
  * charts[key] = a bar chart titled fmt (with the engine's name and latest
- * version filled in).
+ * version filled in).  Frees the labels.
  */
 static void
-chart(int *ok, json_t *charts, const char *key, const char *fmt, json_t *e,
-    const char **labels, const json_int_t *values, size_t n)
+chart(int *ok, json_t *charts, const char *key, const char *fmt,
+    const struct iengine *e, char **labels, const unsigned long long *values,
+    size_t n)
 {
 	char *id = xasprintf("chart-%s", key), *title, *svg;
+	size_t i;
 
-	title = xasprintf(fmt, jstr(e, "name"), jstr(e, "latestVersion"));
+	title = xasprintf(fmt, e->name, latest_of(e)->version);
 	svg = svg_bars(id, title, labels, values, n);
 	jset(ok, charts, key, json_string(svg));
+	for (i = 0; i < n; i++)
+		free(labels[i]);
 	free(svg);
 	free(title);
 	free(id);
+}
+
+/* The two charts: sizes per platform now; total size across versions. */
+static json_t *
+charts_ctx(int *ok, const struct iengine *e)
+{
+	const struct iversion *latest = latest_of(e), *v;
+	json_t *charts = json_object();
+	size_t i, j, n = latest->npkg > e->nver ? latest->npkg : e->nver;
+	char **labels = xcalloc(n ? n : 1, sizeof(*labels));
+	unsigned long long *values = xcalloc(n ? n : 1, sizeof(*values));
+
+	for (i = 0; i < latest->npkg; i++) {
+		labels[i] = platform_label(&latest->pkg[i]);
+		values[i] = latest->pkg[i].size;
+	}
+	chart(ok, charts, "platforms", "Package sizes of %s %s per platform", e,
+	    labels, values, latest->npkg);
+	for (i = 0; i < e->nver; i++) {
+		v = &e->ver[e->nver - 1 - i];	/* oldest first */
+		labels[i] = xstrdup(v->version);
+		values[i] = 0;
+		for (j = 0; j < v->npkg; j++)
+			values[i] += v->pkg[j].size;
+	}
+	if (e->nver > 1)
+		chart(ok, charts, "versions", "Total package size of each %s "
+		    "version, oldest first", e, labels, values, e->nver);
+	else {
+		for (i = 0; i < e->nver; i++)
+			free(labels[i]);
+		jset(ok, charts, "versions", json_false());
+	}
+	free(labels);
+	free(values);
+	return charts;
 }
 
 /* ---- contexts ---------------------------------------------------------- */
@@ -284,13 +419,20 @@ chart(int *ok, json_t *charts, const char *key, const char *fmt, json_t *e,
 struct cat {
 	const struct manifest	*m;
 	const struct matrix	*mx;
-	struct outset		*docker, *site;
-	json_t			*index;
-	json_t			*assets;	/* {css, js, search, ...} */
+	const struct index	*idx;
+	struct outset		*site;
+	json_t			*assets;	/* {css, js, search} */
 	json_t			*counts;
 	struct buf		*readme;	/* per engine of the index */
-	const char		*base_url;
-	const char		*last_updated;
+	/* Resolved once, for the loops over engines and images: */
+	const struct engine	**meng;		/* per index engine: the manifest's */
+	const struct engine	**pkg_meng;	/* per manifest package: its engine */
+	size_t			*pkg_ieng;	/* ... its index engine, or NONE */
+	size_t			*img;		/* image numbers grouped by index
+						   engine, in matrix order: engine
+						   i has img[img_at[i]..img_at[i+1]) */
+	size_t			*img_at;
+	char			 last_updated[32];
 	struct tmplset		 t;
 	_Atomic int		 ok;
 };
@@ -356,35 +498,45 @@ render_page(struct cat *c, const char *tname, const char *path, json_t *ctx,
 	json_decref(ctx);
 }
 
-/* One version's packages for the engine page (CONTEXT.md, "A version"). */
+/* One package of a version (CONTEXT.md, "A version"). */
 static json_t *
-version_ctx(struct cat *c, int *ok, const char *id, json_t *v)
+package_ctx(struct cat *c, const struct iengine *e, const struct iversion *v,
+    const struct ipkg *p)
 {
-	json_t *o = json_object(), *pkgs = json_array(), *p, *av;
-	const char *ver = jstr(v, "version");
-	char hs[32], *label, *url;
+	char hs[32], *label = platform_label(p), *url;
+	json_t *o;
+
+	human_size(p->size, hs, sizeof(hs));
+	url = download_url(c->idx->base_url, e->id, v->version, p->filename);
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:s, s:s, s:s}",
+	    "os", p->os, "arch", p->arch, "accelerator", p->accelerator,
+	    "accelerator_version", p->accelerator_version ?
+	    json_string(p->accelerator_version) : json_false(),
+	    "variant", p->variant ? json_string(p->variant) : json_false(),
+	    "platform", label, "filename", p->filename,
+	    "size", (json_int_t)p->size, "size_human", hs, "sha256", p->sha256,
+	    "url", url);
+	free(label);
+	free(url);
+	return o;
+}
+
+/* One version for the engine page (CONTEXT.md, "A version"). */
+static json_t *
+version_ctx(struct cat *c, int *ok, const struct iengine *e,
+    const struct iversion *v)
+{
+	json_t *o = json_object(), *pkgs = json_array();
+	char day[32];
 	size_t i;
 
-	json_array_foreach(json_object_get(v, "packages"), i, p) {
-		av = json_object_get(p, "acceleratorVersion");
-		human_size(json_integer_value(json_object_get(p, "size")), hs, sizeof(hs));
-		label = platform_label(p);
-		url = download_url(c->base_url, id, ver, jstr(p, "filename"));
-		jpush(ok, pkgs, json_pack(
-		    "{s:s, s:s, s:s, s:o, s:o, s:s, s:s, s:I, s:s, s:s, s:s}",
-		    "os", jstr(p, "os"), "arch", jstr(p, "arch"),
-		    "accelerator", jstr(p, "accelerator"),
-		    "accelerator_version", json_is_string(av) ? json_string(json_string_value(av)) : json_false(),
-		    "variant", json_object_get(p, "variant") ? json_string(jstr(p, "variant")) : json_false(),
-		    "platform", label, "filename", jstr(p, "filename"),
-		    "size", json_integer_value(json_object_get(p, "size")),
-		    "size_human", hs, "sha256", jstr(p, "sha256"), "url", url));
-		free(label);
-		free(url);
-	}
-	jset(ok, o, "version", json_string(ver));
-	jset(ok, o, "min_app_version", json_string(jstr(v, "minAppVersion")));
-	jset(ok, o, "package_count", json_integer((json_int_t)json_array_size(pkgs)));
+	for (i = 0; i < v->npkg; i++)
+		jpush(ok, pkgs, package_ctx(c, e, v, &v->pkg[i]));
+	day_of(v->release_date, day);
+	jset(ok, o, "version", json_string(v->version));
+	jset(ok, o, "min_app_version", json_string(nz(v->min_app_version)));
+	jset(ok, o, "release_date", json_string(day));
+	jset(ok, o, "package_count", json_integer((json_int_t)v->npkg));
 	jset(ok, o, "packages", pkgs);
 	return o;
 }
@@ -442,58 +594,17 @@ readme_json(struct cat *c, size_t i)
 	return j;
 }
 
-/* The two charts: sizes per platform now; total size across versions. */
+/* Container images of index engine ei. */
 static json_t *
-charts_ctx(int *ok, json_t *e, json_t *latest, json_t *versions)
-{
-	json_t *charts = json_object(), *v, *p;
-	const char **labels;
-	json_int_t *values;
-	size_t i, j, n;
-
-	n = json_array_size(json_object_get(latest, "packages"));
-	labels = xcalloc(n ? n : 1, sizeof(*labels));
-	values = xcalloc(n ? n : 1, sizeof(*values));
-	json_array_foreach(json_object_get(latest, "packages"), i, p) {
-		labels[i] = jstr(p, "platform");
-		values[i] = json_integer_value(json_object_get(p, "size"));
-	}
-	chart(ok, charts, "platforms", "Package sizes of %s %s per platform", e,
-	    labels, values, n);
-	free(labels);
-	free(values);
-	n = json_array_size(versions);
-	labels = xcalloc(n ? n : 1, sizeof(*labels));
-	values = xcalloc(n ? n : 1, sizeof(*values));
-	for (i = 0; i < n; i++) {
-		v = json_array_get(versions, n - 1 - i);	/* oldest first */
-		labels[i] = jstr(v, "version");
-		json_array_foreach(json_object_get(v, "packages"), j, p)
-			values[i] += json_integer_value(json_object_get(p, "size"));
-	}
-	if (n > 1)
-		chart(ok, charts, "versions", "Total package size of each %s "
-		    "version, oldest first", e, labels, values, n);
-	else
-		jset(ok, charts, "versions", json_false());
-	free(labels);
-	free(values);
-	return charts;
-}
-
-/* Container images of the engine's package. */
-static json_t *
-images_ctx(struct cat *c, int *ok, const char *id)
+images_ctx(struct cat *c, int *ok, size_t ei)
 {
 	json_t *images = json_array();
 	char *url, *rp, *dr;
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < c->mx->n; i++) {
-		const struct image *im = &c->mx->img[i];
+	for (k = c->img_at[ei]; k < c->img_at[ei + 1]; k++) {
+		const struct image *im = &c->mx->img[c->img[k]];
 
-		if (strcmp(im->pkg->name, id) != 0)
-			continue;
 		url = image_page(im);
 		rp = xasprintf("docker/%s", im->path);
 		dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
@@ -511,84 +622,90 @@ images_ctx(struct cat *c, int *ok, const char *id)
 	return images;
 }
 
-/* Engine i of the index: engines/ID/index.html. */
-static void
-engine_page(struct cat *c, size_t ei)
+/* The engine part of engine ei's page. */
+static json_t *
+engine_ctx(struct cat *c, int *ok, size_t ei)
 {
-	json_t *e = json_array_get(json_object_get(c->index, "engines"), ei);
-	const struct engine *me = manifest_engine(c->m, jstr(e, "id"));
-	const char *id = jstr(e, "id");
-	json_t *ctx, *eng, *versions, *older, *filters, *v, *p, *latest;
+	const struct iengine *e = &c->idx->eng[ei];
+	const struct engine *me = c->meng[ei];
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s}", "id", e->id, "name", e->name,
+	    "description", nz(e->description), "latest_version",
+	    latest_of(e)->version);
+	if (o == NULL) {
+		*ok = 0;
+		return NULL;
+	}
+	jset(ok, o, "homepage", me && *me->homepage ?
+	    json_string(me->homepage) : json_false());
+	jset(ok, o, "formats", formats_json(ok, e));
+	jset(ok, o, "readme_html", readme_json(c, ei));
+	return o;
+}
+
+/* Engine ei of the index: engines/ID/index.html (a pool item: each page
+ * stands alone). */
+static void
+engine_page(void *arg, size_t ei, int worker)
+{
+	struct cat *c = arg;
+	const struct iengine *e = &c->idx->eng[ei];
+	struct filters f;
+	json_t *ctx, *older;
 	char *path;
 	size_t i, j;
 	int ok = 1;
 
-	path = xasprintf("engines/%s/index.html", id);
-	ctx = page_ctx(c, &ok, path, jstr(e, "name"), jstr(e, "description"), 0, 0);
-	eng = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", jstr(e, "name"),
-	    "description", jstr(e, "description"), "latest_version",
-	    jstr(e, "latestVersion"));
-	jset(&ok, eng, "homepage", me && *me->homepage ?
-	    json_string(me->homepage) : json_false());
-	jsetref(&ok, eng, "formats", json_object_get(e, "modelFormats"));
-	jset(&ok, eng, "readme_html", readme_json(c, ei));
-	jset(&ok, ctx, "engine", eng);
-
-	versions = json_object_get(e, "versions");
-	latest = version_ctx(c, &ok, id, json_array_get(versions, 0));
-	jset(&ok, ctx, "latest", json_incref(latest));
+	path = xasprintf("engines/%s/index.html", e->id);
+	ctx = page_ctx(c, &ok, path, e->name, nz(e->description), 0, 0);
+	jset(&ok, ctx, "engine", engine_ctx(c, &ok, ei));
+	jset(&ok, ctx, "latest", version_ctx(c, &ok, e, latest_of(e)));
 	older = json_array();
-	for (i = 1; i < json_array_size(versions); i++)
-		jpush(&ok, older, version_ctx(c, &ok, id, json_array_get(versions, i)));
+	for (i = 1; i < e->nver; i++)
+		jpush(&ok, older, version_ctx(c, &ok, e, &e->ver[i]));
 	jset(&ok, ctx, "older", older);
-
 	/* Filters over every package of this engine. */
-	filters = json_pack("{s:[], s:[], s:[]}", "os", "arch", "accelerator");
-	json_array_foreach(versions, i, v)
-		json_array_foreach(json_object_get(v, "packages"), j, p) {
-			set_add(&ok, json_object_get(filters, "os"), jstr(p, "os"));
-			set_add(&ok, json_object_get(filters, "arch"), jstr(p, "arch"));
-			set_add(&ok, json_object_get(filters, "accelerator"),
-			    jstr(p, "accelerator"));
-		}
-	jset(&ok, ctx, "filters", filters);
-	jset(&ok, ctx, "charts", charts_ctx(&ok, e, latest, versions));
-	json_decref(latest);
-	jset(&ok, ctx, "images", images_ctx(c, &ok, id));
+	filters_init(&f);
+	for (i = 0; i < e->nver; i++)
+		for (j = 0; j < e->ver[i].npkg; j++)
+			filters_add(&ok, &f, &e->ver[i].pkg[j]);
+	jset(&ok, ctx, "filters", filters_json(&f));
+	jset(&ok, ctx, "charts", charts_ctx(&ok, e));
+	jset(&ok, ctx, "images", images_ctx(c, &ok, ei));
 	render_page(c, "engine.html", path, ctx, ok);
 	free(path);
 }
 
 /* One engine in search.json: what the home page's search looks through. */
 static json_t *
-search_entry(struct cat *c, int *ok, json_t *e)
+search_entry(struct cat *c, int *ok, size_t ei)
 {
-	const char *id = jstr(e, "id");
-	json_t *splat = json_array(), *sver = json_array(), *simg = json_array(), *p, *v;
+	const struct iengine *e = &c->idx->eng[ei];
+	const struct iversion *latest = latest_of(e);
+	json_t *splat = json_array(), *sver = json_array(), *simg = json_array(), *v;
 	size_t i;
 	char *l, *url;
 
-	json_array_foreach(json_object_get(e, "packages"), i, p) {
-		l = platform_label(p);
+	for (i = 0; i < latest->npkg; i++) {
+		l = platform_label(&latest->pkg[i]);
 		set_add(ok, splat, l);
 		free(l);
 	}
-	json_array_foreach(json_object_get(e, "versions"), i, v)
-		jpush(ok, sver, json_string(jstr(v, "version")));
-	for (i = 0; i < c->mx->n; i++) {
-		const struct image *im = &c->mx->img[i];
+	for (i = 0; i < e->nver; i++)
+		jpush(ok, sver, json_string(e->ver[i].version));
+	for (i = c->img_at[ei]; i < c->img_at[ei + 1]; i++) {
+		const struct image *im = &c->mx->img[c->img[i]];
 
-		if (strcmp(im->pkg->name, id) != 0)
-			continue;
 		url = image_page(im);
 		jpush(ok, simg, json_pack("{s:s, s:s}", "tag", im->tag, "url", url));
 		free(url);
 	}
-	url = engine_href(id);
-	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:o, s:o}", "id", id,
-	    "name", jstr(e, "name"), "description", jstr(e, "description"),
-	    "url", url, "latestVersion", jstr(e, "latestVersion"),
-	    "formats", json_object_get(e, "modelFormats"), "platforms", splat,
+	url = engine_href(e->id);
+	v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", e->id,
+	    "name", e->name, "description", nz(e->description),
+	    "url", url, "latestVersion", latest->version,
+	    "formats", formats_json(ok, e), "platforms", splat,
 	    "versions", sver, "images", simg);
 	free(url);
 	if (v == NULL)
@@ -607,48 +724,64 @@ set_join_into(int *ok, json_t *o, const char *key, json_t *set)
 	json_decref(set);
 }
 
+/* The latest version's platforms, each once, as {os, arch, accelerator,
+ * label}; a version has few packages, so the duplicate check is linear. */
+static json_t *
+card_platforms(int *ok, const struct iversion *v)
+{
+	json_t *plats = json_array();
+	char **seen = xcalloc(v->npkg ? v->npkg : 1, sizeof(*seen));
+	size_t j, k, nseen = 0;
+	char *l;
+
+	for (j = 0; j < v->npkg; j++) {
+		const struct ipkg *p = &v->pkg[j];
+
+		l = platform_label(p);
+		for (k = 0; k < nseen && strcmp(seen[k], l) != 0; k++)
+			;
+		if (k < nseen) {
+			free(l);
+			continue;
+		}
+		seen[nseen++] = l;
+		jpush(ok, plats, json_pack("{s:s, s:s, s:s, s:s}", "os", p->os,
+		    "arch", p->arch, "accelerator", p->accelerator, "label", l));
+	}
+	for (k = 0; k < nseen; k++)
+		free(seen[k]);
+	free(seen);
+	return plats;
+}
+
 /* One engine's card on the home page; its platforms also go to filters. */
 static json_t *
-home_card(int *ok, json_t *e, json_t *filters)
+home_card(int *ok, const struct iengine *e, struct filters *all)
 {
-	json_t *o, *p, *v, *plats = json_array(), *os = json_array(),
-	    *ar = json_array(), *ac = json_array();
-	size_t j, k, np = 0;
+	const struct iversion *latest = latest_of(e);
+	struct filters f;
+	json_t *o;
+	size_t j, np = 0;
 	char *s;
 
-	json_array_foreach(json_object_get(e, "packages"), j, p) {
-		char *l = platform_label(p);
-		int dup = 0;
-
-		for (k = 0; k < json_array_size(plats); k++)
-			if (!strcmp(jstr(json_array_get(plats, k), "label"), l))
-				dup = 1;
-		if (!dup)
-			jpush(ok, plats, json_pack("{s:s, s:s, s:s, s:s}",
-			    "os", jstr(p, "os"), "arch", jstr(p, "arch"),
-			    "accelerator", jstr(p, "accelerator"), "label", l));
-		free(l);
-		set_add(ok, os, jstr(p, "os"));
-		set_add(ok, ar, jstr(p, "arch"));
-		set_add(ok, ac, jstr(p, "accelerator"));
-		set_add(ok, json_object_get(filters, "os"), jstr(p, "os"));
-		set_add(ok, json_object_get(filters, "arch"), jstr(p, "arch"));
-		set_add(ok, json_object_get(filters, "accelerator"), jstr(p, "accelerator"));
+	filters_init(&f);
+	for (j = 0; j < latest->npkg; j++) {
+		filters_add(ok, &f, &latest->pkg[j]);
+		filters_add(ok, all, &latest->pkg[j]);
 	}
-	json_array_foreach(json_object_get(e, "versions"), j, v)
-		np += json_array_size(json_object_get(v, "packages"));
-	s = engine_href(jstr(e, "id"));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:o, s:I, s:I}",
-	    "id", jstr(e, "id"), "name", jstr(e, "name"),
-	    "description", jstr(e, "description"), "url", s,
-	    "latest_version", jstr(e, "latestVersion"),
-	    "formats", json_object_get(e, "modelFormats"), "platforms", plats,
-	    "package_count", (json_int_t)np,
-	    "version_count", (json_int_t)json_array_size(json_object_get(e, "versions")));
+	for (j = 0; j < e->nver; j++)
+		np += e->ver[j].npkg;
+	s = engine_href(e->id);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I}",
+	    "id", e->id, "name", e->name,
+	    "description", nz(e->description), "url", s,
+	    "latest_version", latest->version,
+	    "formats", formats_json(ok, e), "platforms", card_platforms(ok, latest),
+	    "package_count", (json_int_t)np, "version_count", (json_int_t)e->nver);
 	free(s);
-	set_join_into(ok, o, "os_list", os);
-	set_join_into(ok, o, "arch_list", ar);
-	set_join_into(ok, o, "accel_list", ac);
+	set_join_into(ok, o, "os_list", f.os);
+	set_join_into(ok, o, "arch_list", f.arch);
+	set_join_into(ok, o, "accel_list", f.accel);
 	return o;
 }
 
@@ -658,14 +791,15 @@ home_page(struct cat *c)
 	int ok = 1;
 	json_t *ctx = page_ctx(c, &ok, "index.html", c->m->site_title,
 	    "Inference engines: downloads, platforms and container images", 1, 0);
-	json_t *engines = json_array(), *filters, *e;
+	json_t *engines = json_array();
+	struct filters all;
 	size_t i;
 
-	filters = json_pack("{s:[], s:[], s:[]}", "os", "arch", "accelerator");
-	json_array_foreach(json_object_get(c->index, "engines"), i, e)
-		jpush(&ok, engines, home_card(&ok, e, filters));
+	filters_init(&all);
+	for (i = 0; i < c->idx->neng; i++)
+		jpush(&ok, engines, home_card(&ok, &c->idx->eng[i], &all));
 	jset(&ok, ctx, "engines", engines);
-	jset(&ok, ctx, "filters", filters);
+	jset(&ok, ctx, "filters", filters_json(&all));
 	render_page(c, "home.html", "index.html", ctx, ok);
 }
 
@@ -691,13 +825,17 @@ lines_ctx(int *ok, const struct buf *df, size_t *n)
 	return lines;
 }
 
-/* The image part of a Dockerfile page's context. */
+/* The image part of a Dockerfile page's context.  The engine's page is
+ * linked only when the index has one (an engine without packages has
+ * none). */
 static json_t *
 image_ctx(struct cat *c, int *ok, const struct image *im, size_t nlines)
 {
-	const struct engine *e = manifest_engine(c->m, im->pkg->name);
+	size_t pk = (size_t)(im->pkg - c->m->pkg);
+	const struct engine *e = c->pkg_meng[pk];
 	const struct image *base = im->type == RT_BASE ? NULL : &c->mx->img[im->base];
-	char *eu = e ? engine_href(e->id) : NULL, *bu = base ? image_page(base) : NULL;
+	char *eu = c->pkg_ieng[pk] != NONE ? engine_href(im->pkg->name) : NULL;
+	char *bu = base ? image_page(base) : NULL;
 	char *dr = xasprintf("%s%s", im->rel->distro, im->rel->version);
 	char *gp = xasprintf("generated/%s", im->path);
 	json_t *img;
@@ -722,82 +860,71 @@ image_ctx(struct cat *c, int *ok, const struct image *im, size_t nlines)
 	return img;
 }
 
+/* Image i's page and its raw Dockerfile beside it. */
 static void
-dockerfile_pages(struct cat *c)
+dockerfile_page(struct cat *c, size_t i)
 {
-	const struct image *im;
-	const struct buf *df;
+	const struct image *im = &c->mx->img[i];
+	const struct buf *df = &im->dockerfile;
+	struct buf raw = { 0 };
 	json_t *ctx, *lines;
-	char *path, *raw, *title, *gp;
-	size_t i, n;
-	int ok;
+	char *path, *rawpath, *title, *gp;
+	size_t n;
+	int ok = 1;
 
-	for (i = 0; i < c->mx->n; i++) {
-		im = &c->mx->img[i];
-		if ((df = outset_get(c->docker, im->path)) == NULL)
-			continue;
-		/* Template bytes that are not UTF-8 would drop lines. */
-		gp = xasprintf("generated/%s", im->path);
-		if (!utf8_check(gp, df->s, df->len)) {
-			c->ok = 0;
-			free(gp);
-			continue;
-		}
+	if (df->s == NULL)
+		return;
+	/* Template bytes that are not UTF-8 would drop lines. */
+	gp = xasprintf("generated/%s", im->path);
+	if (!utf8_check(gp, df->s, df->len)) {
+		c->ok = 0;
 		free(gp);
-		ok = 1;
-		path = image_page(im);
-		raw = xasprintf("docker/%s", im->path);
-		{
-			struct buf b = { 0 };
-
-			buf_add(&b, df->s, df->len);
-			outset_add(c->site, raw, &b);
-		}
-		title = xasprintf("%s:%s", im->pkg->name, im->tag);
-		ctx = page_ctx(c, &ok, path, title, "A generated Dockerfile", 0, 0);
-		lines = lines_ctx(&ok, df, &n);
-		jset(&ok, ctx, "image", image_ctx(c, &ok, im, n));
-		jset(&ok, ctx, "lines", lines);
-		render_page(c, "dockerfile.html", path, ctx, ok);
-		free(title);
-		free(raw);
-		free(path);
+		return;
 	}
+	free(gp);
+	path = image_page(im);
+	rawpath = xasprintf("docker/%s", im->path);
+	buf_add(&raw, df->s, df->len);
+	outset_add(c->site, rawpath, &raw);
+	title = xasprintf("%s:%s", im->pkg->name, im->tag);
+	ctx = page_ctx(c, &ok, path, title, "A generated Dockerfile", 0, 0);
+	lines = lines_ctx(&ok, df, &n);
+	jset(&ok, ctx, "image", image_ctx(c, &ok, im, n));
+	jset(&ok, ctx, "lines", lines);
+	render_page(c, "dockerfile.html", path, ctx, ok);
+	free(title);
+	free(rawpath);
+	free(path);
 }
 
 static int
 plat_cmp(const void *a, const void *b)
 {
-	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const struct ipkg *x = *(const struct ipkg *const *)a;
+	const struct ipkg *y = *(const struct ipkg *const *)b;
 	int c;
 
-	if ((c = strcmp(jstr(x, "os"), jstr(y, "os"))) != 0)
+	if ((c = strcmp(x->os, y->os)) != 0)
 		return c;
-	if ((c = strcmp(jstr(x, "arch"), jstr(y, "arch"))) != 0)
+	if ((c = strcmp(x->arch, y->arch)) != 0)
 		return c;
-	return strcmp(jstr(x, "accelerator"), jstr(y, "accelerator"));
+	return strcmp(x->accelerator, y->accelerator);
 }
 
-/* Engines x (os, arch, accelerator) over every version. */
-static void
-platforms_page(struct cat *c)
+/* Every (os, arch, accelerator) any package has, sorted: a package naming
+ * each, kept sorted as they come (binary search, then insert). */
+static const struct ipkg **
+plat_columns(const struct index *idx, size_t *ncol)
 {
-	int ok = 1;
-	json_t *ctx = page_ctx(c, &ok, "platforms.html", "Platform matrix",
-	    "Which engine runs on which operating system, architecture and accelerator", 0, 1);
-	json_t **cols = NULL, *columns, *groups, *rows, *e, *v, *p, *cells;
-	json_t **lastv;
-	struct buf *vs;
-	size_t ncol = 0, i, j, k, l;
+	const struct ipkg **cols = NULL, *p;
+	size_t i, j, k, lo, hi, mid, n = 0;
+	int cmp;
 
-	/* The columns: every platform, sorted (kept sorted as they come). */
-	json_array_foreach(json_object_get(c->index, "engines"), i, e)
-		json_array_foreach(json_object_get(e, "versions"), j, v)
-			json_array_foreach(json_object_get(v, "packages"), k, p) {
-				size_t lo = 0, hi = ncol, mid;
-				int cmp = 1;
-
-				while (lo < hi) {
+	for (i = 0; i < idx->neng; i++)
+		for (j = 0; j < idx->eng[i].nver; j++)
+			for (k = 0; k < idx->eng[i].ver[j].npkg; k++) {
+				p = &idx->eng[i].ver[j].pkg[k];
+				for (lo = 0, hi = n, cmp = 1; lo < hi; ) {
 					mid = (lo + hi) / 2;
 					if ((cmp = plat_cmp(&cols[mid], &p)) == 0)
 						break;
@@ -808,81 +935,157 @@ platforms_page(struct cat *c)
 				}
 				if (cmp == 0)
 					continue;
-				cols = xrealloc(cols, (ncol + 1) * sizeof(*cols));
-				memmove(cols + lo + 1, cols + lo, (ncol - lo) * sizeof(*cols));
+				cols = xrealloc(cols, (n + 1) * sizeof(*cols));
+				memmove(cols + lo + 1, cols + lo, (n - lo) * sizeof(*cols));
 				cols[lo] = p;
-				ncol++;
+				n++;
 			}
-	columns = json_array();
-	groups = json_array();
-	for (l = 0; l < ncol; l++) {
-		char *label = xasprintf("%s %s", jstr(cols[l], "arch"),
-		    jstr(cols[l], "accelerator"));
-		json_t *g;
+	*ncol = n;
+	return cols;
+}
 
-		jpush(&ok, columns, json_pack("{s:s, s:s, s:s, s:s}",
-		    "os", jstr(cols[l], "os"), "arch", jstr(cols[l], "arch"),
-		    "accelerator", jstr(cols[l], "accelerator"), "label", label));
+/* The columns ([{os, arch, accelerator, label}]) and their groups by os
+ * ([{os, span}], for a two-row header) into ctx. */
+static void
+columns_ctx(int *ok, json_t *ctx, const struct ipkg **cols, size_t ncol)
+{
+	json_t *columns = json_array(), *groups = json_array();
+	size_t l, span;
+	char *label;
+
+	for (l = 0; l < ncol; l++) {
+		label = xasprintf("%s %s", cols[l]->arch, cols[l]->accelerator);
+		jpush(ok, columns, json_pack("{s:s, s:s, s:s, s:s}",
+		    "os", cols[l]->os, "arch", cols[l]->arch,
+		    "accelerator", cols[l]->accelerator, "label", label));
 		free(label);
-		if (l == 0 || strcmp(jstr(cols[l], "os"), jstr(cols[l - 1], "os")) != 0)
-			jpush(&ok, groups, json_pack("{s:s, s:i}", "os",
-			    jstr(cols[l], "os"), "span", 0));
-		g = json_array_get(groups, json_array_size(groups) - 1);
-		jset(&ok, g, "span", json_integer(
-		    json_integer_value(json_object_get(g, "span")) + 1));
 	}
-	/* Each package finds its column by binary search: the versions that
-	 * ship for a platform gather in that column's buffer. */
+	for (l = 0; l < ncol; l += span) {
+		for (span = 1; l + span < ncol &&
+		    strcmp(cols[l + span]->os, cols[l]->os) == 0; span++)
+			;
+		jpush(ok, groups, json_pack("{s:s, s:I}", "os", cols[l]->os,
+		    "span", (json_int_t)span));
+	}
+	jset(ok, ctx, "columns", columns);
+	jset(ok, ctx, "groups", groups);
+}
+
+/*
+ * Engine e's row of the matrix.  Each package finds its column by binary
+ * search: the versions that ship for a platform gather in that column's
+ * buffer (vs and lastv: scratch of ncol entries).
+ */
+static json_t *
+matrix_row(int *ok, const struct iengine *e, const struct ipkg **cols,
+    size_t ncol, struct buf *vs, const struct iversion **lastv)
+{
+	const struct iversion *v;
+	const struct ipkg *p, **hit;
+	json_t *cells = json_array(), *row;
+	char *label, *url;
+	size_t j, k, l;
+
+	for (l = 0; l < ncol; l++) {
+		buf_reset(&vs[l]);
+		lastv[l] = NULL;
+	}
+	for (j = 0; j < e->nver; j++)
+		for (v = &e->ver[j], k = 0; k < v->npkg; k++) {
+			p = &v->pkg[k];
+			if ((hit = bsearch(&p, cols, ncol, sizeof(*cols),
+			    plat_cmp)) == NULL)
+				continue;
+			/* A version with two builds (variants) is named once. */
+			if (lastv[hit - cols] == v)
+				continue;
+			lastv[hit - cols] = v;
+			buf_printf(&vs[hit - cols], "%s%s", vs[hit - cols].len ?
+			    ", " : "", v->version);
+		}
+	for (l = 0; l < ncol; l++) {
+		label = xasprintf("%s on %s %s %s: %s", e->name, cols[l]->os,
+		    cols[l]->arch, cols[l]->accelerator, vs[l].len ?
+		    "available" : "not available");
+		jpush(ok, cells, json_pack("{s:b, s:s, s:s}", "available",
+		    vs[l].len > 0, "label", label, "versions", vs[l].len ?
+		    vs[l].s : ""));
+		free(label);
+	}
+	url = engine_href(e->id);
+	row = json_pack("{s:s, s:s, s:o}", "name", e->name, "url", url,
+	    "cells", cells);
+	free(url);
+	return row;
+}
+
+/* Engines x (os, arch, accelerator) over every version. */
+static void
+platforms_page(struct cat *c)
+{
+	int ok = 1;
+	json_t *ctx = page_ctx(c, &ok, "platforms.html", "Platform matrix",
+	    "Which engine runs on which operating system, architecture and accelerator", 0, 1);
+	json_t *rows = json_array();
+	const struct ipkg **cols;
+	const struct iversion **lastv;
+	struct buf *vs;
+	size_t ncol, i;
+
+	cols = plat_columns(c->idx, &ncol);
+	columns_ctx(&ok, ctx, cols, ncol);
 	vs = xcalloc(ncol ? ncol : 1, sizeof(*vs));
 	lastv = xcalloc(ncol ? ncol : 1, sizeof(*lastv));
-	rows = json_array();
-	json_array_foreach(json_object_get(c->index, "engines"), i, e) {
-		char *url = engine_href(jstr(e, "id"));
-
-		for (l = 0; l < ncol; l++) {
-			buf_reset(&vs[l]);
-			lastv[l] = NULL;
-		}
-		json_array_foreach(json_object_get(e, "versions"), j, v) {
-			json_array_foreach(json_object_get(v, "packages"), k, p) {
-				json_t **hit = bsearch(&p, cols, ncol, sizeof(*cols), plat_cmp);
-				struct buf *b;
-
-				if (hit == NULL)
-					continue;
-				b = &vs[hit - cols];
-				/* A version with two builds (variants) is named once. */
-				if (lastv[hit - cols] == v)
-					continue;
-				lastv[hit - cols] = v;
-				buf_printf(b, "%s%s", b->len ? ", " : "", jstr(v, "version"));
-			}
-		}
-		cells = json_array();
-		for (l = 0; l < ncol; l++) {
-			char *label = xasprintf("%s on %s %s %s: %s", jstr(e, "name"),
-			    jstr(cols[l], "os"), jstr(cols[l], "arch"),
-			    jstr(cols[l], "accelerator"), vs[l].len ? "available" :
-			    "not available");
-
-			jpush(&ok, cells, json_pack("{s:b, s:s, s:s}",
-			    "available", vs[l].len > 0, "label", label, "versions",
-			    vs[l].len ? vs[l].s : ""));
-			free(label);
-		}
-		jpush(&ok, rows, json_pack("{s:s, s:s, s:o}", "name",
-		    jstr(e, "name"), "url", url, "cells", cells));
-		free(url);
-	}
-	for (l = 0; l < ncol; l++)
-		buf_free(&vs[l]);
+	for (i = 0; i < c->idx->neng; i++)
+		jpush(&ok, rows, matrix_row(&ok, &c->idx->eng[i], cols, ncol, vs,
+		    lastv));
+	for (i = 0; i < ncol; i++)
+		buf_free(&vs[i]);
 	free(vs);
 	free(lastv);
 	free(cols);
-	jset(&ok, ctx, "columns", columns);
-	jset(&ok, ctx, "groups", groups);
 	jset(&ok, ctx, "rows", rows);
 	render_page(c, "platforms.html", "platforms.html", ctx, ok);
+}
+
+/* assets/NAME.HASH.EXT: the first 10 hex digits of the content's SHA-256
+ * in the name, so that the file can be cached forever (caller frees). */
+static char *
+hashed_name(const char *file, const struct buf *b)
+{
+	const char *dot = strrchr(file, '.');
+	char full[65];
+
+	sha256_hex(b->s, b->len, full);
+	full[10] = '\0';
+	return dot ? xasprintf("assets/%.*s.%s%s", (int)(dot - file), file,
+	    full, dot) : xasprintf("assets/%s.%s", file, full);
+}
+
+/* The search data, as search.json and as a script too (fetch() does not
+ * work on file://): assets.search names the script.  Returns ok. */
+static int
+search_assets(struct cat *c, json_t *search)
+{
+	struct buf b = { 0 };
+	char *data, *name;
+	int ok = 1;
+
+	data = json_dumps(search, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII);
+	if (data == NULL)
+		return 0;
+	buf_printf(&b, "window.GEN_SEARCH = %s;\n", data);
+	name = hashed_name("search.js", &b);
+	jset(&ok, c->assets, "search", json_string(name));
+	outset_add(c->site, name, &b);
+	free(name);
+	buf_puts(&b, data);
+	buf_putc(&b, '\n');
+	outset_add(c->site, "search.json", &b);
+	free(data);
+	buf_free(&b);
+	return ok;
 }
 
 /* Assets with a content hash in their names: assets.css, .js, .search. */
@@ -891,9 +1094,10 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 {
 	struct dirent *de;
 	struct buf b = { 0 };
-	char *dir, *path, *name, h[11], full[65], *dot, *data;
+	char *dir, *path, *name;
 	DIR *d;
 	int ok = 1, input_ok = 1;	/* ok: the data; input_ok: the files */
+	int css = 0, js = 0;
 
 	dir = xasprintf("%s/assets", tmpldir);
 	if ((d = opendir(dir)) == NULL) {
@@ -911,58 +1115,37 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 			free(path);
 			continue;
 		}
-		sha256_hex(b.s, b.len, full);
-		memcpy(h, full, 10);
-		h[10] = '\0';
-		dot = strrchr(de->d_name, '.');
-		name = dot ? xasprintf("assets/%.*s.%s%s", (int)(dot - de->d_name),
-		    de->d_name, h, dot) : xasprintf("assets/%s.%s", de->d_name, h);
-		if (!strcmp(de->d_name, "style.css"))
+		name = hashed_name(de->d_name, &b);
+		if (!strcmp(de->d_name, "style.css")) {
+			css = 1;
 			jset(&ok, c->assets, "css", json_string(name));
-		else if (!strcmp(de->d_name, "app.js"))
+		} else if (!strcmp(de->d_name, "app.js")) {
+			js = 1;
 			jset(&ok, c->assets, "js", json_string(name));
+		}
 		outset_add(c->site, name, &b);
 		free(name);
 		free(path);
 	}
 	closedir(d);
 	free(dir);
-	if (input_ok && ok && (json_object_get(c->assets, "css") == NULL ||
-	    json_object_get(c->assets, "js") == NULL)) {
+	buf_free(&b);
+	if (input_ok && ok && (!css || !js)) {
 		diag(EXIT_NOINPUT, NULL, "%s/assets: style.css and app.js are needed",
 		    tmpldir);
 		input_ok = 0;
 	}
-	if (!input_ok) {
-		buf_free(&b);
+	if (!input_ok)
 		return 0;
-	}
-	/* The search data as a script too: fetch() does not work on file://. */
-	data = search ? json_dumps(search, JSON_COMPACT | JSON_PRESERVE_ORDER |
-	    JSON_ENSURE_ASCII) : NULL;
-	if (data == NULL) {
-		ctx_failed(c, "search.json");
-		buf_free(&b);
-		return 0;
-	}
-	buf_reset(&b);
-	buf_printf(&b, "window.GEN_SEARCH = %s;\n", data);
-	sha256_hex(b.s, b.len, full);
-	memcpy(h, full, 10);
-	h[10] = '\0';
-	name = xasprintf("assets/search.%s.js", h);
-	jset(&ok, c->assets, "search", json_string(name));
-	outset_add(c->site, name, &b);
-	free(name);
-	buf_puts(&b, "");
-	buf_puts(&b, data);
-	buf_putc(&b, '\n');
-	outset_add(c->site, "search.json", &b);
-	free(data);
-	buf_free(&b);
-	if (!ok)
+	if (!ok) {
 		ctx_failed(c, "assets");
-	return ok;
+		return 0;
+	}
+	if (!search_assets(c, search)) {
+		ctx_failed(c, "search.json");
+		return 0;
+	}
+	return 1;
 }
 
 /* An absolute URL on the site when site.url is known, else relative. */
@@ -975,24 +1158,60 @@ site_url(struct buf *b, const char *url, const char *rel)
 	xml_escape(b, rel);
 }
 
-/* sitemap.xml and feed.xml (Atom: one entry per engine release). */
+/* sitemap.xml: every page. */
 static void
-feeds(struct cat *c, char **pages, size_t npages)
+sitemap(struct cat *c, char **pages, size_t npages)
 {
-	const char *url = c->m->site_url;
 	struct buf b = { 0 };
-	json_t *e, *v;
-	size_t i, j;
+	size_t i;
 
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
 	for (i = 0; i < npages; i++) {
 		buf_puts(&b, "  <url><loc>");
-		site_url(&b, url, pages[i]);
+		site_url(&b, c->m->site_url, pages[i]);
 		buf_puts(&b, "</loc></url>\n");
 	}
 	buf_puts(&b, "</urlset>\n");
 	outset_add(c->site, "sitemap.xml", &b);
+}
+
+/* One feed entry: a version of an engine, dated by its release. */
+static void
+feed_entry(struct cat *c, struct buf *b, const struct iengine *e,
+    const struct iversion *v)
+{
+	char *page = engine_href(e->id), when[32];
+
+	index_time(v->release_date, when);
+	buf_puts(b, "  <entry>\n    <title>");
+	xml_escape(b, e->name);
+	buf_putc(b, ' ');
+	xml_escape(b, v->version);
+	buf_puts(b, "</title>\n    <id>urn:gen:engine:");
+	xml_escape(b, e->id);
+	buf_putc(b, ':');
+	xml_escape(b, v->version);
+	buf_puts(b, "</id>\n    <updated>");
+	xml_escape(b, when);
+	buf_puts(b, "</updated>\n    <link href=\"");
+	site_url(b, c->m->site_url, page);
+	buf_puts(b, "\"/>\n    <summary>");
+	xml_escape(b, nz(e->description));
+	buf_printf(b, " (%zu packages, minimum app version ", v->npkg);
+	xml_escape(b, nz(v->min_app_version));
+	buf_puts(b, ")</summary>\n  </entry>\n");
+	free(page);
+}
+
+/* feed.xml (Atom): one entry per engine release, updated when the index
+ * last changed. */
+static void
+feed(struct cat *c)
+{
+	const char *url = c->m->site_url;
+	struct buf b = { 0 };
+	size_t i, j;
 
 	buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>");
@@ -1009,70 +1228,11 @@ feeds(struct cat *c, char **pages, size_t npages)
 	buf_puts(&b, "\"/>\n  <author><name>");
 	xml_escape(&b, c->m->site_title);
 	buf_puts(&b, "</name></author>\n");
-	json_array_foreach(json_object_get(c->index, "engines"), i, e)
-		json_array_foreach(json_object_get(e, "versions"), j, v) {
-			char *page = engine_href(jstr(e, "id"));
-
-			buf_puts(&b, "  <entry>\n    <title>");
-			xml_escape(&b, jstr(e, "name"));
-			buf_putc(&b, ' ');
-			xml_escape(&b, jstr(v, "version"));
-			buf_puts(&b, "</title>\n    <id>urn:gen:engine:");
-			xml_escape(&b, jstr(e, "id"));
-			buf_putc(&b, ':');
-			xml_escape(&b, jstr(v, "version"));
-			buf_puts(&b, "</id>\n    <updated>");
-			xml_escape(&b, c->last_updated);
-			buf_puts(&b, "</updated>\n    <link href=\"");
-			site_url(&b, url, page);
-			buf_puts(&b, "\"/>\n    <summary>");
-			xml_escape(&b, jstr(e, "description"));
-			buf_printf(&b, " (%zu packages, minimum app version ",
-			    json_array_size(json_object_get(v, "packages")));
-			xml_escape(&b, jstr(v, "minAppVersion"));
-			buf_puts(&b, ")</summary>\n  </entry>\n");
-			free(page);
-		}
+	for (i = 0; i < c->idx->neng; i++)
+		for (j = 0; j < c->idx->eng[i].nver; j++)
+			feed_entry(c, &b, &c->idx->eng[i], &c->idx->eng[i].ver[j]);
 	buf_puts(&b, "</feed>\n");
 	outset_add(c->site, "feed.xml", &b);
-}
-
-/* The engine pages, by several threads (each page stands alone). */
-struct ejob {
-	struct cat	*c;
-	json_t		*engines;
-	_Atomic size_t	 next;
-};
-
-static void *
-engine_worker(void *arg)
-{
-	struct ejob *j = arg;
-	size_t i;
-
-	while ((i = atomic_fetch_add(&j->next, 1)) < json_array_size(j->engines))
-		engine_page(j->c, i);
-	return NULL;
-}
-
-static void
-engine_pages(struct cat *c, int jobs)
-{
-	struct ejob j;
-	pthread_t th[64];
-	int i, started = 0;
-
-	j.c = c;
-	j.engines = json_object_get(c->index, "engines");
-	atomic_init(&j.next, 0);
-	if (jobs > 64)
-		jobs = 64;
-	for (i = 1; i < jobs && (size_t)i < json_array_size(j.engines); i++)
-		if (pthread_create(&th[started], NULL, engine_worker, &j) == 0)
-			started++;
-	engine_worker(&j);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
 }
 
 /* A readme's path as the manifest's folder gives it: "docs/x.md". */
@@ -1093,16 +1253,15 @@ readme_path(const struct manifest *m, const char *readme)
 static int
 read_readmes(struct cat *c)
 {
-	json_t *es = json_object_get(c->index, "engines");
 	const struct engine *me;
 	struct buf *b;
 	char *rp;
 	size_t i;
 	int ok = 1;
 
-	c->readme = xcalloc(json_array_size(es) + 1, sizeof(*c->readme));
-	for (i = 0; i < json_array_size(es); i++) {
-		me = manifest_engine(c->m, jstr(json_array_get(es, i), "id"));
+	c->readme = xcalloc(c->idx->neng + 1, sizeof(*c->readme));
+	for (i = 0; i < c->idx->neng; i++) {
+		me = c->meng[i];
 		if (me == NULL || me->readme_path == NULL)
 			continue;
 		b = &c->readme[i];
@@ -1119,6 +1278,52 @@ read_readmes(struct cat *c)
 	return ok;
 }
 
+/*
+ * The look-ups the pages make, resolved once: each index engine's manifest
+ * engine; each manifest package's engine in the manifest and in the index;
+ * each index engine's images (grouped by a counting sort, matrix order
+ * kept).
+ */
+static void
+resolve(struct cat *c)
+{
+	const struct manifest *m = c->m;
+	size_t ne = c->idx->neng, i, e;
+	struct idref *mmap = xcalloc(m->neng + 1, sizeof(*mmap));
+	struct idref *imap = xcalloc(ne + 1, sizeof(*imap));
+
+	for (i = 0; i < m->neng; i++)
+		mmap[i] = (struct idref){ m->eng[i].id, i };
+	for (i = 0; i < ne; i++)
+		imap[i] = (struct idref){ c->idx->eng[i].id, i };
+	qsort(mmap, m->neng, sizeof(*mmap), idref_cmp);
+	qsort(imap, ne, sizeof(*imap), idref_cmp);
+	c->meng = xcalloc(ne + 1, sizeof(*c->meng));
+	for (i = 0; i < ne; i++)
+		if ((e = idmap_find(mmap, m->neng, c->idx->eng[i].id)) != NONE)
+			c->meng[i] = &m->eng[e];
+	c->pkg_meng = xcalloc(m->npkg + 1, sizeof(*c->pkg_meng));
+	c->pkg_ieng = xcalloc(m->npkg + 1, sizeof(*c->pkg_ieng));
+	for (i = 0; i < m->npkg; i++) {
+		if ((e = idmap_find(mmap, m->neng, m->pkg[i].name)) != NONE)
+			c->pkg_meng[i] = &m->eng[e];
+		c->pkg_ieng[i] = idmap_find(imap, ne, m->pkg[i].name);
+	}
+	c->img_at = xcalloc(ne + 2, sizeof(*c->img_at));
+	c->img = xcalloc(c->mx->n + 1, sizeof(*c->img));
+	for (i = 0; i < c->mx->n; i++)
+		if ((e = c->pkg_ieng[c->mx->img[i].pkg - m->pkg]) != NONE)
+			c->img_at[e + 2]++;
+	for (e = 0; e < ne; e++)
+		c->img_at[e + 2] += c->img_at[e + 1];
+	/* img_at[e + 1] is now where engine e's images start: fill it. */
+	for (i = 0; i < c->mx->n; i++)
+		if ((e = c->pkg_ieng[c->mx->img[i].pkg - m->pkg]) != NONE)
+			c->img[c->img_at[e + 1]++] = i;
+	free(mmap);
+	free(imap);
+}
+
 static void
 add_page(char ***pages, size_t *n, char *p)
 {
@@ -1126,92 +1331,121 @@ add_page(char ***pages, size_t *n, char *p)
 	(*pages)[(*n)++] = p;
 }
 
+/* search.json's data (a new reference), or NULL when jansson failed. */
+static json_t *
+search_data(struct cat *c)
+{
+	json_t *sengines = json_array(), *search;
+	size_t i;
+	int ok = 1;
+
+	for (i = 0; i < c->idx->neng; i++)
+		jpush(&ok, sengines, search_entry(c, &ok, i));
+	search = json_pack("{s:s, s:o}", "lastUpdated", c->last_updated,
+	    "engines", sengines);
+	if (!ok) {
+		json_decref(search);
+		return NULL;
+	}
+	return search;
+}
+
+/* What every page shares, and what the pages read: templates, readmes,
+ * counts, assets (search data among them).  Returns 1, or 0 after
+ * reporting. */
+static int
+cat_start(struct cat *c, const char *tmpldir)
+{
+	json_t *search;
+	int ok;
+
+	index_time(c->idx->last_updated, c->last_updated);
+	c->assets = json_object();
+	resolve(c);
+	/* Everything in the catalog is HTML, partials included. */
+	if (!tmplset_load(&c->t, tmpldir, MESC_HTML) || !read_readmes(c))
+		return 0;
+	c->counts = json_pack("{s:I, s:I, s:I, s:I}",
+	    "engines", (json_int_t)c->idx->neng,
+	    "packages", (json_int_t)c->idx->npkg,
+	    "versions", (json_int_t)c->idx->nver,
+	    "images", (json_int_t)c->mx->n);
+	/* The search data first: every page names its hashed file. */
+	search = search_data(c);
+	if (c->assets == NULL || c->counts == NULL || search == NULL) {
+		ctx_failed(c, "search.json");
+		json_decref(search);
+		return 0;
+	}
+	ok = copy_assets(c, tmpldir, search);
+	json_decref(search);
+	return ok;
+}
+
+static void
+cat_clear(struct cat *c)
+{
+	size_t i;
+
+	if (c->readme != NULL)
+		for (i = 0; i < c->idx->neng; i++)
+			buf_free(&c->readme[i]);
+	free(c->readme);
+	free(c->meng);
+	free(c->pkg_meng);
+	free(c->pkg_ieng);
+	free(c->img);
+	free(c->img_at);
+	json_decref(c->assets);
+	json_decref(c->counts);
+	tmplset_clear(&c->t);
+}
+
 /*
  * The whole catalog: search data and hashed assets first (every page names
- * them), then home, engine pages (on worker threads), the platform matrix,
+ * them), then home, engine pages (in the worker pool), the platform matrix,
  * Dockerfile pages, 404, sitemap and feed.  Returns 1, or 0 after reporting.
  */
 int
 catalog_build(const struct manifest *m, const struct matrix *mx,
-    struct outset *docker, json_t *index, const char *tmpldir, int jobs,
+    const struct index *idx, const char *tmpldir, int jobs,
     struct outset *site)
 {
 	struct cat c;
-	json_t *search, *sengines, *e, *v, *ctx;
+	json_t *ctx;
 	char **pages = NULL;
-	size_t npages = 0, i, j, np = 0, nv = 0;
+	size_t npages = 0, i;
 	int ok = 1;
 
 	memset(&c, 0, sizeof(c));
 	c.m = m;
 	c.mx = mx;
-	c.docker = docker;
+	c.idx = idx;
 	c.site = site;
-	c.index = index;
 	c.ok = 1;
-	c.base_url = jstr(index, "baseUrl");
-	c.last_updated = jstr(index, "lastUpdated");
-	c.assets = json_object();
-	/* Everything in the catalog is HTML, partials included. */
-	if (!tmplset_load(&c.t, tmpldir, MESC_HTML)) {
+	if (!cat_start(&c, tmpldir)) {
 		c.ok = 0;
 		goto out;
 	}
-	if (!read_readmes(&c)) {
-		c.ok = 0;
-		goto out;
-	}
-	json_array_foreach(json_object_get(index, "engines"), i, e)
-		json_array_foreach(json_object_get(e, "versions"), j, v) {
-			nv++;
-			np += json_array_size(json_object_get(v, "packages"));
-		}
-	c.counts = json_pack("{s:I, s:I, s:I, s:I}", "engines",
-	    (json_int_t)json_array_size(json_object_get(index, "engines")),
-	    "packages", (json_int_t)np, "versions", (json_int_t)nv,
-	    "images", (json_int_t)mx->n);
-
-	/* The search data first: every page names its hashed file. */
-	sengines = json_array();
-	json_array_foreach(json_object_get(index, "engines"), i, e)
-		jpush(&ok, sengines, search_entry(&c, &ok, e));
-	search = json_pack("{s:s, s:o}", "lastUpdated", c.last_updated,
-	    "engines", sengines);
-	if (c.assets == NULL || c.counts == NULL || !ok) {
-		ctx_failed(&c, "search.json");
-		json_decref(search);
-		goto out;
-	}
-	if (!copy_assets(&c, tmpldir, search)) {
-		c.ok = 0;
-		json_decref(search);
-		goto out;
-	}
-	json_decref(search);
-
 	home_page(&c);
 	add_page(&pages, &npages, xstrdup("index.html"));
-	engine_pages(&c, jobs);
-	json_array_foreach(json_object_get(index, "engines"), i, e)
-		add_page(&pages, &npages, engine_href(jstr(e, "id")));
+	pool_run(idx->neng, jobs, engine_page, &c);
+	for (i = 0; i < idx->neng; i++)
+		add_page(&pages, &npages, engine_href(idx->eng[i].id));
 	platforms_page(&c);
 	add_page(&pages, &npages, xstrdup("platforms.html"));
-	dockerfile_pages(&c);
-	for (i = 0; i < mx->n; i++)
+	for (i = 0; i < mx->n; i++) {
+		dockerfile_page(&c, i);
 		add_page(&pages, &npages, image_page(&mx->img[i]));
+	}
 	ctx = page_ctx(&c, &ok, "404.html", "Page not found", "Page not found", 0, 0);
 	render_page(&c, "404.html", "404.html", ctx, ok);
-	feeds(&c, pages, npages);
+	sitemap(&c, pages, npages);
+	feed(&c);
 out:
 	for (i = 0; i < npages; i++)
 		free(pages[i]);
 	free(pages);
-	if (c.readme != NULL)
-		for (i = 0; i < json_array_size(json_object_get(index, "engines")); i++)
-			buf_free(&c.readme[i]);
-	free(c.readme);
-	json_decref(c.assets);
-	json_decref(c.counts);
-	tmplset_clear(&c.t);
+	cat_clear(&c);
 	return c.ok;
 }

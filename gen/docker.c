@@ -3,13 +3,9 @@
  * (every image with its path, build order and tags: a GitHub Actions build
  * matrix as it stands).
  */
-#include <dirent.h>
-#include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "manifest.h"
 #include "mustache.h"
@@ -342,80 +338,57 @@ images_json(const struct matrix *mx, const char *gendir)
 	return root;
 }
 
-/* Everything the render workers share (read only while they run). */
+/* Everything the render workers share (read only while they run, but for
+ * each image's own dockerfile and each worker's own scratch buffer). */
 struct job {
 	const struct manifest	*m;
-	const struct matrix	*mx;
-	struct family		*fam;		/* per image */
-	const struct family	*shared_tmpl;
-	struct shared		**sh;		/* per image */
-	json_t			**engine;	/* per image */
-	struct buf		*out;		/* per image */
-	_Atomic size_t		 next;
+	struct matrix		*mx;
+	struct family		*fams, shared_tmpl;
+	size_t			 nfam, nsh;
+	struct shared		*shs;
+	size_t			*fam, *sh;	/* per image: its family, its shared parts */
+	json_t			**engines;	/* per manifest package */
+	struct buf		*scratch;	/* per worker */
 	_Atomic int		 failed;
 };
 
-static void *
-render_worker(void *arg)
+/* Image i into its dockerfile buffer (a pool item). */
+static void
+render_one(void *arg, size_t i, int worker)
 {
 	struct job *j = arg;
+	struct image *im = &j->mx->img[i];
+	struct buf *b = &j->scratch[worker];
 	struct render_opts ro = { 0 };
 	struct pctx pc;
-	struct buf b = { 0 };
-	const struct image *im;
-	const struct tmpl *t;
 	json_t *ctx;
-	size_t i;
 
+	if (atomic_load(&j->failed))
+		return;
+	pc.fam = &j->fams[j->fam[i]];
+	pc.shared = &j->shared_tmpl;
 	ro.partial = find_partial;
 	ro.partial_arg = &pc;
-	pc.shared = j->shared_tmpl;
-	while (!atomic_load(&j->failed) &&
-	    (i = atomic_fetch_add(&j->next, 1)) < j->mx->n) {
-		im = &j->mx->img[i];
-		pc.fam = &j->fam[i];
-		t = family_get(pc.fam, rtype_names[im->type]);
-		ctx = image_json(j->mx, im, j->sh[i], j->engine[i]);
-		buf_reset(&b);
-		if (!tmpl_render(t, ctx, &ro, &b))
-			atomic_store(&j->failed, 1);
-		else
-			add_marker(&b, &j->out[i]);
-		json_decref(ctx);
-	}
-	buf_free(&b);
-	return NULL;
+	ctx = image_json(j->mx, im, &j->shs[j->sh[i]],
+	    j->engines[im->pkg - j->m->pkg]);
+	buf_reset(b);
+	buf_free(&im->dockerfile);
+	if (!tmpl_render(family_get(pc.fam, rtype_names[im->type]), ctx, &ro, b))
+		atomic_store(&j->failed, 1);
+	else
+		add_marker(b, &im->dockerfile);
+	json_decref(ctx);
 }
 
-/*
- * Templates are loaded once per family before rendering; each release's
- * context parts are built once and shared by its images; images render on
- * worker threads into their own buffers, added to the set in matrix order.
- */
-int
-docker_generate(const struct manifest *m, const struct matrix *mx,
-    const char *tmpldir, const char *gendir, int jobs, struct outset *out)
+/* The engine part of the contexts, per manifest package (false when the
+ * package describes no engine). */
+static json_t **
+engine_ctxs(const struct manifest *m)
 {
-	struct family *fams = NULL, shared_tmpl = { 0 };
-	struct shared *shs = NULL;
-	struct job j;
-	struct buf f = { 0 };
-	const struct image *im;
+	json_t **engines = xcalloc(m->npkg ? m->npkg : 1, sizeof(*engines));
 	const struct engine *e;
-	pthread_t th[64];
-	json_t *ij, **engines;
-	char *path;
-	size_t nfam = 0, nsh = 0, i, k;
-	int ok = 1, nt, started = 0;
+	size_t i;
 
-	memset(&j, 0, sizeof(j));
-	j.m = m;
-	j.mx = mx;
-	j.fam = xcalloc(mx->n ? mx->n : 1, sizeof(*j.fam));
-	j.sh = xcalloc(mx->n ? mx->n : 1, sizeof(*j.sh));
-	j.engine = xcalloc(mx->n ? mx->n : 1, sizeof(*j.engine));
-	j.out = xcalloc(mx->n ? mx->n : 1, sizeof(*j.out));
-	engines = xcalloc(m->npkg ? m->npkg : 1, sizeof(*engines));
 	for (i = 0; i < m->npkg; i++) {
 		e = manifest_engine(m, m->pkg[i].name);
 		if (e == NULL) {
@@ -426,99 +399,160 @@ docker_generate(const struct manifest *m, const struct matrix *mx,
 		    e->name, "description", e->description);
 		set_quoted(engines[i], "homepage", e->homepage);
 	}
-	ok = family_load(&shared_tmpl, tmpldir, "_shared");
-	/* Load each family once, share each release's context parts. */
-	for (i = 0; i < mx->n; i++) {
-		im = &mx->img[i];
-		for (k = 0; k < nfam; k++)
-			if (strcmp(fams[k].name, im->rel->templates_dir) == 0)
-				break;
-		if (k == nfam) {
-			fams = xrealloc(fams, (nfam + 1) * sizeof(*fams));
-			memset(&fams[nfam], 0, sizeof(*fams));
-			if (!family_inside(tmpldir, im->rel)) {
-				/* Named, so that it is reported once; not read. */
-				fams[nfam++].name = xstrdup(im->rel->templates_dir);
-				ok = 0;
-			} else if (!family_load(&fams[nfam++], tmpldir,
-			    im->rel->templates_dir))
-				ok = 0;
+	return engines;
+}
+
+/*
+ * The family of image i, loaded the first time a release names it (a
+ * folder outside tmpldir is named, so that it is reported once, and not
+ * read).  A missing template is reported only while nothing else failed
+ * (quiet clear): after a failure it would mostly repeat it.  Returns 1, or
+ * 0 after reporting.
+ */
+static int
+image_family(struct job *j, const char *tmpldir, size_t i, int quiet)
+{
+	const struct image *im = &j->mx->img[i];
+	struct family *f;
+	char *path;
+	size_t k;
+	int ok = 1;
+
+	for (k = 0; k < j->nfam; k++)
+		if (strcmp(j->fams[k].name, im->rel->templates_dir) == 0)
+			break;
+	if (k == j->nfam) {
+		j->fams = xrealloc(j->fams, (j->nfam + 1) * sizeof(*j->fams));
+		f = &j->fams[j->nfam++];
+		memset(f, 0, sizeof(*f));
+		if (!family_inside(tmpldir, im->rel)) {
+			f->name = xstrdup(im->rel->templates_dir);
+			return 0;
 		}
-		j.fam[i] = fams[k];	/* a copy of the pointers; owned by fams */
-		if (family_get(&fams[k], rtype_names[im->type]) == NULL && ok) {
-			path = xasprintf("%s/%s/%s.mustache", tmpldir,
-			    im->rel->templates_dir, rtype_names[im->type]);
-			diag(EXIT_DATAERR, &im->rel->pos, "releases.%s.%s: no "
-			    "template %s for %s", im->rel->distro, im->rel->version,
-			    path, im->path);
-			free(path);
-			ok = 0;
-		}
-		for (k = 0; k < nsh; k++)
-			if (shs[k].rel == im->rel)
-				break;
-		if (k == nsh) {
-			shs = xrealloc(shs, (nsh + 1) * sizeof(*shs));
-			shs[nsh].rel = im->rel;
-			shs[nsh].env = envars_json(im->rel);
-			shs[nsh].cuda = xcalloc(im->rel->ncuda ? im->rel->ncuda : 1,
-			    sizeof(json_t *));
-			for (size_t c = 0; c < im->rel->ncuda; c++)
-				shs[nsh].cuda[c] = cuda_json(im->rel, im->rel->cuda[c]);
-			nsh++;
-		}
-		j.engine[i] = engines[im->pkg - m->pkg];
+		ok = family_load(f, tmpldir, im->rel->templates_dir);
 	}
-	/* shs may have moved while growing: point at its final place. */
-	for (i = 0; i < mx->n; i++)
-		for (k = 0; k < nsh; k++)
-			if (shs[k].rel == mx->img[i].rel)
-				j.sh[i] = &shs[k];
-	j.shared_tmpl = &shared_tmpl;
+	j->fam[i] = k;
+	if (ok && !quiet &&
+	    family_get(&j->fams[k], rtype_names[im->type]) == NULL) {
+		path = xasprintf("%s/%s/%s.mustache", tmpldir,
+		    im->rel->templates_dir, rtype_names[im->type]);
+		diag(EXIT_DATAERR, &im->rel->pos, "releases.%s.%s: no "
+		    "template %s for %s", im->rel->distro, im->rel->version,
+		    path, im->path);
+		free(path);
+		ok = 0;
+	}
+	return ok;
+}
+
+/* The context parts of image i's release, built the first time. */
+static void
+image_shared(struct job *j, size_t i)
+{
+	const struct release *r = j->mx->img[i].rel;
+	struct shared *sh;
+	size_t k;
+
+	for (k = 0; k < j->nsh; k++)
+		if (j->shs[k].rel == r)
+			break;
+	if (k == j->nsh) {
+		j->shs = xrealloc(j->shs, (j->nsh + 1) * sizeof(*j->shs));
+		sh = &j->shs[j->nsh++];
+		sh->rel = r;
+		sh->env = envars_json(r);
+		sh->cuda = xcalloc(r->ncuda ? r->ncuda : 1, sizeof(json_t *));
+		for (size_t c = 0; c < r->ncuda; c++)
+			sh->cuda[c] = cuda_json(r, r->cuda[c]);
+	}
+	j->sh[i] = k;
+}
+
+static void
+job_clear(struct job *j)
+{
+	size_t i, k;
+	int w;
+
+	for (i = 0; i < j->nsh; i++) {
+		json_decref(j->shs[i].env);
+		for (k = 0; k < j->shs[i].rel->ncuda; k++)
+			json_decref(j->shs[i].cuda[k]);
+		free(j->shs[i].cuda);
+	}
+	free(j->shs);
+	for (i = 0; j->engines != NULL && i < j->m->npkg; i++)
+		json_decref(j->engines[i]);
+	free(j->engines);
+	for (i = 0; i < j->nfam; i++)
+		family_clear(&j->fams[i]);
+	free(j->fams);
+	family_clear(&j->shared_tmpl);
+	for (w = 0; j->scratch != NULL && w < 64; w++)
+		buf_free(&j->scratch[w]);
+	free(j->scratch);
+	free(j->fam);
+	free(j->sh);
+}
+
+/* generated/images.json into the set. */
+static void
+add_images_json(const struct matrix *mx, const char *gendir, struct outset *out)
+{
+	struct buf f = { 0 };
+	json_t *ij = images_json(mx, gendir);
+
+	buf_reserve(&f, 1024 * mx->n + 64);
+	json_dump_callback(ij, buf_json_cb, &f, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER);
+	json_decref(ij);
+	buf_putc(&f, '\n');
+	outset_add(out, "images.json", &f);
+}
+
+/*
+ * Templates are loaded once per family before rendering; each release's
+ * context parts are built once and shared by its images; images render in
+ * the worker pool into their own dockerfile buffers (kept in the matrix for
+ * the catalog), copied into the set in matrix order.
+ */
+int
+docker_generate(const struct manifest *m, struct matrix *mx,
+    const char *tmpldir, const char *gendir, int jobs, struct outset *out)
+{
+	struct job j;
+	struct buf copy;
+	size_t i, nt;
+	int ok;
+
+	memset(&j, 0, sizeof(j));
+	j.m = m;
+	j.mx = mx;
+	j.fam = xcalloc(mx->n ? mx->n : 1, sizeof(*j.fam));
+	j.sh = xcalloc(mx->n ? mx->n : 1, sizeof(*j.sh));
+	j.engines = engine_ctxs(m);
+	j.scratch = xcalloc(64, sizeof(*j.scratch));
+	ok = family_load(&j.shared_tmpl, tmpldir, "_shared");
+	for (i = 0; i < mx->n; i++) {
+		if (!image_family(&j, tmpldir, i, !ok))
+			ok = 0;
+		image_shared(&j, i);
+	}
 	if (ok) {
-		nt = jobs > 0 ? jobs : 1;
-		if (nt > 64)
-			nt = 64;
-		if ((size_t)nt > mx->n / 64 + 1)
-			nt = (int)(mx->n / 64 + 1);	/* small matrices: no threads */
-		for (i = 1; i < (size_t)nt; i++)
-			if (pthread_create(&th[started], NULL, render_worker, &j) == 0)
-				started++;
-		render_worker(&j);
-		for (i = 0; i < (size_t)started; i++)
-			pthread_join(th[i], NULL);
+		/* Small matrices are not worth a thread. */
+		nt = (size_t)pool_size(jobs);
+		if (nt > mx->n / 64 + 1)
+			nt = mx->n / 64 + 1;
+		pool_run(mx->n, (int)nt, render_one, &j);
 		ok = !atomic_load(&j.failed);
 	}
-	for (i = 0; ok && i < mx->n; i++)
-		outset_add(out, mx->img[i].path, &j.out[i]);
-	if (ok) {
-		ij = images_json(mx, gendir);
-		buf_reserve(&f, 1024 * mx->n + 64);
-		json_dump_callback(ij, buf_json_cb, &f, JSON_INDENT(2) |
-		    JSON_PRESERVE_ORDER);
-		json_decref(ij);
-		buf_putc(&f, '\n');
-		outset_add(out, "images.json", &f);
+	for (i = 0; ok && i < mx->n; i++) {
+		memset(&copy, 0, sizeof(copy));
+		buf_add(&copy, mx->img[i].dockerfile.s, mx->img[i].dockerfile.len);
+		outset_add(out, mx->img[i].path, &copy);
 	}
-	for (i = 0; i < mx->n; i++)
-		buf_free(&j.out[i]);
-	for (i = 0; i < nsh; i++) {
-		json_decref(shs[i].env);
-		for (k = 0; k < shs[i].rel->ncuda; k++)
-			json_decref(shs[i].cuda[k]);
-		free(shs[i].cuda);
-	}
-	free(shs);
-	for (i = 0; i < m->npkg; i++)
-		json_decref(engines[i]);
-	free(engines);
-	for (i = 0; i < nfam; i++)
-		family_clear(&fams[i]);
-	free(fams);
-	family_clear(&shared_tmpl);
-	free(j.fam);
-	free(j.sh);
-	free(j.engine);
-	free(j.out);
+	if (ok)
+		add_images_json(mx, gendir, out);
+	job_clear(&j);
 	return ok;
 }

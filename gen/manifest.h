@@ -144,10 +144,11 @@ void		 matrix_free(struct matrix *);
 
 struct outset;
 
-/* Render every image's Dockerfile and images.json into the output set
- * (paths relative to the generated folder, named gendir in images.json).
- * tmpldir is templates/docker.  Returns 1, or 0 after reporting. */
-int	 docker_generate(const struct manifest *, const struct matrix *,
+/* Render every image's Dockerfile (kept in its dockerfile buffer, freed by
+ * matrix_free) and images.json into the output set (paths relative to the
+ * generated folder, named gendir in images.json).  tmpldir is
+ * templates/docker.  Returns 1, or 0 after reporting. */
+int	 docker_generate(const struct manifest *, struct matrix *,
 	    const char *tmpldir, const char *gendir, int jobs, struct outset *);
 
 /* ---- catalog.c, markdown.c ------------------------------------------ */

@@ -306,6 +306,7 @@ matrix_free(struct matrix *mx)
 		for (j = 0; j < mx->img[i].ntags; j++)
 			free(mx->img[i].tags[j]);
 		free(mx->img[i].tags);
+		buf_free(&mx->img[i].dockerfile);
 	}
 	free(mx->img);
 	free(mx);
