@@ -28,6 +28,9 @@ struct index_mem {
 	const char	**formats;	/* every engine's, one array */
 	struct scan	*scan;		/* built from it: strings borrowed */
 	struct ynode	*tree;		/* read back: strings borrowed */
+	char		**chunks;	/* read back: strings copied here */
+	size_t		 nchunks, left;
+	char		*cur;		/* the free part of the last chunk */
 	char		*strings;	/* manifest strings copied, one block */
 	const struct iengine **by_id;	/* engines sorted by id */
 };
@@ -44,6 +47,9 @@ index_free(struct index *x)
 		free(x->mem->formats);
 		scan_free(x->mem->scan);
 		ynode_free(x->mem->tree);
+		for (size_t i = 0; i < x->mem->nchunks; i++)
+			free(x->mem->chunks[i]);
+		free(x->mem->chunks);
 		free(x->mem->strings);
 		free(x->mem->by_id);
 		free(x->mem);
@@ -531,6 +537,32 @@ ystr(const struct ynode *map, const char *key)
 	    NULL : n->str;
 }
 
+/* A copy of s in the index's own chunks (NULL stays NULL): the parsed
+ * tree, many times larger, is freed once the index is made. */
+static const char *
+adup(struct index_mem *mm, const char *s)
+{
+	size_t n;
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	n = strlen(s) + 1;
+	if (n > mm->left) {
+		size_t sz = n > 65536 ? n : 65536;
+
+		mm->chunks = xrealloc(mm->chunks, (mm->nchunks + 1) *
+		    sizeof(*mm->chunks));
+		mm->cur = mm->chunks[mm->nchunks++] = xmalloc(sz);
+		mm->left = sz;
+	}
+	d = mm->cur;
+	memcpy(d, s, n);
+	mm->cur += n;
+	mm->left -= n;
+	return d;
+}
+
 /* One version's packages, from a checked tree. */
 static void
 read_packages(struct index *x, struct iversion *iv, const struct ynode *pk)
@@ -543,14 +575,14 @@ read_packages(struct index *x, struct iversion *iv, const struct ynode *pk)
 		struct ipkg *p = &x->mem->pkg[x->npkg++];
 		const struct ynode *o = pk->items[i];
 
-		p->os = ystr(o, "os");
-		p->arch = ystr(o, "arch");
-		p->accelerator = ystr(o, "accelerator");
-		p->accelerator_version = ystr(o, "acceleratorVersion");
-		p->variant = ystr(o, "variant");
-		p->filename = ystr(o, "filename");
+		p->os = adup(x->mem, ystr(o, "os"));
+		p->arch = adup(x->mem, ystr(o, "arch"));
+		p->accelerator = adup(x->mem, ystr(o, "accelerator"));
+		p->accelerator_version = adup(x->mem, ystr(o, "acceleratorVersion"));
+		p->variant = adup(x->mem, ystr(o, "variant"));
+		p->filename = adup(x->mem, ystr(o, "filename"));
 		p->size = strtoull(ystr(o, "size"), NULL, 10);
-		p->sha256 = ystr(o, "sha256");
+		p->sha256 = adup(x->mem, ystr(o, "sha256"));
 	}
 }
 
@@ -571,7 +603,8 @@ tree_counts(const struct ynode *es, size_t *nver, size_t *npkg, size_t *nfmt)
 	}
 }
 
-/* A tree that index_check passed, into the index (borrowing its strings). */
+/* A tree that index_check passed, into the index (its strings copied; the
+ * tree is freed). */
 static struct index *
 from_tree(struct ynode *root)
 {
@@ -581,35 +614,35 @@ from_tree(struct ynode *root)
 	size_t nver, npkg, nfmt, i, j, f = 0;
 	const char *rd;
 
-	mm->tree = root;
 	tree_counts(es, &nver, &npkg, &nfmt);
 	mm->eng = xcalloc(es->n ? es->n : 1, sizeof(*mm->eng));
 	mm->ver = xcalloc(nver ? nver : 1, sizeof(*mm->ver));
 	mm->pkg = xcalloc(npkg ? npkg : 1, sizeof(*mm->pkg));
 	mm->formats = xcalloc(nfmt ? nfmt : 1, sizeof(*mm->formats));
 	x->eng = mm->eng;
-	x->base_url = ystr(root, "baseUrl");
+	x->base_url = adup(mm, ystr(root, "baseUrl"));
 	x->last_updated = index_parse_time(ystr(root, "lastUpdated"));
 	for (i = 0; i < es->n; i++) {
 		struct iengine *ie = &mm->eng[x->neng++];
 
 		e = es->items[i];
-		ie->id = ystr(e, "id");
-		ie->name = ystr(e, "name");
-		ie->description = ystr(e, "description");
+		ie->id = adup(mm, ystr(e, "id"));
+		ie->name = adup(mm, ystr(e, "name"));
+		ie->description = adup(mm, ystr(e, "description"));
 		fs = ymap_get(e, "modelFormats");
 		ie->formats = &mm->formats[f];
 		ie->nformats = fs->n;
 		for (j = 0; j < fs->n; j++)
-			mm->formats[f++] = fs->items[j]->str;
+			mm->formats[f++] = adup(mm, fs->items[j]->str);
 		vs = ymap_get(e, "versions");
 		ie->ver = &mm->ver[x->nver];
 		ie->nver = vs->n;
 		for (j = 0; j < vs->n; j++) {
 			struct iversion *iv = &mm->ver[x->nver++];
 
-			iv->version = ystr(vs->items[j], "version");
-			iv->min_app_version = ystr(vs->items[j], "minAppVersion");
+			iv->version = adup(mm, ystr(vs->items[j], "version"));
+			iv->min_app_version = adup(mm, ystr(vs->items[j],
+			    "minAppVersion"));
 			/* An index from before release dates: the versions it
 			 * lists were out by its lastUpdated. */
 			rd = ystr(vs->items[j], "releaseDate");
@@ -618,6 +651,7 @@ from_tree(struct ynode *root)
 			read_packages(x, iv, ymap_get(vs->items[j], "packages"));
 		}
 	}
+	ynode_free(root);
 	index_sort_ids(x);
 	if (!index_digest(x)) {
 		index_free(x);
