@@ -1107,6 +1107,7 @@ struct ostream {
 	struct buf	 mem;		/* in memory: the bytes */
 	EVP_MD_CTX	*md;
 	int		 failed;	/* a write or a digest failed */
+	int		 err;		/* errno of the failed write */
 	FILE		*f;
 };
 
@@ -1122,7 +1123,7 @@ os_write(void *cookie, const char *p, size_t n)
 	else if (!write_full(s->fd, p, n))
 		s->failed = 1;
 	if (s->failed) {
-		errno = errno ? errno : EIO;
+		s->err = errno = errno ? errno : EIO;
 		return -1;
 	}
 	return (ssize_t)n;
@@ -1332,6 +1333,35 @@ ostream_add(struct ostream *s)
 	return 1;
 }
 
+/* A write failed: the first failure of the set is reported, naming the
+ * output (not the number its staged copy has), as stage_failed() does. */
+static void
+ostream_failed(struct ostream *s)
+{
+	int e = s->err ? s->err : errno ? errno : EIO, first;
+	char *name;
+
+	pthread_mutex_lock(&s->o->mu);
+	first = !s->o->failed;
+	s->o->failed = 1;
+	pthread_mutex_unlock(&s->o->mu);
+	if (!first)
+		return;
+	errno = e;
+	if (s->state) {
+		diag_errno(s->rel, 0, "cannot write its staged copy %s", s->path);
+		return;
+	}
+	name = xasprintf("%s/%s", s->o->root, s->rel);
+	errno = e;
+	if (s->path != NULL)
+		diag_errno(name, 0, "cannot write its staged copy in %s",
+		    s->o->stage);
+	else
+		diag_errno(name, 0, "cannot write");
+	free(name);
+}
+
 int
 ostream_close(struct ostream *s, char sha256[65])
 {
@@ -1345,7 +1375,7 @@ ostream_close(struct ostream *s, char sha256[65])
 	if (s->fd != -1 && close(s->fd) == -1)
 		ok = 0;
 	if (!ok)
-		diag_errno(s->path ? s->path : s->rel, 0, "cannot write");
+		ostream_failed(s);
 	else if (EVP_DigestFinal_ex(s->md, md, &len) != 1 || len != 32) {
 		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
 		ok = 0;
