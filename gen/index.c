@@ -72,7 +72,8 @@ index_parse_time(const char *s)
 	memset(&tm, 0, sizeof(tm));
 	if (s == NULL || strlen(s) != 20 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c",
 	    &y, &mo, &d, &h, &mi, &se, &z) != 7 || z != 'Z' || mo < 1 ||
-	    mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	    mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 ||
+	    y < 1970)
 		return -1;
 	/* Days from the civil date (no time zone, no libc locale). */
 	y -= mo <= 2;
