@@ -49,6 +49,8 @@ struct buf {
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_puts(struct buf *, const char *);
 void	 buf_putc(struct buf *, int);
+void	 buf_putu(struct buf *, unsigned long long);	/* decimal */
+void	 buf_puti(struct buf *, long long);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_reset(struct buf *);	/* len = 0, keeps memory */
@@ -188,6 +190,9 @@ struct ostream;
  * ledger keeps it, pruning spares it), never written or compared. */
 void		 outset_keep(struct outset *, const char *relpath);
 struct ostream	*outset_open(struct outset *, const char *relpath);
+/* The same for a state file (path as out_state_path() gives), always
+ * staged beside its target and committed with the set. */
+struct ostream	*outset_open_state(struct outset *, const char *path);
 FILE		*ostream_file(struct ostream *);
 int		 ostream_close(struct ostream *, char sha256[65]);
 /* Compare with the disk; print each stale, missing and extra (marked) file.

@@ -29,6 +29,7 @@ struct index_mem {
 	struct scan	*scan;		/* built from it: strings borrowed */
 	struct ynode	*tree;		/* read back: strings borrowed */
 	char		*strings;	/* manifest strings copied, one block */
+	const struct iengine **by_id;	/* engines sorted by id */
 };
 
 void
@@ -44,6 +45,7 @@ index_free(struct index *x)
 		scan_free(x->mem->scan);
 		ynode_free(x->mem->tree);
 		free(x->mem->strings);
+		free(x->mem->by_id);
 		free(x->mem);
 	}
 	free(x);
@@ -88,16 +90,43 @@ index_parse_time(const char *s)
 	return days * 86400 + h * 3600 + mi * 60 + se;
 }
 
-/* Engines sorted by id, for look-ups: built on first use. */
-const struct iengine *
-index_engine(const struct index *x, const char *id)
+static int
+by_id_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct iengine *const *)a)->id,
+	    (*(const struct iengine *const *)b)->id);
+}
+
+/* The engines sorted by id, for index_engine(): made by each constructor. */
+static void
+index_sort_ids(struct index *x)
 {
 	size_t i;
 
+	x->mem->by_id = xcalloc(x->neng ? x->neng : 1, sizeof(*x->mem->by_id));
 	for (i = 0; i < x->neng; i++)
-		if (strcmp(x->eng[i].id, id) == 0)
-			return &x->eng[i];
-	return NULL;
+		x->mem->by_id[i] = &x->eng[i];
+	qsort(x->mem->by_id, x->neng, sizeof(*x->mem->by_id), by_id_cmp);
+}
+
+const struct iengine *
+index_engine(const struct index *x, const char *id)
+{
+	struct iengine key;
+	const struct iengine *kp = &key, **hit;
+
+	if (x->mem == NULL || x->mem->by_id == NULL) {	/* made by hand */
+		size_t i;
+
+		for (i = 0; i < x->neng; i++)
+			if (strcmp(x->eng[i].id, id) == 0)
+				return &x->eng[i];
+		return NULL;
+	}
+	key.id = id;
+	hit = bsearch(&kp, x->mem->by_id, x->neng, sizeof(*x->mem->by_id),
+	    by_id_cmp);
+	return hit ? *hit : NULL;
 }
 
 /* The version of an engine, by binary search (versions are newest first
@@ -120,23 +149,75 @@ index_version(const struct iengine *e, const char *version)
 	return NULL;
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+pkgrules_has_engine(const struct pkgrules *r, const char *id)
+{
+	const char *const *e;
+
+	if (r->sorted != NULL)
+		return bsearch(&id, r->sorted, r->nsorted, sizeof(*r->sorted),
+		    str_cmp) != NULL;
+	for (e = r->engines; e != NULL && *e != NULL; e++)
+		if (strcmp(*e, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* The rules of the manifest, with the engines sorted; *keep is freed by
+ * the caller. */
+static struct pkgrules
+manifest_rules(const struct manifest *m, const char ***keep)
+{
+	struct pkgrules r = { m->nplat, m->plat, m->engine_ids, NULL, 0 };
+	size_t n = 0;
+
+	while (m->engine_ids != NULL && m->engine_ids[n] != NULL)
+		n++;
+	*keep = xcalloc(n + 1, sizeof(**keep));
+	if (n > 0)
+		memcpy(*keep, m->engine_ids, n * sizeof(**keep));
+	qsort(*keep, n, sizeof(**keep), str_cmp);
+	r.sorted = *keep;
+	r.nsorted = n;
+	return r;
+}
+
 /* ---- the digest: everything but lastUpdated ---------------------------- */
 
+/* Length-prefixed: no two different lists hash alike.  Pieces gather in
+ * b and go to the digest in large blocks. */
 static void
-dig_str(EVP_MD_CTX *c, const char *s)
+dig_str(struct buf *b, const char *s)
 {
-	/* Length-prefixed: no two different lists hash alike. */
 	size_t n = s ? strlen(s) : (size_t)-1;
 
-	EVP_DigestUpdate(c, &n, sizeof(n));
+	buf_add(b, &n, sizeof(n));
 	if (s != NULL)
-		EVP_DigestUpdate(c, s, n);
+		buf_add(b, s, n);
 }
 
 static void
-dig_num(EVP_MD_CTX *c, unsigned long long v)
+dig_num(struct buf *b, unsigned long long v)
 {
-	EVP_DigestUpdate(c, &v, sizeof(v));
+	buf_add(b, &v, sizeof(v));
+}
+
+static int
+dig_flush(EVP_MD_CTX *c, struct buf *b, int force)
+{
+	int ok = 1;
+
+	if (b->len >= 65536 || (force && b->len > 0)) {
+		ok = EVP_DigestUpdate(c, b->s, b->len) == 1;
+		buf_reset(b);
+	}
+	return ok;
 }
 
 /* SHA-256 of the index without lastUpdated: two runs that would write
@@ -146,52 +227,52 @@ static int
 index_digest(struct index *x)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	struct buf b = { 0 };
 	unsigned char md[32];
 	unsigned int len = 0;
 	size_t i, j, k;
 	int ok;
 
-	if (c == NULL || EVP_DigestInit_ex(c, EVP_sha256(), NULL) != 1) {
-		EVP_MD_CTX_free(c);
-		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
-		return 0;
-	}
-	dig_str(c, "gen-index-digest 1");
-	dig_str(c, x->base_url);
-	dig_num(c, x->neng);
-	for (i = 0; i < x->neng; i++) {
+	ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
+	dig_str(&b, "gen-index-digest 1");
+	dig_str(&b, x->base_url);
+	dig_num(&b, x->neng);
+	for (i = 0; ok && i < x->neng; i++) {
 		const struct iengine *e = &x->eng[i];
 
-		dig_str(c, e->id);
-		dig_str(c, e->name);
-		dig_str(c, e->description);
-		dig_num(c, e->nformats);
+		dig_str(&b, e->id);
+		dig_str(&b, e->name);
+		dig_str(&b, e->description);
+		dig_num(&b, e->nformats);
 		for (j = 0; j < e->nformats; j++)
-			dig_str(c, e->formats[j]);
-		dig_num(c, e->nver);
-		for (j = 0; j < e->nver; j++) {
+			dig_str(&b, e->formats[j]);
+		dig_num(&b, e->nver);
+		for (j = 0; ok && j < e->nver; j++) {
 			const struct iversion *v = &e->ver[j];
 
-			dig_str(c, v->version);
-			dig_str(c, v->min_app_version);
-			dig_num(c, (unsigned long long)v->release_date);
-			dig_num(c, v->npkg);
+			dig_str(&b, v->version);
+			dig_str(&b, v->min_app_version);
+			dig_num(&b, (unsigned long long)v->release_date);
+			dig_num(&b, v->npkg);
 			for (k = 0; k < v->npkg; k++) {
 				const struct ipkg *p = &v->pkg[k];
 
-				dig_str(c, p->os);
-				dig_str(c, p->arch);
-				dig_str(c, p->accelerator);
-				dig_str(c, p->accelerator_version);
-				dig_str(c, p->variant);
-				dig_str(c, p->filename);
-				dig_num(c, p->size);
-				dig_str(c, p->sha256);
+				dig_str(&b, p->os);
+				dig_str(&b, p->arch);
+				dig_str(&b, p->accelerator);
+				dig_str(&b, p->accelerator_version);
+				dig_str(&b, p->variant);
+				dig_str(&b, p->filename);
+				dig_num(&b, p->size);
+				dig_str(&b, p->sha256);
 			}
+			ok = dig_flush(c, &b, 0);
 		}
 	}
-	ok = EVP_DigestFinal_ex(c, md, &len) == 1 && len == 32;
+	ok = ok && dig_flush(c, &b, 1) && EVP_DigestFinal_ex(c, md, &len) == 1 &&
+	    len == 32;
 	EVP_MD_CTX_free(c);
+	buf_free(&b);
 	if (!ok) {
 		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
 		return 0;
@@ -329,7 +410,7 @@ fill_pkg(struct ipkg *ip, const struct pkginfo *p)
 	ip->accelerator_version = p->accelerator_version;
 	ip->variant = p->variant;
 	ip->size = p->size;
-	memcpy(ip->sha256, p->sha256, sizeof(ip->sha256));
+	ip->sha256 = p->sha256;
 }
 
 /* The release date of a version: the previous index's, else when. */
@@ -392,7 +473,7 @@ index_from_scan(const struct manifest *m, struct scan *s,
 	struct index_mem *mm;
 	struct sorted *v;
 	const char **fmt;
-	size_t i, a, b, nfmt = 0;
+	size_t i, a, b, nfmt = 0, nver;
 
 	if ((v = sort_packages(m, s)) == NULL) {
 		scan_free(s);
@@ -401,8 +482,11 @@ index_from_scan(const struct manifest *m, struct scan *s,
 	x = xcalloc(1, sizeof(*x));
 	x->mem = mm = xcalloc(1, sizeof(*mm));
 	mm->scan = s;
+	for (i = 0, nver = 0; i < s->n; i++)
+		nver += i == 0 || v[i].eng != v[i - 1].eng ||
+		    strcmp(v[i].p->version, v[i - 1].p->version) != 0;
 	mm->eng = xcalloc(m->neng ? m->neng : 1, sizeof(*mm->eng));
-	mm->ver = xcalloc(s->n ? s->n : 1, sizeof(*mm->ver));
+	mm->ver = xcalloc(nver ? nver : 1, sizeof(*mm->ver));
 	mm->pkg = xcalloc(s->n ? s->n : 1, sizeof(*mm->pkg));
 	for (i = 0; i < m->neng; i++)
 		nfmt += m->eng[i].nformats;
@@ -425,6 +509,7 @@ index_from_scan(const struct manifest *m, struct scan *s,
 	}
 	free(v);
 	x->last_updated = when;
+	index_sort_ids(x);
 	if (!index_digest(x)) {
 		index_free(x);
 		return NULL;
@@ -465,7 +550,7 @@ read_packages(struct index *x, struct iversion *iv, const struct ynode *pk)
 		p->variant = ystr(o, "variant");
 		p->filename = ystr(o, "filename");
 		p->size = strtoull(ystr(o, "size"), NULL, 10);
-		snprintf(p->sha256, sizeof(p->sha256), "%s", ystr(o, "sha256"));
+		p->sha256 = ystr(o, "sha256");
 	}
 }
 
@@ -533,6 +618,7 @@ from_tree(struct ynode *root)
 			read_packages(x, iv, ymap_get(vs->items[j], "packages"));
 		}
 	}
+	index_sort_ids(x);
 	if (!index_digest(x)) {
 		index_free(x);
 		return NULL;
@@ -669,9 +755,13 @@ write_pkg(struct buf *b, int level, const struct ipkg *p, int first)
 	kv_str(b, level + 1, "filename", p->filename, 0);
 	buf_putc(b, ',');
 	indent(b, level + 1);
-	buf_printf(b, "\"size\": %llu,", p->size);
+	buf_puts(b, "\"size\": ");
+	buf_putu(b, p->size);
+	buf_putc(b, ',');
 	indent(b, level + 1);
-	buf_printf(b, "\"sha256\": \"%s\"", p->sha256);
+	buf_puts(b, "\"sha256\": \"");
+	buf_add(b, p->sha256, 64);
+	buf_putc(b, '"');
 	indent(b, level);
 	buf_putc(b, '}');
 }
@@ -954,6 +1044,7 @@ stamp_index(char *text, const char *digest, long long last)
 			goto bad;
 	}
 	x->eng = mm->eng;
+	index_sort_ids(x);
 	snprintf(x->digest, sizeof(x->digest), "%s", digest);
 	x->last_updated = last;
 	return x;
@@ -1063,17 +1154,51 @@ run_time(const struct index_job *j, const struct scan *s, long long *when)
 	return 1;
 }
 
-/* engines.json, streamed into the site set; its digest to sum. */
-static int
-write_index(const struct index *x, struct outset *site, char sum[65])
+/* The two large files of a run: engines.json and the package cache,
+ * formatted on two threads at once. */
+struct wjob {
+	const struct index	*x;
+	const struct scan	*s;
+	FILE			*f[2];
+	int			 ok[2];
+};
+
+static void
+write_item(void *arg, size_t i, int worker)
 {
-	struct ostream *os;
+	struct wjob *w = arg;
+
+	(void)worker;
+	w->ok[i] = i == 0 ? index_write(w->x, w->f[0]) :
+	    scan_cache_write(w->s, w->f[1]);
+}
+
+/*
+ * engines.json (its digest to sum) and, when cache is not NULL, the
+ * package cache, streamed into the site set.  Returns 1, or 0 after
+ * reporting.
+ */
+static int
+write_outputs(const struct index *x, const char *cache, struct outset *site,
+    int jobs, char sum[65])
+{
+	struct ostream *os[2] = { NULL, NULL };
+	struct wjob w = { x, x->mem->scan, { NULL, NULL }, { 1, 1 } };
 	int ok;
 
-	if ((os = outset_open(site, "engines.json")) == NULL)
+	if ((os[0] = outset_open(site, "engines.json")) == NULL ||
+	    (cache != NULL && (os[1] = outset_open_state(site, cache)) == NULL)) {
+		if (os[0] != NULL)
+			ostream_close(os[0], NULL);
 		return 0;
-	ok = index_write(x, ostream_file(os));
-	return ostream_close(os, sum) && ok;
+	}
+	w.f[0] = ostream_file(os[0]);
+	w.f[1] = os[1] ? ostream_file(os[1]) : NULL;
+	pool_run(os[1] ? 2 : 1, jobs, write_item, &w);
+	ok = ostream_close(os[0], sum) && w.ok[0];
+	if (os[1] != NULL)
+		ok = ostream_close(os[1], NULL) && w.ok[1] && ok;
+	return ok;
 }
 
 /* The schema beside engines.json. */
@@ -1100,7 +1225,7 @@ previous(const struct index_job *j, const struct pkgrules *rules,
 {
 	/* What was published may predate the manifest's engines and
 	 * platforms: it is checked for what it is, not for this manifest. */
-	struct pkgrules any = { 0, NULL, NULL };
+	struct pkgrules any = { 0, NULL, NULL, NULL, 0 };
 	char *path = xasprintf("%s/engines.json", j->site);
 	char *stamp = out_state_path("index", j->site);
 	int ok = 1;
@@ -1123,7 +1248,8 @@ int
 index_update(const struct manifest *m, const struct index_job *j,
     struct outset *site, struct index **out)
 {
-	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids };
+	const char **sorted;
+	struct pkgrules rules = manifest_rules(m, &sorted);
 	struct scanopts so = { 0 };
 	struct stamp st = { 0 };
 	struct buf text = { 0 }, b = { 0 };
@@ -1132,13 +1258,12 @@ index_update(const struct manifest *m, const struct index_job *j,
 	char *salt = NULL, sum[65], *path;
 	long long when;
 	char fp[65];
-	int ok = 0, trusted = 0;
+	int ok = 0, trusted = 0, dirty;
 
 	*out = NULL;
 	so.dir = j->packages;
 	so.cache = j->cache;
 	so.use_cache = j->use_cache;
-	so.write_cache = j->write_state;
 	so.jobs = j->jobs;
 	if (site != NULL) {
 		if ((salt = index_salt(j->manifest)) == NULL ||
@@ -1158,9 +1283,7 @@ index_update(const struct manifest *m, const struct index_job *j,
 		ok = (!j->need || x != NULL) && add_schema(j, site);
 		goto out;
 	}
-	if (s->cache.len > 0 && j->cache != NULL && site != NULL) {
-		outset_add_state(site, j->cache, &s->cache);
-	}
+	dirty = s->dirty;
 	if (!run_time(j, s, &when))
 		goto out;
 	memcpy(fp, s->fingerprint, sizeof(fp));
@@ -1172,7 +1295,9 @@ index_update(const struct manifest *m, const struct index_job *j,
 		ok = 1;
 		goto out;
 	}
-	if (!write_index(x, site, sum) || !add_schema(j, site))
+	/* The cache is committed with the outputs, or not at all. */
+	if (!write_outputs(x, dirty && j->write_state ? j->cache : NULL, site,
+	    j->jobs, sum) || !add_schema(j, site))
 		goto out;
 	if (j->write_state) {
 		path = out_state_path("index", j->site);
@@ -1192,6 +1317,7 @@ out:
 	buf_free(&text);
 	buf_free(&b);
 	free(salt);
+	free(sorted);
 	return ok;
 }
 
@@ -1199,7 +1325,7 @@ struct index *
 index_site(const struct manifest *m, const struct index_job *j,
     struct outset *site)
 {
-	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids };
+	struct pkgrules rules = { m->nplat, m->plat, m->engine_ids, NULL, 0 };
 	char *path = xasprintf("%s/engines.json", j->site);
 	struct index *x;
 

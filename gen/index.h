@@ -20,7 +20,14 @@ struct pkgrules {
 	size_t			 nplat;
 	const struct platform	*plat;
 	const char *const	*engines;	/* NULL-terminated engine ids */
+	/* The same ids sorted (strcmp), for look-ups among thousands; NULL
+	 * to search engines in order. */
+	const char *const	*sorted;
+	size_t			 nsorted;
 };
+
+/* Is id among the rules' engines? */
+int	 pkgrules_has_engine(const struct pkgrules *, const char *id);
 
 /* A package: the file, and the fields of its package/manifest.json. */
 struct pkginfo {
@@ -165,7 +172,6 @@ struct scanopts {
 	const char	*dir;		/* the packages folder */
 	const char	*cache;		/* the cache file (in the state folder), or NULL */
 	int		 use_cache;	/* read the cache */
-	int		 write_cache;	/* encode it anew when anything changed */
 	int		 jobs;		/* worker threads; 0: the number of cores */
 	/* Salt of the fingerprint (see struct scan); and, when not NULL, the
 	 * fingerprint at which nothing more need be done. */
@@ -183,13 +189,24 @@ struct scan {
 	 * and unchanged is set. */
 	char		 fingerprint[65];
 	int		 unchanged;
-	/* The cache's new text (opts->write_cache and something changed),
-	 * for the caller to commit with the run's outputs; else empty. */
-	struct buf	 cache;
-	/* private: the old cache's text, which cached records point into */
-	struct buf	 held;
-	char		**held_fields;
+	struct pkgstat	*st;		/* per package: what the cache keys on */
+	int		 dirty;		/* the cache should be written anew */
+	/* private: the strings of cached records, interned (a registry's
+	 * records repeat a few engine ids, versions, platforms and binaries:
+	 * 100,000 records take kilobytes here, not the cache's 23 MB) */
+	struct strpool {
+		char	**slot;		/* open addressing; a power of two */
+		size_t	  n, cap;
+	}		 pool;
 };
+
+/* The cache's text for the scan (scan_cache_write): it keys each
+ * record on path, size, mtime and inode. */
+struct pkgstat {
+	unsigned long long size, ino;
+	long long	 mtime_s, mtime_ns;
+};
+int		 scan_cache_write(const struct scan *, FILE *);
 
 /*
  * Find, read (or take from the cache) and check every *.baiengine under
@@ -220,7 +237,7 @@ struct ipkg {
 	const char	*accelerator_version;	/* NULL for JSON null */
 	const char	*variant;		/* NULL when absent */
 	unsigned long long size;
-	char		 sha256[65];		/* lower-case hex */
+	const char	*sha256;		/* 64 lower-case hex digits */
 };
 
 /* One version of an engine: its packages, sorted by os, arch, accelerator

@@ -614,7 +614,7 @@ cmd_verify(const struct opts *o, const char *dir)
 	long bad = -1;
 
 	if ((m = manifest_load(o->manifest)) != NULL) {
-		rules = (struct pkgrules){ m->nplat, m->plat, m->engine_ids };
+		rules = (struct pkgrules){ m->nplat, m->plat, m->engine_ids, NULL, 0 };
 		bad = index_verify(path, o->packages, &rules, o->jobs);
 	}
 	if (bad > 0) {

@@ -54,6 +54,7 @@ struct sfile {
 	char		*path;
 	struct buf	 data;
 	char		*tmp;		/* staged copy, or NULL */
+	int		 streamed;	/* written through outset_open_state() */
 };
 
 struct outset {
@@ -462,10 +463,8 @@ same_on_disk(const char *path, const struct buf *b)
 		close(fd);
 		return 0;
 	}
-	while (same && (r = read(fd, chunk, sizeof(chunk))) != 0) {
+	while (same && (r = read_full(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0) {
-			if (errno == EINTR)
-				continue;
 			diag_errno(path, 0, "read");
 			close(fd);
 			return -1;
@@ -794,23 +793,6 @@ make_parents(const char *path, char **lastdir)
 	return 1;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return 0;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 1;
-}
-
 /*
  * Create a file with these bytes (it must not exist yet, or be ours).
  * The gate is held open for the system calls, which allocate nothing.
@@ -826,7 +808,7 @@ write_new(const char *path, const struct buf *b)
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0666)) == -1)
 		what = "cannot create";
-	else if (!write_all(fd, b->s, b->len)) {
+	else if (!write_full(fd, b->s, b->len)) {
 		what = "cannot write";
 		e = errno;
 		close(fd);
@@ -1027,6 +1009,7 @@ outset_add_state(struct outset *o, const char *path, struct buf *b)
 	if (o->sf[o->nsf].data.s == NULL)
 		buf_add(&o->sf[o->nsf].data, "", 0);
 	o->sf[o->nsf].tmp = NULL;
+	o->sf[o->nsf].streamed = 0;
 	o->nsf++;
 	memset(b, 0, sizeof(*b));
 }
@@ -1053,6 +1036,8 @@ stage_state(struct outset *o)
 	int s;
 
 	for (i = 0; i < o->nsf; i++) {
+		if (o->sf[i].streamed)
+			continue;	/* staged as it was written */
 		if ((s = same_on_disk(o->sf[i].path, &o->sf[i].data)) < 0)
 			return 0;
 		if (s == 1)
@@ -1118,6 +1103,7 @@ outset_eager(struct outset *o)
 
 struct ostream {
 	struct outset	*o;
+	int		 state;		/* a state file: staged beside its target */
 	char		*rel;
 	char		*path;		/* the staged copy, or NULL (in memory) */
 	int		 fd;
@@ -1254,6 +1240,56 @@ outset_keep(struct outset *o, const char *rel)
 	pthread_mutex_unlock(&o->mu);
 }
 
+struct ostream *
+outset_open_state(struct outset *o, const char *path)
+{
+	cookie_io_functions_t io = { NULL, os_write, NULL, NULL };
+	struct ostream *s = xcalloc(1, sizeof(*s));
+	struct sfile *sf;
+	int e;
+
+	s->o = o;
+	s->state = 1;
+	s->rel = xstrdup(path);
+	if ((s->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
+		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
+		goto fail;
+	}
+	o->sf = xrealloc(o->sf, (o->nsf + 1) * sizeof(*o->sf));
+	sf = &o->sf[o->nsf++];
+	memset(sf, 0, sizeof(*sf));
+	sf->path = xstrdup(path);
+	sf->streamed = 1;
+	buf_add(&sf->data, "", 0);
+	s->path = xasprintf("%s.%ld", path, (long)getpid());
+	/* Known to out_abort() before it exists. */
+	pthread_mutex_lock(&live_mu);
+	sf->tmp = xstrdup(s->path);
+	pthread_mutex_unlock(&live_mu);
+	gate_enter();
+	s->fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0666);
+	e = errno;
+	gate_leave();
+	errno = e;
+	if (s->fd == -1 || (s->f = fopencookie(s, "w", io)) == NULL) {
+		diag_errno(s->path, 0, "cannot create");
+		goto fail;
+	}
+	setvbuf(s->f, NULL, _IOFBF, 1 << 18);
+	return s;
+fail:
+	if (s->fd > 0)
+		close(s->fd);
+	EVP_MD_CTX_free(s->md);
+	free(s->path);
+	free(s->rel);
+	free(s);
+	o->failed = 1;
+	return NULL;
+}
+
 FILE *
 ostream_file(struct ostream *s)
 {
@@ -1270,6 +1306,8 @@ ostream_add(struct ostream *s)
 	char *target;
 	int same = 0;
 
+	if (s->state)
+		return 1;	/* staged already; committed as a 'T' step */
 	if (s->path == NULL) {
 		outset_add(o, s->rel, &s->mem);
 		return 1;
@@ -1576,7 +1614,7 @@ journal_write(const struct plan *p)
 	tmp = xasprintf("%s.%ld", path, (long)getpid());
 	plan_encode(p, &b);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1 ||
-	    !write_all(fd, b.s, b.len) || close(fd) == -1) {
+	    !write_full(fd, b.s, b.len) || close(fd) == -1) {
 		diag_errno(tmp, 0, "cannot write the journal");
 		unlink(tmp);
 		goto out;

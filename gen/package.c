@@ -1323,7 +1323,7 @@ int
 package_check(const struct pkginfo *p, const struct pkgrules *r)
 {
 	struct pos pos = { p->path, 0, 0 };
-	const char *const *e, *near;
+	const char *near;
 	char *tok, *want;
 	size_t n;
 	int ok = 1;
@@ -1342,10 +1342,7 @@ package_check(const struct pkginfo *p, const struct pkgrules *r)
 		}
 	}
 	if (r->engines != NULL) {
-		for (e = r->engines; *e != NULL; e++)
-			if (strcmp(*e, p->engine_id) == 0)
-				break;
-		if (*e == NULL) {
+		if (!pkgrules_has_engine(r, p->engine_id)) {
 			if ((near = suggest(p->engine_id, r->engines)) != NULL)
 				diag(EXIT_DATAERR, &pos, MANIFEST ": engine "
 				    "\"%s\" is not described in the manifest's "

@@ -38,20 +38,14 @@ struct found {
 	int		 failed;
 };
 
-/* A cache record: its strings point into the cache's text. */
+/* A cache record's head: the path and what the cache keys on. */
 struct cache_ent {
 	const char	*path;
-	char		**f;		/* the record's fields, in text */
+	char		*rest;		/* the fields after the inode */
 	unsigned long long size, ino;
 	long long	 mtime_s, mtime_ns;
 };
 
-struct cache {
-	size_t			 n;
-	struct cache_ent	*e;	/* sorted by path */
-	struct buf		 text;	/* the file, split in place */
-	char			**fields;	/* NFIELDS per record */
-};
 
 static int
 has_suffix(const char *s, const char *suf)
@@ -73,9 +67,21 @@ join_path(const char *dir, const char *name)
 	return p;
 }
 
+/* An entry of a folder being walked, and what its stat found (the
+ * fields the walk uses: 100,000 entries of struct stat would be 14 MB). */
+struct dent {
+	char		*name;
+	const char	*what;		/* why a link cannot be followed */
+	unsigned long long size, ino, dev;
+	long long	 mtime_s, mtime_ns;
+	unsigned int	 mode;
+	unsigned char	 pkg, link, ok;
+	int		 err;		/* errno of a failed stat */
+};
+
 static void
 found_add(struct found **v, size_t *n, size_t *cap, char *path,
-    const struct stat *st)
+    const struct dent *e)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 256;
@@ -83,10 +89,10 @@ found_add(struct found **v, size_t *n, size_t *cap, char *path,
 	}
 	memset(&(*v)[*n], 0, sizeof(**v));
 	(*v)[*n].path = path;
-	(*v)[*n].size = (unsigned long long)st->st_size;
-	(*v)[*n].mtime_s = (long long)st->st_mtim.tv_sec;
-	(*v)[*n].mtime_ns = (long long)st->st_mtim.tv_nsec;
-	(*v)[*n].ino = (unsigned long long)st->st_ino;
+	(*v)[*n].size = e->size;
+	(*v)[*n].mtime_s = e->mtime_s;
+	(*v)[*n].mtime_ns = e->mtime_ns;
+	(*v)[*n].ino = e->ino;
 	(*n)++;
 }
 
@@ -125,37 +131,46 @@ struct walked {
 	const struct walked	*up;
 };
 
-/*
- * Every *.baiengine below dir; dot-files and dot-folders are skipped, and
- * so is anything else that is neither a folder nor named *.baiengine.  A
- * *.baiengine that is not (or does not lead to) a regular file is an
- * error, reported here without stopping the walk.  Returns 1, or 0 when
- * anything was reported.
- */
-static int
-walk(const char *dir, const struct walked *up, struct found **v, size_t *n,
-    size_t *cap)
-{
-	const struct walked *w;
-	struct walked here = { 0, 0, NULL };
-	struct dirent *de;
-	struct stat st;
-	const char *what;
-	char *p;
-	DIR *d;
-	int ok = 1, pkg, link;
+static int	walk(const char *, const struct walked *, struct found **,
+		    size_t *, size_t *);
 
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT)
-			return 1;
-		diag_errno(dir, 0, "cannot read folder");
-		return 0;
-	}
-	here.up = up;
-	if (fstat(dirfd(d), &st) == 0) {
-		here.dev = st.st_dev;
-		here.ino = st.st_ino;
-	}
+
+struct dstat {
+	DIR		*d;
+	struct dent	*e;
+};
+
+static void
+stat_item(void *arg, size_t i, int worker)
+{
+	struct dstat *ds = arg;
+	struct dent *e = &ds->e[i];
+	struct stat st;
+	int link;
+
+	(void)worker;
+	e->ok = entry_stat(ds->d, e->name, &st, &link, &e->what);
+	e->err = errno;
+	e->link = (unsigned char)link;
+	e->mode = st.st_mode;
+	e->size = (unsigned long long)st.st_size;
+	e->ino = (unsigned long long)st.st_ino;
+	e->dev = (unsigned long long)st.st_dev;
+	e->mtime_s = (long long)st.st_mtim.tv_sec;
+	e->mtime_ns = (long long)st.st_mtim.tv_nsec;
+}
+
+/* The entries of d worth a stat: packages, folders and what may be one
+ * (links, unknown types); dot-files are skipped. */
+static struct dent *
+read_entries(DIR *d, size_t *n)
+{
+	struct dent *v = NULL;
+	struct dirent *de;
+	size_t cap = 0;
+	int pkg;
+
+	*n = 0;
 	while ((de = readdir(d)) != NULL) {
 		pkg = has_suffix(de->d_name, ".baiengine");
 		/* Only folders and packages need a stat; d_type says which,
@@ -163,38 +178,97 @@ walk(const char *dir, const struct walked *up, struct found **v, size_t *n,
 		if (de->d_name[0] == '.' || (!pkg && de->d_type != DT_UNKNOWN &&
 		    de->d_type != DT_DIR && de->d_type != DT_LNK))
 			continue;
-		p = join_path(dir, de->d_name);
-		if (!entry_stat(d, de->d_name, &st, &link, &what)) {
-			if (what == NULL) {
-				diag_errno(p, 0, "cannot stat");
-				ok = 0;
-			} else if (pkg) {
-				diag(EXIT_DATAERR, &(struct pos){ p, 0, 0 },
-				    "is %s, not a regular file", what);
-				ok = 0;
-			} else
-				note("%s: skipped: %s", p, what);
-		} else if (S_ISREG(st.st_mode) && pkg) {
-			found_add(v, n, cap, p, &st);
-			p = NULL;
-		} else if (pkg) {
-			diag(EXIT_DATAERR, &(struct pos){ p, 0, 0 },
-			    "is %s%s, not a regular file", link ?
-			    "a symbolic link to " : "", file_kind(st.st_mode));
-			ok = 0;
-		} else if (S_ISDIR(st.st_mode)) {
-			for (w = &here; w != NULL; w = w->up)
-				if (w->dev == st.st_dev && w->ino == st.st_ino)
-					break;
-			if (w != NULL)
-				note("%s: skipped: a link to a folder that holds "
-				    "it", p);
-			else
-				ok &= walk(p, &here, v, n, cap);
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xrealloc(v, cap * sizeof(*v));
 		}
-		free(p);
+		memset(&v[*n], 0, sizeof(*v));
+		v[*n].name = xstrdup(de->d_name);
+		v[(*n)++].pkg = pkg;
 	}
-	closedir(d);
+	return v;
+}
+
+/* One entry after its stat: a package found, a folder walked, or a
+ * problem reported.  Returns 0 when something was reported. */
+static int
+walk_entry(const char *dir, const struct walked *here, struct dent *e,
+    struct found **v, size_t *n, size_t *cap)
+{
+	const struct walked *w;
+	char *p = join_path(dir, e->name);
+	int ok = 1;
+
+	if (!e->ok) {
+		errno = e->err;
+		if (e->what == NULL) {
+			diag_errno(p, 0, "cannot stat");
+			ok = 0;
+		} else if (e->pkg) {
+			diag(EXIT_DATAERR, &(struct pos){ p, 0, 0 },
+			    "is %s, not a regular file", e->what);
+			ok = 0;
+		} else
+			note("%s: skipped: %s", p, e->what);
+	} else if (S_ISREG(e->mode) && e->pkg) {
+		found_add(v, n, cap, p, e);
+		p = NULL;
+	} else if (e->pkg) {
+		diag(EXIT_DATAERR, &(struct pos){ p, 0, 0 }, "is %s%s, not a "
+		    "regular file", e->link ? "a symbolic link to " : "",
+		    file_kind(e->mode));
+		ok = 0;
+	} else if (S_ISDIR(e->mode)) {
+		for (w = here; w != NULL; w = w->up)
+			if ((unsigned long long)w->dev == e->dev &&
+			    (unsigned long long)w->ino == e->ino)
+				break;
+		if (w != NULL)
+			note("%s: skipped: a link to a folder that holds it", p);
+		else
+			ok = walk(p, here, v, n, cap);
+	}
+	free(p);
+	return ok;
+}
+
+/*
+ * Every *.baiengine below dir; dot-files and dot-folders are skipped, and
+ * so is anything else that is neither a folder nor named *.baiengine.  A
+ * *.baiengine that is not (or does not lead to) a regular file is an
+ * error, reported here without stopping the walk.  The entries of a large
+ * folder are examined on the worker pool.  Returns 1, or 0 when anything
+ * was reported.
+ */
+static int
+walk(const char *dir, const struct walked *up, struct found **v, size_t *n,
+    size_t *cap)
+{
+	struct walked here = { 0, 0, NULL };
+	struct dstat ds;
+	struct stat st;
+	size_t ne = 0, i;
+	int ok = 1;
+
+	if ((ds.d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		diag_errno(dir, 0, "cannot read folder");
+		return 0;
+	}
+	here.up = up;
+	if (fstat(dirfd(ds.d), &st) == 0) {
+		here.dev = st.st_dev;
+		here.ino = st.st_ino;
+	}
+	ds.e = read_entries(ds.d, &ne);
+	pool_run(ne, ne > 512 ? 0 : 1, stat_item, &ds);
+	for (i = 0; i < ne; i++) {
+		ok &= walk_entry(dir, &here, &ds.e[i], v, n, cap);
+		free(ds.e[i].name);
+	}
+	free(ds.e);
+	closedir(ds.d);
 	return ok;
 }
 
@@ -209,19 +283,20 @@ found_cmp(const void *a, const void *b)
 static void
 put_field(struct buf *b, const char *s)
 {
+	size_t n;
+
 	if (s == NULL) {
 		buf_puts(b, "\\N");
 		return;
 	}
-	for (; *s; s++) {
-		if (*s == '\\')
-			buf_puts(b, "\\\\");
-		else if (*s == '\t')
-			buf_puts(b, "\\t");
-		else if (*s == '\n')
-			buf_puts(b, "\\n");
-		else
-			buf_putc(b, *s);
+	for (;;) {
+		n = strcspn(s, "\\\t\n");
+		buf_add(b, s, n);
+		s += n;
+		if (*s == '\0')
+			break;
+		buf_puts(b, *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : "\\n");
+		s++;
 	}
 }
 
@@ -262,177 +337,311 @@ split_fields(char *line, char **f, size_t max)
 	return n;
 }
 
-static int
-cache_ent_cmp(const void *a, const void *b)
+static const char *
+pool_str(struct strpool *sp, const char *s)
 {
-	return strcmp(((const struct cache_ent *)a)->path,
-	    ((const struct cache_ent *)b)->path);
+	size_t h = 5381, i, j;
+	const char *q;
+
+	if (s == NULL)
+		return NULL;
+	if (2 * (sp->n + 1) > sp->cap) {
+		size_t ncap = sp->cap ? 2 * sp->cap : 256;
+		char **ns = xcalloc(ncap, sizeof(*ns));
+
+		for (i = 0; i < sp->cap; i++) {
+			size_t g = 5381;
+
+			if (sp->slot[i] == NULL)
+				continue;
+			for (q = sp->slot[i]; *q; q++)
+				g = g * 33 + (unsigned char)*q;
+			for (j = g & (ncap - 1); ns[j] != NULL; j = (j + 1) & (ncap - 1))
+				;
+			ns[j] = sp->slot[i];
+		}
+		free(sp->slot);
+		sp->slot = ns;
+		sp->cap = ncap;
+	}
+	for (q = s; *q; q++)
+		h = h * 33 + (unsigned char)*q;
+	for (i = h & (sp->cap - 1); sp->slot[i] != NULL; i = (i + 1) & (sp->cap - 1))
+		if (strcmp(sp->slot[i], s) == 0)
+			return sp->slot[i];
+	sp->n++;
+	return sp->slot[i] = xstrdup(s);
 }
 
 static void
-cache_free(struct cache *c)
+pool_free(struct strpool *sp)
 {
-	free(c->e);
-	free(c->fields);
-	buf_free(&c->text);
-	memset(c, 0, sizeof(*c));
+	size_t i;
+
+	for (i = 0; i < sp->cap; i++)
+		free(sp->slot[i]);
+	free(sp->slot);
+	memset(sp, 0, sizeof(*sp));
 }
 
 #define NFIELDS 16
 
 /*
- * A cached record as a package: its strings stay in the cache's text, which
- * the scan keeps; only the formats array is allocated (the record's block,
- * so pkginfo_clear frees just that and the path).
+ * A cached record as a package: the rest of its line is split in place
+ * (sha256, the nine manifest fields, the formats) and its strings stay in
+ * the cache's text, which the scan keeps; only the formats array is
+ * allocated (the record's block, so pkginfo_clear frees just that and the
+ * path).  Returns 0 for a damaged record (then read the package).
  */
-static void
-record_fill(struct pkginfo *p, char **f, char *path)
+static int
+record_fill(struct pkginfo *p, const struct cache_ent *e, struct strpool *sp)
 {
 	char **dst[] = { &p->engine_id, &p->version, &p->os, &p->arch,
 	    &p->accelerator, &p->accelerator_version, &p->server_binary,
 	    &p->min_app_version, &p->variant };
+	char *f[NFIELDS - 5], *q;
 	size_t nfmt = 0, i;
-	char *q;
 
-	p->path = path;
-	p->filename = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	p->size = strtoull(f[1], NULL, 10);
-	memcpy(p->sha256, f[5], 65);
+	if (split_fields(e->rest, f, NFIELDS - 5) != NFIELDS - 5 ||
+	    f[0] == NULL || strlen(f[0]) != 64 || f[10] == NULL)
+		return 0;
+	for (i = 1; i < 10; i++)
+		if (f[i] == NULL && i != 6 && i != 9)
+			return 0;
+	memset(p, 0, sizeof(*p));
+	p->size = e->size;
+	memcpy(p->sha256, f[0], 65);
 	for (i = 0; i < 9; i++)
-		*dst[i] = f[6 + i];
-	if (*f[15] != '\0')
-		for (nfmt = 1, q = f[15]; *q; q++)
+		*dst[i] = (char *)pool_str(sp, f[1 + i]);
+	if (*f[10] != '\0')
+		for (nfmt = 1, q = f[10]; *q; q++)
 			nfmt += *q == ',';
 	p->block = xmalloc(nfmt ? nfmt * sizeof(char *) : 1);
 	p->formats = nfmt ? (char **)(void *)p->block : NULL;
 	p->nformats = nfmt;
-	for (i = 0, q = f[15]; i < nfmt; i++) {
-		p->formats[i] = q;
-		if ((q = strchr(q, ',')) == NULL)
+	for (i = 0, q = f[10]; i < nfmt; i++) {
+		char *comma = strchr(q, ',');
+
+		if (comma != NULL)
+			*comma = '\0';
+		p->formats[i] = (char *)pool_str(sp, q);
+		if (comma == NULL)
 			break;
-		*q++ = '\0';
+		q = comma + 1;
 	}
+	return 1;
 }
 
-/* Parse the cache; anything odd and it is dropped whole (rebuilt). */
-static void
-cache_load(const char *path, struct cache *c)
+/* The first five fields of a record (path, size, mtime s and ns, inode);
+ * 0 when the line is damaged. */
+static int
+record_head(char *line, const char *eol, struct cache_ent *e)
 {
-	char *line, *nl, *end, **f, sum[65], want[65];
-	unsigned long long count = 0;
-	size_t nf, i, ecap = 0;
-	int r;
+	char *f[6], *end;
 
-	memset(c, 0, sizeof(*c));
-	if ((r = read_file_opt(path, &c->text)) == -1) {
-		buf_free(&c->text);
-		return;		/* no cache yet */
+	if (split_fields(line, f, 5) != 5 || f[0] == NULL)
+		return 0;
+	/* split_fields stopped after the fifth field: the rest follows it,
+	 * within this line (a line of five fields has no rest). */
+	e->rest = f[4] + strlen(f[4]) + 1;
+	if (e->rest > eol)
+		return 0;
+	e->path = f[0];
+	errno = 0;
+	e->size = strtoull(f[1], &end, 10);
+	if (*end || !f[1][0])
+		return 0;
+	e->mtime_s = strtoll(f[2], &end, 10);
+	if (*end)
+		return 0;
+	e->mtime_ns = strtoll(f[3], &end, 10);
+	if (*end)
+		return 0;
+	e->ino = strtoull(f[4], &end, 10);
+	return *end == '\0' && errno == 0;
+}
+
+/* Undo what a cache that turned out damaged gave. */
+static void
+untake(struct found *f, struct pkginfo *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (f[i].cached) {
+			free(p[i].block);
+			memset(&p[i], 0, sizeof(p[i]));
+			f[i].cached = 0;
+		}
+}
+
+/* Is this record f's, unchanged?  Both lists are sorted by path, so the
+ * cache is read once, in step with the walk (*j moves forward). */
+static struct found *
+match(struct found *f, size_t n, size_t *j, const struct cache_ent *e)
+{
+	int c = 1;
+
+	while (*j < n && (c = strcmp(f[*j].path, e->path)) < 0)
+		(*j)++;
+	if (*j == n || c != 0 || e->size != f[*j].size ||
+	    e->mtime_s != f[*j].mtime_s || e->mtime_ns != f[*j].mtime_ns ||
+	    e->ino != f[*j].ino)
+		return NULL;
+	return &f[*j];
+}
+
+/* The last line, "end COUNT SHA256" of everything before it: 1 when it
+ * holds for what was read. */
+static int
+cache_end(const char *line, size_t count, EVP_MD_CTX *md)
+{
+	unsigned char sum[32];
+	unsigned int len = 0;
+	unsigned long long want;
+	char hex[65], got[65];
+
+	if (EVP_DigestFinal_ex(md, sum, &len) != 1 || len != 32 ||
+	    sscanf(line, "end %llu %64s", &want, got) != 2 || want != count)
+		return 0;
+	hex_encode(sum, 32, hex);
+	return strcmp(hex, got) == 0;
+}
+
+/*
+ * Read the cache in one pass beside the walk's sorted list and take every
+ * record that matches a package (path, size, mtime, inode): its fields
+ * are interned, the line is not kept.  A cache that is missing, of another
+ * version or damaged anywhere (the last line's SHA-256) gives nothing, and
+ * is rebuilt.  Returns the hits; *records gets the cache's record count.
+ */
+static size_t
+cache_take(const char *path, struct found *f, struct pkginfo *p, size_t n,
+    struct strpool *sp, size_t *records)
+{
+	EVP_MD_CTX *md = NULL;
+	struct cache_ent e;
+	struct found *hit;
+	FILE *fp = NULL;
+	char *line = NULL;
+	size_t cap = 0, j = 0, hits = 0, count = 0;
+	ssize_t len;
+	int fd, missing = 0, ended = 0;
+
+	*records = 0;
+	if ((fd = open_regular(path, path, &missing)) == -1)
+		return 0;	/* none yet, or not a file: rebuilt */
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return 0;
 	}
-	if (r == 0 || c->text.len < sizeof(CACHE_MAGIC) ||
-	    memcmp(c->text.s, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) != 0)
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    (len = getline(&line, &cap, fp)) <= 0 ||
+	    strcmp(line, CACHE_MAGIC) != 0 ||
+	    EVP_DigestUpdate(md, line, (size_t)len) != 1)
 		goto bad;
-	/* The last line: "end COUNT SHA256" over everything before it. */
-	if (c->text.s[c->text.len - 1] != '\n')
-		goto bad;
-	c->text.s[c->text.len - 1] = '\0';
-	if ((end = strrchr(c->text.s, '\n')) == NULL)
-		goto bad;
-	end++;
-	if (!sha256_hex(c->text.s, (size_t)(end - c->text.s), sum) ||
-	    sscanf(end, "end %llu %64s", &count, want) != 2 ||
-	    strcmp(want, sum) != 0 || count > c->text.len / 64)
-		goto bad;
-	c->e = xcalloc(count ? count : 1, sizeof(*c->e));
-	c->fields = xcalloc(count ? count * NFIELDS : 1, sizeof(*c->fields));
-	ecap = count;
-	for (line = c->text.s + sizeof(CACHE_MAGIC) - 1; line < end; line = nl + 1) {
-		struct cache_ent *e;
-
-		nl = strchr(line, '\n');
-		*nl = '\0';
-		if (line == end - 1)
-			break;
-		if (c->n == ecap)
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		if (line[len - 1] != '\n' || ended)
 			goto bad;
-		f = &c->fields[c->n * NFIELDS];
-		nf = split_fields(line, f, NFIELDS);
-		if (nf != NFIELDS || f[0] == NULL || f[1] == NULL || f[5] == NULL ||
-		    strlen(f[5]) != 64 || f[15] == NULL)
-			goto bad;
-		for (i = 6; i < 15; i++)
-			if (f[i] == NULL && i != 11 && i != 14)
+		if (strchr(line, '\t') == NULL) {	/* the end line */
+			if (!cache_end(line, count, md))
 				goto bad;
-		e = &c->e[c->n++];
-		e->path = f[0];
-		e->f = f;
-		e->size = strtoull(f[1], NULL, 10);
-		e->mtime_s = strtoll(f[2], NULL, 10);
-		e->mtime_ns = strtoll(f[3], NULL, 10);
-		e->ino = strtoull(f[4], NULL, 10);
+			ended = 1;
+			continue;
+		}
+		if (EVP_DigestUpdate(md, line, (size_t)len) != 1)
+			goto bad;
+		line[len - 1] = '\0';
+		count++;
+		if (!record_head(line, line + len - 1, &e))
+			goto bad;
+		if ((hit = match(f, n, &j, &e)) != NULL &&
+		    record_fill(&p[hit - f], &e, sp)) {
+			hit->cached = 1;
+			hits++;
+		}
 	}
-	if (count != c->n)
+	if (!ended || ferror(fp))
 		goto bad;
-	if (c->n > 0)
-		qsort(c->e, c->n, sizeof(*c->e), cache_ent_cmp);
-	return;
+	*records = count;
+	goto out;
 bad:
 	note("%s: cache unreadable or damaged; rebuilding it", path);
-	cache_free(c);
+	untake(f, p, n);
+	hits = 0;
+out:
+	EVP_MD_CTX_free(md);
+	free(line);
+	fclose(fp);
+	return hits;
 }
 
-static struct cache_ent *
-cache_find(const struct cache *c, const struct found *f)
-{
-	struct cache_ent key;
-	struct cache_ent *e;
-
-	if (c->n == 0)
-		return NULL;
-	key.path = f->path;
-	e = bsearch(&key, c->e, c->n, sizeof(*c->e), cache_ent_cmp);
-	if (e == NULL || e->size != f->size || e->mtime_s != f->mtime_s ||
-	    e->mtime_ns != f->mtime_ns || e->ino != f->ino)
-		return NULL;
-	return e;
-}
-
-/* The cache's text for the records of the scan (failed ones left out). */
+/* One record of the cache. */
 static void
-cache_encode(struct buf *b, const struct found *f, const struct pkginfo *p,
-    size_t n)
+cache_record(struct buf *b, const struct pkgstat *st, const struct pkginfo *p)
 {
-	char sum[65];
-	size_t i, j, cnt = 0;
+	size_t j;
 
-	buf_reserve(b, n * 256 + 64);
-	buf_puts(b, CACHE_MAGIC);
-	for (i = 0; i < n; i++) {
-		if (f[i].failed)
-			continue;
-		cnt++;
-		put_field(b, p[i].path);
-		buf_printf(b, "\t%llu\t%lld\t%lld\t%llu\t%s\t", f[i].size,
-		    f[i].mtime_s, f[i].mtime_ns, f[i].ino, p[i].sha256);
-		put_field(b, p[i].engine_id);	buf_putc(b, '\t');
-		put_field(b, p[i].version);	buf_putc(b, '\t');
-		put_field(b, p[i].os);		buf_putc(b, '\t');
-		put_field(b, p[i].arch);	buf_putc(b, '\t');
-		put_field(b, p[i].accelerator); buf_putc(b, '\t');
-		put_field(b, p[i].accelerator_version); buf_putc(b, '\t');
-		put_field(b, p[i].server_binary); buf_putc(b, '\t');
-		put_field(b, p[i].min_app_version); buf_putc(b, '\t');
-		put_field(b, p[i].variant);	buf_putc(b, '\t');
-		for (j = 0; j < p[i].nformats; j++) {
-			if (j)
-				buf_putc(b, ',');
-			put_field(b, p[i].formats[j]);
-		}
-		buf_putc(b, '\n');
+	put_field(b, p->path);
+	buf_putc(b, '\t');
+	buf_putu(b, st->size);
+	buf_putc(b, '\t');
+	buf_puti(b, st->mtime_s);
+	buf_putc(b, '\t');
+	buf_puti(b, st->mtime_ns);
+	buf_putc(b, '\t');
+	buf_putu(b, st->ino);
+	buf_putc(b, '\t');
+	buf_add(b, p->sha256, 64);
+	buf_putc(b, '\t');
+	put_field(b, p->engine_id);	buf_putc(b, '\t');
+	put_field(b, p->version);	buf_putc(b, '\t');
+	put_field(b, p->os);		buf_putc(b, '\t');
+	put_field(b, p->arch);		buf_putc(b, '\t');
+	put_field(b, p->accelerator);	buf_putc(b, '\t');
+	put_field(b, p->accelerator_version); buf_putc(b, '\t');
+	put_field(b, p->server_binary);	buf_putc(b, '\t');
+	put_field(b, p->min_app_version); buf_putc(b, '\t');
+	put_field(b, p->variant);	buf_putc(b, '\t');
+	for (j = 0; j < p->nformats; j++) {
+		if (j)
+			buf_putc(b, ',');
+		put_field(b, p->formats[j]);
 	}
-	if (sha256_hex(b->s, b->len, sum))
-		buf_printf(b, "end %zu %s\n", cnt, sum);
-	else
-		buf_free(b);	/* reported; no cache this time */
+	buf_putc(b, '\n');
+}
+
+int
+scan_cache_write(const struct scan *s, FILE *f)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct buf b = { 0 };
+	unsigned char sum[32];
+	unsigned int len = 0;
+	char hex[65];
+	size_t i;
+	int ok;
+
+	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	buf_puts(&b, CACHE_MAGIC);
+	for (i = 0; ok && i <= s->n; i++) {
+		if (i < s->n)
+			cache_record(&b, &s->st[i], &s->pkg[i]);
+		if (b.len >= (1u << 18) || i == s->n) {
+			ok = EVP_DigestUpdate(md, b.s, b.len) == 1 &&
+			    fwrite(b.s, 1, b.len, f) == b.len;
+			buf_reset(&b);
+		}
+	}
+	ok = ok && EVP_DigestFinal_ex(md, sum, &len) == 1 && len == 32;
+	if (ok) {
+		hex_encode(sum, 32, hex);
+		ok = fprintf(f, "end %zu %s\n", s->n, hex) > 0;
+	}
+	EVP_MD_CTX_free(md);
+	buf_free(&b);
+	return ok;
 }
 
 /* ---- reading packages, and hashing files, on the worker pool ------------ */
@@ -612,22 +821,46 @@ hash_files(char *const *paths, size_t n, int jobs, char (*sha256)[65],
 	return !j.hfail;
 }
 
-/* See struct scan. */
+/* See struct scan: hashed as it is formatted, in blocks. */
 static int
 fingerprint(const char *salt, const struct found *f, size_t n, char out[65])
 {
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct buf b = { 0 };
+	unsigned char sum[32];
+	unsigned int len = 0;
 	size_t i;
 	int ok;
 
-	buf_reserve(&b, n * 96 + 128);
+	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
 	buf_printf(&b, "gen-fingerprint 2\n%s\n", salt ? salt : "");
-	for (i = 0; i < n; i++)
-		buf_printf(&b, "%s\t%llu\t%lld\t%lld\t%llu\n", f[i].path,
-		    f[i].size, f[i].mtime_s, f[i].mtime_ns, f[i].ino);
-	ok = sha256_hex(b.s, b.len, out);
+	for (i = 0; ok && i <= n; i++) {
+		if (i < n) {
+			buf_puts(&b, f[i].path);
+			buf_putc(&b, '\t');
+			buf_putu(&b, f[i].size);
+			buf_putc(&b, '\t');
+			buf_puti(&b, f[i].mtime_s);
+			buf_putc(&b, '\t');
+			buf_puti(&b, f[i].mtime_ns);
+			buf_putc(&b, '\t');
+			buf_putu(&b, f[i].ino);
+			buf_putc(&b, '\n');
+		}
+		if (b.len >= 65536 || i == n) {
+			ok = EVP_DigestUpdate(md, b.s, b.len) == 1;
+			buf_reset(&b);
+		}
+	}
+	ok = ok && EVP_DigestFinal_ex(md, sum, &len) == 1 && len == 32;
+	EVP_MD_CTX_free(md);
 	buf_free(&b);
-	return ok;
+	if (!ok) {
+		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
+		return 0;
+	}
+	hex_encode(sum, 32, out);
+	return 1;
 }
 
 int
@@ -647,26 +880,6 @@ scan_walk(const char *dir, char ***paths, size_t *n)
 	return ok;
 }
 
-/* Take the cached records; the rest are read.  Returns the hits. */
-static size_t
-take_cached(struct cache *c, struct found *f, struct pkginfo *p, size_t n,
-    unsigned long long *total)
-{
-	struct cache_ent *ce;
-	size_t i, hits = 0;
-
-	for (i = 0; i < n; i++) {
-		if ((ce = cache_find(c, &f[i])) != NULL) {
-			record_fill(&p[i], ce->f, f[i].path);
-			f[i].path = NULL;	/* the record's now */
-			f[i].cached = 1;
-			hits++;
-		} else
-			*total += f[i].size;
-	}
-	return hits;
-}
-
 /*
  * Walk, fingerprint, cache, read the rest on the worker pool, then check
  * every record (cached ones too, as the rules may have changed), and
@@ -678,12 +891,12 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 {
 	struct scan *s = NULL;
 	struct found *f = NULL;
-	struct cache cache = { 0 };
+	struct strpool sp = { 0 };
 	struct job j;
 	struct pkginfo *p = NULL;
 	char fp[65];
 	int ok = 1, walked, jobs;
-	size_t n = 0, cap = 0, i, hits = 0;
+	size_t n = 0, cap = 0, i, hits = 0, records = 0;
 
 	/* A bad entry fails the run, but only after every package has been
 	 * read and checked: all the problems are reported at once. */
@@ -699,13 +912,21 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 		note("%s: %zu packages, none changed since the last index", o->dir, n);
 		goto out;
 	}
-	if (o->use_cache && o->cache != NULL)
-		cache_load(o->cache, &cache);
 	p = xcalloc(n ? n : 1, sizeof(*p));
+	if (o->use_cache && o->cache != NULL)
+		hits = cache_take(o->cache, f, p, n, &sp, &records);
 	memset(&j, 0, sizeof(j));
 	j.f = f;
 	j.p = p;
-	hits = take_cached(&cache, f, p, n, &j.total);
+	for (i = 0; i < n; i++) {
+		if (f[i].cached) {
+			p[i].path = f[i].path;	/* the record's now */
+			p[i].filename = strrchr(p[i].path, '/') ?
+			    strrchr(p[i].path, '/') + 1 : p[i].path;
+			f[i].path = NULL;
+		} else
+			j.total += f[i].size;
+	}
 	jobs = pool_size(o->jobs);
 	if (hits < n) {
 		/* A reading thread per worker pays only where a core is idle. */
@@ -725,19 +946,22 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	s = xcalloc(1, sizeof(*s));
 	memcpy(s->fingerprint, fp, sizeof(fp));
 	/* Entries for files that are gone also make the cache stale. */
-	if (o->write_cache && o->cache != NULL && (hits != n || cache.n != n))
-		cache_encode(&s->cache, f, p, n);
+	s->dirty = hits != n || records != n;
 	s->n = n;
 	s->pkg = p;
-	for (i = 0; i < n; i++)
+	s->st = xcalloc(n ? n : 1, sizeof(*s->st));
+	for (i = 0; i < n; i++) {
+		s->st[i].size = f[i].size;
+		s->st[i].mtime_s = f[i].mtime_s;
+		s->st[i].mtime_ns = f[i].mtime_ns;
+		s->st[i].ino = f[i].ino;
 		if (f[i].mtime_s > s->newest)
 			s->newest = f[i].mtime_s;
+	}
 	p = NULL;
-	/* The cached records point into the cache's text. */
-	s->held = cache.text;
-	s->held_fields = cache.fields;
-	memset(&cache.text, 0, sizeof(cache.text));
-	cache.fields = NULL;
+	/* The cached records' strings. */
+	s->pool = sp;
+	memset(&sp, 0, sizeof(sp));
 out:
 	if (p != NULL) {
 		for (i = 0; i < n; i++)
@@ -747,7 +971,7 @@ out:
 	for (i = 0; i < n; i++)
 		free(f[i].path);
 	free(f);
-	cache_free(&cache);
+	pool_free(&sp);
 	return s;
 }
 
@@ -761,8 +985,7 @@ scan_free(struct scan *s)
 	for (i = 0; i < s->n; i++)
 		pkginfo_clear(&s->pkg[i]);
 	free(s->pkg);
-	buf_free(&s->cache);
-	buf_free(&s->held);
-	free(s->held_fields);
+	free(s->st);
+	pool_free(&s->pool);
 	free(s);
 }

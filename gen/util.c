@@ -127,7 +127,11 @@ buf_grow(struct buf *b, size_t need)
 void
 buf_reserve(struct buf *b, size_t n)
 {
-	buf_grow(b, n);
+	/* Exactly: a file read whole is not rounded up to a power of two. */
+	if (b->len + n + 1 > b->cap) {
+		b->s = xrealloc(b->s, b->len + n + 1);
+		b->cap = b->len + n + 1;
+	}
 }
 
 /* For json_dump_callback: append to a struct buf. */
@@ -157,9 +161,31 @@ buf_puts(struct buf *b, const char *s)
 void
 buf_putc(struct buf *b, int c)
 {
-	char ch = (char)c;
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->s[b->len++] = (char)c;
+	b->s[b->len] = '\0';
+}
 
-	buf_add(b, &ch, 1);
+void
+buf_putu(struct buf *b, unsigned long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void
+buf_puti(struct buf *b, long long v)
+{
+	if (v < 0) {
+		buf_putc(b, '-');
+		buf_putu(b, 0ULL - (unsigned long long)v);
+	} else
+		buf_putu(b, (unsigned long long)v);
 }
 
 void

@@ -1281,7 +1281,7 @@ static const struct platform plat[] = {
 	{ "windows", "x86_64", 2, acc_win },
 };
 static const char *const engines[] = { "llama-cpp", "whisper-cpp", NULL };
-static const struct pkgrules rules = { 4, plat, engines };
+static const struct pkgrules rules = { 4, plat, engines, NULL, 0 };
 
 /* A record as package_read makes it, for the name given. */
 static void
