@@ -74,8 +74,14 @@ unit: $(UNITS)
 test: build/gen build/asan/gen $(UNITS)
 	@tests/run-all
 
+# Rewrite the expectations of every golden and bad-input case from the
+# current output: review the diff before committing it.
 regress_rebuild: build/gen
 	@tests/run-golden --rebuild
+	@tests/run-bad --rebuild
+	@tests/run-badpkg --rebuild
+	@tests/run-badindex --rebuild
+	@tests/hostile/run --rebuild
 
 bench: bench-docker bench-index bench-site
 
@@ -95,8 +101,18 @@ bench-site: build/gen
 fuzz: $(STAMP)
 	@tests/fuzz/run $${FUZZ_SECONDS:-60}
 
+# Every golden and bad-input case again under valgrind: any memory error or
+# definite (or indirect) leak fails the case.  All suites run; any failure
+# fails the target.
 valgrind: build/gen
-	@VALGRIND=1 tests/run-golden
+	@scripts/install-deps test
+	@st=0; \
+	VALGRIND=1 tests/run-golden || st=1; \
+	VALGRIND=1 tests/run-bad || st=1; \
+	VALGRIND_GEN=$(CURDIR)/build/gen GEN=$(CURDIR)/tests/valgrind-gen tests/run-badpkg || st=1; \
+	VALGRIND=1 tests/run-badindex || st=1; \
+	VALGRIND=1 tests/hostile/run || st=1; \
+	exit $$st
 
 install: build/gen
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -22,6 +22,11 @@
 #                             .gen/journal
 #   timed ...                 run a command under `timeout 20` (status 124
 #                             when it hangs)
+#   gen_cmd GEN               the command line that runs GEN: GEN itself, or
+#                             with VALGRIND=1, GEN under valgrind, exiting 99
+#                             on any memory error or definite or indirect
+#                             leak (the signal thread lives until exit: its
+#                             stack is "possibly lost" and not shown)
 #
 # Every run is made with SOURCE_DATE_EPOCH set, so outputs are comparable.
 
@@ -104,4 +109,14 @@ leftovers() {
 
 timed() {
 	timeout -k 5 20 "$@"
+}
+
+gen_cmd() {
+	if [ "${VALGRIND:-}" = 1 ]; then
+		echo "valgrind -q --error-exitcode=99 --leak-check=full" \
+		    "--show-leak-kinds=definite,indirect" \
+		    "--errors-for-leak-kinds=definite,indirect $1"
+	else
+		echo "$1"
+	fi
 }
