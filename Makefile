@@ -83,17 +83,19 @@ regress_rebuild: build/gen
 	@tests/run-badindex --rebuild
 	@tests/hostile/run --rebuild
 
+# GEN=path benchmarks that binary instead of building build/gen; GEN_PREV
+# names the previous design's (scripts/bench-index builds it when unset).
 bench: bench-docker bench-index bench-site
 
-bench-docker: build/gen
+bench-docker: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-docker
 
-bench-index: build/gen
+bench-index: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-index
 
-bench-site: build/gen
+bench-site: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-site
 
