@@ -1116,6 +1116,10 @@ os_write(void *cookie, const char *p, size_t n)
 {
 	struct ostream *s = cookie;
 
+	if (s->failed) {	/* stop at the first failure */
+		errno = s->err ? s->err : EIO;
+		return -1;
+	}
 	if (EVP_DigestUpdate(s->md, p, n) != 1)
 		s->failed = 1;
 	else if (s->path == NULL)
