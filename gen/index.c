@@ -1270,8 +1270,13 @@ previous(const struct index_job *j, const struct pkgrules *rules,
 		index_free(st->prev);
 		st->prev = NULL;
 		if (access(path, F_OK) == 0 &&
-		    (st->prev = index_read(path, &any, 0)) == NULL)
+		    (st->prev = index_read(path, &any, 0)) == NULL) {
+			diag(EXIT_DATAERR, &(struct pos){ path, 0, 0 }, "the "
+			    "previous index cannot be read back, and its release "
+			    "dates would be lost: restore it (from the CDN), or "
+			    "remove it to date every version anew");
 			ok = 0;
+		}
 	}
 	free(stamp);
 	free(path);
