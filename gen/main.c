@@ -263,16 +263,15 @@ out:
 }
 
 /*
- * engines.json and its schema into the site's output set.  Packages are read
- * shallow (hashed whole, inflated up to package/manifest.json) unless deep.
+ * engines.json and its schema into the site's output set.  Every package
+ * is read whole and every member checked (package_read).
  * When nothing the index depends on changed since the last one (same
  * packages by path, size, mtime and inode; same manifest; same
  * SOURCE_DATE_EPOCH), the last engines.json is kept as it is.
  */
 static int
-make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
-    int write_cache, struct outset *site, json_t **index,
-    struct outset **cacheset)
+make_index(const struct opts *o, const struct manifest *m, int write_cache,
+    struct outset *site, json_t **index, struct outset **cacheset)
 {
 	struct scanopts so = { 0 };
 	struct pkgrules rules;
@@ -286,7 +285,6 @@ make_index(const struct opts *o, const struct manifest *m, enum pkgdepth depth,
 	so.use_cache = !o->no_cache;
 	so.write_cache = write_cache && !o->no_cache;
 	so.jobs = o->jobs;
-	so.depth = depth;
 	rules.nplat = m->nplat;
 	rules.plat = m->plat;
 	rules.engines = m->engine_ids;
@@ -606,7 +604,7 @@ run(const struct opts *o, enum op op)
 			fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, "
 			    "%zu CUDA releases, %zu images\n", o->manifest,
 			    m->npkg, m->ndist, m->ncuda, mx->n);
-		ok = make_index(o, m, PKG_DEEP, 0, NULL, NULL, NULL);
+		ok = make_index(o, m, 0, NULL, NULL, NULL);
 		goto out;
 	}
 	if (want_docker) {
@@ -629,7 +627,7 @@ run(const struct opts *o, enum op op)
 		}
 	}
 	site = sets[1];
-	if (want_index && !make_index(o, m, PKG_SHALLOW, op != OP_CHECK, site,
+	if (want_index && !make_index(o, m, op != OP_CHECK, site,
 	    want_site ? &index : NULL, &sets[2]))
 		goto out;
 	if (want_site) {

@@ -24,7 +24,9 @@
 
 #include "index.h"
 
-#define CACHE_MAGIC	"gen-cache 1\n"
+/* 2: every record comes from a read that checked the gzip trailer too;
+ * records of version 1 are not trusted. */
+#define CACHE_MAGIC	"gen-cache 2\n"
 #define READ_BUF	(1024 * 1024)
 
 /* A file found by the walk. */
@@ -410,7 +412,7 @@ bad:
 }
 
 static struct cache_ent *
-cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
+cache_find(const struct cache *c, const struct found *f)
 {
 	struct cache_ent key;
 	struct cache_ent *e;
@@ -420,8 +422,7 @@ cache_find(const struct cache *c, const struct found *f, enum pkgdepth depth)
 	key.info.path = f->path;
 	e = bsearch(&key, c->e, c->n, sizeof(*c->e), cache_ent_cmp);
 	if (e == NULL || e->info.size != f->size || e->mtime_s != f->mtime_s ||
-	    e->mtime_ns != f->mtime_ns || e->ino != f->ino ||
-	    (depth == PKG_DEEP && !e->deep))
+	    e->mtime_ns != f->mtime_ns || e->ino != f->ino || !e->deep)
 		return NULL;
 	return e;
 }
@@ -475,7 +476,6 @@ struct pool {
 	struct found		*f;
 	struct pkginfo		*p;
 	size_t			 n;
-	enum pkgdepth		 depth;
 	int			 readahead;	/* fewer workers than cores */
 	_Atomic size_t		 next;
 	_Atomic unsigned long long bytes;
@@ -550,7 +550,7 @@ worker(void *arg)
 		}
 		if (pl->f[i].cached)
 			continue;
-		if (!package_read(pl->f[i].path, pl->f[i].path, pl->depth, buf,
+		if (!package_read(pl->f[i].path, pl->f[i].path, buf,
 		    READ_BUF, pl->readahead, &pl->p[i]))
 			pl->f[i].failed = 1;
 		else
@@ -718,7 +718,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	p = xcalloc(n ? n : 1, sizeof(*p));
 	deep = xcalloc(n ? n : 1, sizeof(*deep));
 	for (i = 0; i < n; i++) {
-		if ((ce = cache_find(&cache, &f[i], o->depth)) != NULL) {
+		if ((ce = cache_find(&cache, &f[i])) != NULL) {
 			/* Taken, not copied: the entry is not used again. */
 			p[i] = ce->info;
 			memset(&ce->info, 0, sizeof(ce->info));
@@ -728,7 +728,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 			hits++;
 		} else {
 			total += f[i].size;
-			deep[i] = o->depth == PKG_DEEP;
+			deep[i] = 1;
 		}
 	}
 	/* Entries for files that are gone also make the cache stale. */
@@ -737,7 +737,6 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	pl.f = f;
 	pl.p = p;
 	pl.n = n;
-	pl.depth = o->depth;
 	jobs = o->jobs > 0 ? o->jobs : default_jobs();
 	if (hits < n) {
 		if ((size_t)jobs > n - hits)
