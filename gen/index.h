@@ -51,13 +51,11 @@ struct pkginfo {
  * and the manifest fields) and returns 1; or returns 0 after reporting
  * "display: member: message" (EXIT_DATAERR for bad data,
  * EXIT_IOERR/EXIT_NOINPUT when the file cannot be read).  buf is scratch
- * space of buflen bytes (reused across calls by one thread).  readahead
- * lets a second thread read the file while this one hashes and inflates.
- * Thread-safe: touches no global state but diag()'s output.
+ * space of buflen bytes (reused across calls by one thread).  Thread-safe:
+ * touches no global state but diag()'s output.
  */
 int	 package_read(const char *path, const char *display,
-	    unsigned char *buf, size_t buflen, int readahead,
-	    struct pkginfo *out);
+	    unsigned char *buf, size_t buflen, struct pkginfo *out);
 
 /*
  * Check a package's fields against the rules and its file name

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +29,11 @@
 #define MANIFEST	"package/manifest.json"
 
 /*
- * The file as a stream of chunks, each hashed as it is handed out.  For a
- * file of more than one buffer a read-ahead thread fills the next slots of
- * the buffer while this one hashes (read(2)'s copy costs about a fifth of
- * SHA-256's time; overlapped, the pass runs at the speed of the hash).
+ * The file as a stream of chunks, each hashed as it is handed out.  (A
+ * read-ahead thread used to overlap read(2) with hashing; with the
+ * inflater the pass costs ten times what the copy does, and the thread
+ * measured no faster: see the README.)
  */
-#define NSLOT		4
-#define SLOT_MIN	(64 * 1024)
-
 struct rd {
 	int			 fd;
 	unsigned char		*buf;
@@ -46,18 +42,6 @@ struct rd {
 	unsigned long long	 size;	/* bytes read (and hashed) so far */
 	int			 err;	/* errno of a failed read; -1: digest */
 	int			 eof;
-
-	/* The read-ahead thread; slot i is buf + i * slotlen. */
-	int			 threaded;
-	pthread_t		 th;
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	size_t			 slotlen;
-	size_t			 len[NSLOT];
-	unsigned long long	 filled;	/* slots filled by the thread */
-	unsigned long long	 taken;		/* slots handed out */
-	unsigned long long	 released;	/* slots given back */
-	int			 rerr, reof, quit;
 };
 
 enum ftype {
@@ -104,115 +88,20 @@ static const char *const field_names[] = {
 
 /* ---- reading --------------------------------------------------------- */
 
-/*
- * The read-ahead thread: fills slots in order until the end of the file,
- * an error, or rd_stop.  It stays fewer than NSLOT slots ahead of the last
- * one given back, so the slot the consumer (libarchive) holds is never
- * overwritten.
- */
-static void *
-rd_ahead(void *arg)
-{
-	struct rd *r = arg;
-	unsigned char *p;
-	size_t slot;
-	ssize_t n;
-
-	pthread_mutex_lock(&r->mu);
-	while (!r->quit && !r->reof && !r->rerr) {
-		if (r->filled - r->released >= NSLOT) {
-			pthread_cond_wait(&r->cv, &r->mu);
-			continue;
-		}
-		slot = r->filled % NSLOT;
-		p = r->buf + slot * r->slotlen;
-		pthread_mutex_unlock(&r->mu);
-		n = read_full(r->fd, p, r->slotlen);
-		pthread_mutex_lock(&r->mu);
-		if (n == -1)
-			r->rerr = errno ? errno : EIO;
-		else if (n == 0)
-			r->reof = 1;
-		else {
-			r->len[slot] = (size_t)n;
-			r->filled++;
-		}
-		pthread_cond_broadcast(&r->cv);
-	}
-	pthread_mutex_unlock(&r->mu);
-	return NULL;
-}
-
-/* Start the read-ahead thread when the file is larger than the buffer and
- * the buffer splits into useful slots; otherwise reads stay inline. */
-static void
-rd_start(struct rd *r, unsigned long long fsize)
-{
-	if (r->buflen / NSLOT < SLOT_MIN || fsize <= r->buflen)
-		return;
-	r->slotlen = r->buflen / NSLOT;
-	if (pthread_mutex_init(&r->mu, NULL) != 0)
-		return;
-	if (pthread_cond_init(&r->cv, NULL) != 0) {
-		pthread_mutex_destroy(&r->mu);
-		return;
-	}
-	if (pthread_create(&r->th, NULL, rd_ahead, r) != 0) {
-		pthread_cond_destroy(&r->cv);
-		pthread_mutex_destroy(&r->mu);
-		return;
-	}
-	r->threaded = 1;
-}
-
-static void
-rd_stop(struct rd *r)
-{
-	if (!r->threaded)
-		return;
-	pthread_mutex_lock(&r->mu);
-	r->quit = 1;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
-	pthread_join(r->th, NULL);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mu);
-	r->threaded = 0;
-}
-
 /* The next chunk of the file, hashed; *p stays valid until the next call.
  * Returns its length, 0 at the end of the file, -1 on error (r->err). */
 static ssize_t
 rd_next(struct rd *r, const unsigned char **p)
 {
 	ssize_t n;
-	size_t slot;
 
 	*p = r->buf;
 	if (r->eof)
 		return 0;
-	if (!r->threaded) {
-		if ((n = read_full(r->fd, r->buf, r->buflen)) == -1)
-			r->err = errno ? errno : EIO;
-	} else {
-		pthread_mutex_lock(&r->mu);
-		r->released = r->taken;
-		pthread_cond_broadcast(&r->cv);
-		while (r->filled == r->taken && !r->reof && !r->rerr)
-			pthread_cond_wait(&r->cv, &r->mu);
-		if (r->filled > r->taken) {
-			slot = r->taken++ % NSLOT;
-			*p = r->buf + slot * r->slotlen;
-			n = (ssize_t)r->len[slot];
-		} else if (r->rerr) {
-			r->err = r->rerr;
-			n = -1;
-		} else
-			n = 0;
-		pthread_mutex_unlock(&r->mu);
-	}
-	if (n == -1)
+	if ((n = read_full(r->fd, r->buf, r->buflen)) == -1) {
+		r->err = errno ? errno : EIO;
 		return -1;
+	}
 	if (n == 0) {
 		r->eof = 1;
 		return 0;
@@ -1324,13 +1213,11 @@ open_regular(const char *path, const char *display, int *missing)
 	return fd;
 }
 
-/* Start SHA-256 and open the file (with its read-ahead thread when asked).
- * Returns 1, or 0 after reporting. */
+/* Start SHA-256 and open the file.  Returns 1, or 0 after reporting. */
 static int
-rd_open(struct rd *r, const char *path, const char *display, int readahead)
+rd_open(struct rd *r, const char *path, const char *display)
 {
 	struct pos pos = { display, 0, 0 };
-	struct stat st;
 
 	if ((r->md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1) {
@@ -1340,8 +1227,6 @@ rd_open(struct rd *r, const char *path, const char *display, int readahead)
 	if ((r->fd = open_regular(path, display, NULL)) == -1)
 		return 0;
 	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (readahead && fstat(r->fd, &st) == 0)
-		rd_start(r, (unsigned long long)st.st_size);
 	return 1;
 }
 
@@ -1469,7 +1354,7 @@ out:
  */
 int
 package_read(const char *path, const char *display, unsigned char *buf,
-    size_t buflen, int readahead, struct pkginfo *out)
+    size_t buflen, struct pkginfo *out)
 {
 	struct archive *a = NULL;
 	struct archive_entry *e;
@@ -1490,7 +1375,7 @@ package_read(const char *path, const char *display, unsigned char *buf,
 	z->out = xmalloc(INF_OUT);
 	isal_inflate_init(&z->st);
 	z->st.crc_flag = ISAL_GZIP;
-	if (!rd_open(&r, path, display, readahead) ||
+	if (!rd_open(&r, path, display) ||
 	    (a = tar_open(z, display)) == NULL ||
 	    !find_manifest(a, z, display, &e))
 		goto out;
@@ -1518,7 +1403,6 @@ out:
 	if (a != NULL)
 		archive_read_free(a);
 	members_free(&m);
-	rd_stop(&r);
 	if (r.fd != -1)
 		close(r.fd);
 	EVP_MD_CTX_free(r.md);

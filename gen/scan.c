@@ -476,7 +476,6 @@ struct pool {
 	struct found		*f;
 	struct pkginfo		*p;
 	size_t			 n;
-	int			 readahead;	/* fewer workers than cores */
 	_Atomic size_t		 next;
 	_Atomic unsigned long long bytes;
 	_Atomic int		 done;		/* workers finished */
@@ -551,7 +550,7 @@ worker(void *arg)
 		if (pl->f[i].cached)
 			continue;
 		if (!package_read(pl->f[i].path, pl->f[i].path, buf,
-		    READ_BUF, pl->readahead, &pl->p[i]))
+		    READ_BUF, &pl->p[i]))
 			pl->f[i].failed = 1;
 		else
 			atomic_fetch_add(&pl->bytes, pl->p[i].size);
@@ -741,8 +740,6 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	if (hits < n) {
 		if ((size_t)jobs > n - hits)
 			jobs = (int)(n - hits);
-		/* A reading thread per worker pays only where a core is idle. */
-		pl.readahead = jobs < default_jobs();
 		run_pool(&pl, jobs, total);
 	}
 	note("%s: %zu packages, %zu from the cache, %zu read", o->dir, n, hits, n - hits);

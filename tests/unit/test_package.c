@@ -244,44 +244,34 @@ rd(const char *path, struct pkginfo *info, char **err)
 
 	gen_status = 0;
 	cap_start();
-	ok = package_read(path, path, rbuf, BUFLEN, 1, info);
+	ok = package_read(path, path, rbuf, BUFLEN, info);
 	*err = cap_end();
 	return ok;
 }
 
-/* Reading fails, with and without the read-ahead thread, with a message
- * holding "path: " and want. */
+/* Reading fails with a message holding "path: " and want. */
 static int
 fails_with(const char *path, const char *want)
 {
 	struct pkginfo info;
 	char *err, *head = xasprintf("%s: ", path);
-	int ok = 1, d;
+	int ok = 1;
 
-	for (d = 0; d <= 1; d++) {
-		gen_status = 0;
-		cap_start();
-		if (package_read(path, path, rbuf, BUFLEN, d, &info)) {
-			free(cap_end());
-			fprintf(stderr, "%s: read succeeded (read-ahead %d)\n",
-			    path, d);
-			ok = 0;
-			continue;
-		}
-		err = cap_end();
-		if (strncmp(err, head, strlen(head)) != 0 ||
-		    strstr(err, want) == NULL) {
-			fprintf(stderr, "%s: expected \"%s\", got: %s\n", path,
-			    want, err);
-			ok = 0;
-		}
-		if (gen_status != EXIT_DATAERR) {
-			fprintf(stderr, "%s: status %d\n", path, gen_status);
-			ok = 0;
-		}
-		CHECK(info.path == NULL && info.engine_id == NULL);
-		free(err);
+	if (rd(path, &info, &err)) {
+		fprintf(stderr, "%s: read succeeded\n", path);
+		ok = 0;
+	} else if (strncmp(err, head, strlen(head)) != 0 ||
+	    strstr(err, want) == NULL) {
+		fprintf(stderr, "%s: expected \"%s\", got: %s\n", path, want,
+		    err);
+		ok = 0;
 	}
+	if (gen_status != EXIT_DATAERR) {
+		fprintf(stderr, "%s: status %d\n", path, gen_status);
+		ok = 0;
+	}
+	CHECK(info.path == NULL && info.engine_id == NULL);
+	free(err);
 	free(head);
 	return ok;
 }
@@ -364,20 +354,20 @@ TEST(sha256_matches_sha256sum)
 	free(p);
 }
 
-TEST(readahead_agrees)
+/* The digest and size are those of the whole file, read in many chunks. */
+TEST(digest_of_every_byte)
 {
-	char *p = mkbig("agree.baiengine", 3 * 1024 * 1024 + 17);
+	char *p = mkbig("agree.baiengine", 3 * 1024 * 1024 + 17), *err;
 	char sum[65];
-	struct pkginfo s, d;
+	struct pkginfo s;
 
 	file_sha256(p, sum);
-	CHECK(package_read(p, p, rbuf, BUFLEN, 0, &s));
-	CHECK(package_read(p, p, rbuf, BUFLEN, 1, &d));
+	CHECK(rd(p, &s, &err));
+	CHECK_STR(err, "");
 	CHECK_STR(s.sha256, sum);
-	CHECK_STR(d.sha256, sum);
-	CHECK(s.size == file_size(p) && d.size == s.size);
+	CHECK(s.size == file_size(p));
 	pkginfo_clear(&s);
-	pkginfo_clear(&d);
+	free(err);
 	free(p);
 }
 
@@ -391,18 +381,16 @@ TEST(any_buffer_size)
 	unsigned char *b;
 	struct pkginfo info;
 	size_t i;
-	int d;
 
 	file_sha256(p, sum);
-	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-		for (d = 0; d <= 1; d++) {
-			b = xmalloc(lens[i]);
-			CHECK(package_read(p, p, b, lens[i], d, &info));
-			CHECK_STR(info.sha256, sum);
-			CHECK(info.size == file_size(p));
-			pkginfo_clear(&info);
-			free(b);
-		}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		b = xmalloc(lens[i]);
+		CHECK(package_read(p, p, b, lens[i], &info));
+		CHECK_STR(info.sha256, sum);
+		CHECK(info.size == file_size(p));
+		pkginfo_clear(&info);
+		free(b);
+	}
 	free(p);
 }
 
@@ -711,7 +699,7 @@ TEST(gzip_trailer_any_split)
 			b = xmalloc(len);
 			gen_status = 0;
 			cap_start();
-			CHECK(!package_read(p, p, b, len, 0, &info));
+			CHECK(!package_read(p, p, b, len, &info));
 			err = cap_end();
 			CHECK(strstr(err, want[i]) != NULL);
 			free(err);
@@ -1251,7 +1239,7 @@ TEST(fifo_not_read)
 
 struct job {
 	const char	*path;
-	int		 readahead, ok;
+	int		 ok;
 	char		 sha256[65];
 };
 
@@ -1262,8 +1250,7 @@ reader(void *arg)
 	unsigned char *b = xmalloc(256 * 1024);
 	struct pkginfo info;
 
-	j->ok = package_read(j->path, j->path, b, 256 * 1024, j->readahead,
-	    &info);
+	j->ok = package_read(j->path, j->path, b, 256 * 1024, &info);
 	memcpy(j->sha256, info.sha256, sizeof(j->sha256));
 	pkginfo_clear(&info);
 	free(b);
@@ -1280,7 +1267,6 @@ TEST(concurrent_reads)
 	file_sha256(p, sum);
 	for (i = 0; i < 8; i++) {
 		j[i].path = p;
-		j[i].readahead = i % 2;
 		CHECK(pthread_create(&t[i], NULL, reader, &j[i]) == 0);
 	}
 	for (i = 0; i < 8; i++) {
@@ -1558,7 +1544,7 @@ main(void)
 	rbuf = xmalloc(BUFLEN);
 	RUN(good_package);
 	RUN(sha256_matches_sha256sum);
-	RUN(readahead_agrees);
+	RUN(digest_of_every_byte);
 	RUN(any_buffer_size);
 	RUN(variant_and_null_accelerator_version);
 	RUN(dot_slash_members);
