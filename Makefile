@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-site unit golden lint valgrind fuzz
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site unit golden lint valgrind fuzz
 
 all: build/gen
 
@@ -77,7 +77,7 @@ test: build/gen build/asan/gen $(UNITS)
 regress_rebuild: build/gen
 	@tests/run-golden --rebuild
 
-bench: bench-docker bench-index bench-site
+bench: bench-docker bench-index bench-inflate bench-site
 
 bench-docker: build/gen
 	@scripts/install-deps test
@@ -86,6 +86,9 @@ bench-docker: build/gen
 bench-index: build/gen
 	@scripts/install-deps test
 	@scripts/bench-index
+
+bench-inflate: build/gen
+	@scripts/bench-inflate
 
 bench-site: build/gen
 	@scripts/install-deps test
