@@ -134,6 +134,7 @@ struct inf {
 	size_t			 chunklen;
 	unsigned char		 tail[8];	/* the 8 bytes before chunk */
 	int			 done;		/* the gzip member has ended */
+	int			 trailer;	/* why is about the trailer */
 	char			 why[200];	/* what is wrong with the gzip data */
 };
 
@@ -156,6 +157,7 @@ inf_fault(struct inf *z, int rc)
 	if (rc == ISAL_INCORRECT_CHECKSUM &&
 	    z->st.block_state == ISAL_BLOCK_FINISH) {
 		/* ISA-L stops right after the trailer it refused. */
+		z->trailer = 1;
 		memcpy(t, z->tail + k, 8 - k);
 		memcpy(t + 8 - k, z->st.next_in - k, k);
 		if (le32(t) != z->st.crc)
@@ -272,7 +274,8 @@ inf_finish(struct inf *z)
 
 /*
  * The file could not be read, or its gzip data is bad: "display: why", or
- * "display: member: why" when member (the last member read) is not NULL.
+ * "display: member: why" when member (the last member read) is not NULL
+ * and the fault is in the data, not in the trailer after all of it.
  */
 static void
 inf_error(const struct inf *z, const char *display, const char *member)
@@ -285,7 +288,7 @@ inf_error(const struct inf *z, const char *display, const char *member)
 	else if (z->r->err != 0) {
 		errno = z->r->err;
 		diag_errno(display, 0, "read");
-	} else if (member != NULL) {
+	} else if (member != NULL && !z->trailer) {
 		sm = shown(member);
 		diag(EXIT_DATAERR, &pos, "%s: damaged or truncated archive: %s",
 		    sm, z->why);
