@@ -10,7 +10,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
-PKGS	 = yaml-0.1 libarchive libcrypto jansson libcmark
+PKGS	 = yaml-0.1 libarchive libcrypto jansson libcmark libisal
 CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter
@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-site unit golden lint valgrind fuzz
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site unit golden lint valgrind fuzz
 
 all: build/gen
 
@@ -85,7 +85,7 @@ regress_rebuild: build/gen
 
 # GEN=path benchmarks that binary instead of building build/gen; GEN_PREV
 # names the previous design's (scripts/bench-index builds it when unset).
-bench: bench-docker bench-index bench-site
+bench: bench-docker bench-index bench-inflate bench-site
 
 bench-docker: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
@@ -94,6 +94,9 @@ bench-docker: $(if $(GEN),,build/gen)
 bench-index: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-index
+
+bench-inflate: $(if $(GEN),,build/gen)
+	@scripts/bench-inflate
 
 bench-site: $(if $(GEN),,build/gen)
 	@scripts/install-deps test

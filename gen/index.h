@@ -46,29 +46,23 @@ struct pkginfo {
 	char		*block;
 };
 
-enum pkgdepth {
-	PKG_SHALLOW,	/* inflate up to package/manifest.json, hash the rest */
-	PKG_DEEP	/* inflate everything: every member's header is checked */
-};
-
 /* Size limit of package/manifest.json. */
 #define PKG_MANIFEST_MAX (64 * 1024)
 
 /*
- * Read one package file in one pass: every byte goes through SHA-256 and,
- * until package/manifest.json has been parsed (PKG_SHALLOW) or to the end
- * (PKG_DEEP), through libarchive.  Fills *out (path, filename, size,
- * sha256 and the manifest fields) and returns 1; or returns 0 after
- * reporting "display: member: message" (EXIT_DATAERR for bad data,
+ * Read one package file in one pass: every byte goes through SHA-256 and
+ * ISA-L's inflater, the gzip header and CRC-32 and length trailer are
+ * checked, nothing may follow the one gzip member, and every tar member
+ * is checked (names, links, device files, FIFOs, hard links, serverBinary
+ * present and a regular file).  Fills *out (path, filename, size, sha256
+ * and the manifest fields) and returns 1; or returns 0 after reporting
+ * "display: member: message" (EXIT_DATAERR for bad data,
  * EXIT_IOERR/EXIT_NOINPUT when the file cannot be read).  buf is scratch
- * space of buflen bytes (reused across calls by one thread).  readahead
- * lets a second thread read while this one hashes: worth it when a core
- * would otherwise be idle, a loss when every core already hashes.
- * Thread-safe: touches no global state but diag()'s output.
+ * space of buflen bytes (reused across calls by one thread).  Thread-safe:
+ * touches no global state but diag()'s output.
  */
-int	 package_read(const char *path, const char *display, enum pkgdepth,
-	    unsigned char *buf, size_t buflen, int readahead,
-	    struct pkginfo *out);
+int	 package_read(const char *path, const char *display,
+	    unsigned char *buf, size_t buflen, struct pkginfo *out);
 
 /*
  * Check a package's fields against the rules and its file name

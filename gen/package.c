@@ -1,17 +1,17 @@
 /*
  * package.c - read one engine package (*.baiengine, a gzip-compressed tar)
  * in a single pass: every byte of the file goes through SHA-256 exactly
- * once, and the same bytes feed libarchive through a read callback until
- * package/manifest.json has been parsed (shallow) or to the end (deep).
- * Then the checks of a package's fields against the platform matrix, the
- * engines and its file name.
+ * once, and the same bytes go through ISA-L's inflater (which checks the
+ * gzip header and the CRC-32 and length trailer) to libarchive's tar
+ * reader, to the end: every member is checked.  Then the checks of a
+ * package's fields against the platform matrix, the engines and its file
+ * name.
  *
  * Everything here runs in several threads at once: no globals, no static
  * buffers; messages go out with one diag() call each.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <isa-l/igzip_lib.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 
@@ -28,14 +29,11 @@
 #define MANIFEST	"package/manifest.json"
 
 /*
- * The file as a stream of chunks, each hashed as it is handed out.  For a
- * file of more than one buffer a read-ahead thread fills the next slots of
- * the buffer while this one hashes (read(2)'s copy costs about a fifth of
- * SHA-256's time; overlapped, the pass runs at the speed of the hash).
+ * The file as a stream of chunks, each hashed as it is handed out.  (A
+ * read-ahead thread used to overlap read(2) with hashing; with the
+ * inflater the pass costs ten times what the copy does, and the thread
+ * measured no faster: see the README.)
  */
-#define NSLOT		4
-#define SLOT_MIN	(64 * 1024)
-
 struct rd {
 	int			 fd;
 	unsigned char		*buf;
@@ -44,20 +42,6 @@ struct rd {
 	unsigned long long	 size;	/* bytes read (and hashed) so far */
 	int			 err;	/* errno of a failed read; -1: digest */
 	int			 eof;
-	int			 stop;	/* libarchive gets no more bytes */
-	unsigned char		 magic[2];	/* the file's first bytes */
-
-	/* The read-ahead thread; slot i is buf + i * slotlen. */
-	int			 threaded;
-	pthread_t		 th;
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	size_t			 slotlen;
-	size_t			 len[NSLOT];
-	unsigned long long	 filled;	/* slots filled by the thread */
-	unsigned long long	 taken;		/* slots handed out */
-	unsigned long long	 released;	/* slots given back */
-	int			 rerr, reof, quit;
 };
 
 enum ftype {
@@ -76,6 +60,7 @@ struct field {
 };
 
 static const char	*valid_relpath(const char *);
+static char		*shown(const char *);
 
 static const struct field fields[] = {
 	{ "engineId", F_STR, offsetof(struct pkginfo, engine_id), valid_id },
@@ -103,126 +88,20 @@ static const char *const field_names[] = {
 
 /* ---- reading --------------------------------------------------------- */
 
-static ssize_t
-read_some(int fd, unsigned char *p, size_t n)
-{
-	ssize_t r;
-
-	do
-		r = read(fd, p, n);
-	while (r == -1 && errno == EINTR);
-	return r;
-}
-
-/*
- * The read-ahead thread: fills slots in order until the end of the file,
- * an error, or rd_stop.  It stays fewer than NSLOT slots ahead of the last
- * one given back, so the slot the consumer (libarchive) holds is never
- * overwritten.
- */
-static void *
-rd_ahead(void *arg)
-{
-	struct rd *r = arg;
-	unsigned char *p;
-	size_t slot;
-	ssize_t n;
-
-	pthread_mutex_lock(&r->mu);
-	while (!r->quit && !r->reof && !r->rerr) {
-		if (r->filled - r->released >= NSLOT) {
-			pthread_cond_wait(&r->cv, &r->mu);
-			continue;
-		}
-		slot = r->filled % NSLOT;
-		p = r->buf + slot * r->slotlen;
-		pthread_mutex_unlock(&r->mu);
-		n = read_some(r->fd, p, r->slotlen);
-		pthread_mutex_lock(&r->mu);
-		if (n == -1)
-			r->rerr = errno ? errno : EIO;
-		else if (n == 0)
-			r->reof = 1;
-		else {
-			r->len[slot] = (size_t)n;
-			r->filled++;
-		}
-		pthread_cond_broadcast(&r->cv);
-	}
-	pthread_mutex_unlock(&r->mu);
-	return NULL;
-}
-
-/* Start the read-ahead thread when the file is larger than the buffer and
- * the buffer splits into useful slots; otherwise reads stay inline. */
-static void
-rd_start(struct rd *r, unsigned long long fsize)
-{
-	if (r->buflen / NSLOT < SLOT_MIN || fsize <= r->buflen)
-		return;
-	r->slotlen = r->buflen / NSLOT;
-	if (pthread_mutex_init(&r->mu, NULL) != 0)
-		return;
-	if (pthread_cond_init(&r->cv, NULL) != 0) {
-		pthread_mutex_destroy(&r->mu);
-		return;
-	}
-	if (pthread_create(&r->th, NULL, rd_ahead, r) != 0) {
-		pthread_cond_destroy(&r->cv);
-		pthread_mutex_destroy(&r->mu);
-		return;
-	}
-	r->threaded = 1;
-}
-
-static void
-rd_stop(struct rd *r)
-{
-	if (!r->threaded)
-		return;
-	pthread_mutex_lock(&r->mu);
-	r->quit = 1;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
-	pthread_join(r->th, NULL);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mu);
-	r->threaded = 0;
-}
-
 /* The next chunk of the file, hashed; *p stays valid until the next call.
  * Returns its length, 0 at the end of the file, -1 on error (r->err). */
 static ssize_t
 rd_next(struct rd *r, const unsigned char **p)
 {
 	ssize_t n;
-	size_t slot;
 
 	*p = r->buf;
 	if (r->eof)
 		return 0;
-	if (!r->threaded) {
-		if ((n = read_some(r->fd, r->buf, r->buflen)) == -1)
-			r->err = errno ? errno : EIO;
-	} else {
-		pthread_mutex_lock(&r->mu);
-		r->released = r->taken;
-		pthread_cond_broadcast(&r->cv);
-		while (r->filled == r->taken && !r->reof && !r->rerr)
-			pthread_cond_wait(&r->cv, &r->mu);
-		if (r->filled > r->taken) {
-			slot = r->taken++ % NSLOT;
-			*p = r->buf + slot * r->slotlen;
-			n = (ssize_t)r->len[slot];
-		} else if (r->rerr) {
-			r->err = r->rerr;
-			n = -1;
-		} else
-			n = 0;
-		pthread_mutex_unlock(&r->mu);
-	}
-	if (n == -1)
+	if ((n = read_full(r->fd, r->buf, r->buflen)) == -1) {
+		r->err = errno ? errno : EIO;
 		return -1;
+	}
 	if (n == 0) {
 		r->eof = 1;
 		return 0;
@@ -231,44 +110,192 @@ rd_next(struct rd *r, const unsigned char **p)
 		r->err = -1;
 		return -1;
 	}
-	if (r->size == 0)
-		r->magic[0] = (*p)[0];
-	if (r->size <= 1 && r->size + (unsigned long long)n >= 2)
-		r->magic[1] = (*p)[1 - r->size];
 	r->size += (unsigned long long)n;
 	return n;
 }
 
-static la_ssize_t
-rd_read(struct archive *a, void *cookie, const void **out)
+/* ---- inflating --------------------------------------------------------- */
+
+/*
+ * The gzip member, inflated by ISA-L (about twice as fast as zlib through
+ * libarchive on real shared objects: see the README) and handed to
+ * libarchive's tar reader as its input.  ISA-L parses the gzip header and
+ * checks the CRC-32 and length trailer (ISAL_INCORRECT_CHECKSUM); tail
+ * keeps the compressed bytes before the current chunk so that a bad
+ * trailer split across two chunks can still be named.
+ */
+#define INF_OUT		(256 * 1024)
+
+struct inf {
+	struct rd		*r;
+	struct inflate_state	 st;
+	unsigned char		*out;		/* INF_OUT bytes for libarchive */
+	const unsigned char	*chunk;		/* the compressed chunk in st */
+	size_t			 chunklen;
+	unsigned char		 tail[8];	/* the 8 bytes before chunk */
+	int			 done;		/* the gzip member has ended */
+	int			 trailer;	/* why is about the trailer */
+	char			 why[200];	/* what is wrong with the gzip data */
+};
+
+/* Little-endian 32-bit value of the gzip trailer. */
+static uint32_t
+le32(const unsigned char *b)
 {
-	struct rd *r = cookie;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	    (uint32_t)b[3] << 24;
+}
+
+/* Fill z->why for an isal_inflate failure. */
+static void
+inf_fault(struct inf *z, int rc)
+{
+	size_t used = z->chunklen - z->st.avail_in, k = used < 8 ? used : 8;
+	unsigned long long at = z->r->size - z->st.avail_in;
+	unsigned char t[8];
+
+	if (rc == ISAL_INCORRECT_CHECKSUM &&
+	    z->st.block_state == ISAL_BLOCK_FINISH) {
+		/* ISA-L stops right after the trailer it refused. */
+		z->trailer = 1;
+		memcpy(t, z->tail + k, 8 - k);
+		memcpy(t + 8 - k, z->st.next_in - k, k);
+		if (le32(t) != z->st.crc)
+			snprintf(z->why, sizeof(z->why), "the gzip trailer's "
+			    "CRC-32 is %08x, the data's is %08x", le32(t),
+			    z->st.crc);
+		else
+			snprintf(z->why, sizeof(z->why), "the gzip trailer's "
+			    "length is %u, the data's is %u (modulo 2^32)",
+			    le32(t + 4), z->st.total_out);
+		return;
+	}
+	snprintf(z->why, sizeof(z->why), "damaged gzip data at byte %llu: %s",
+	    at, rc == ISAL_INVALID_WRAPPER ? "bad gzip header" :
+	    rc == ISAL_UNSUPPORTED_METHOD ? "compression method is not "
+	    "deflate" : rc == ISAL_INCORRECT_CHECKSUM ? "the gzip header's "
+	    "CRC does not match" : rc == ISAL_INVALID_LOOKBACK ? "distance "
+	    "too far back" : rc == ISAL_INVALID_SYMBOL ? "invalid code" :
+	    "invalid deflate block");
+}
+
+/* The next compressed chunk into st, after keeping the last 8 bytes of
+ * the one before.  Returns 1, or 0 at the end of the file (z->why set) or
+ * on a read error (z->r->err set). */
+static int
+inf_feed(struct inf *z)
+{
 	const unsigned char *p;
 	ssize_t n;
+	size_t k = z->chunklen < 8 ? z->chunklen : 8;
 
-	*out = r->buf;
-	if (r->stop)
+	if (k > 0) {
+		memmove(z->tail, z->tail + k, 8 - k);
+		memcpy(z->tail + 8 - k, z->chunk + z->chunklen - k, k);
+	}
+	if ((n = rd_next(z->r, &p)) == -1)
 		return 0;
-	if ((n = rd_next(r, &p)) == -1) {
-		archive_set_error(a, r->err > 0 ? r->err : EIO, "read failed");
+	if (n == 0) {
+		snprintf(z->why, sizeof(z->why), "the gzip data ends early "
+		    "(truncated)");
+		return 0;
+	}
+	z->chunk = z->st.next_in = (unsigned char *)(uintptr_t)p;
+	z->chunklen = z->st.avail_in = (uint32_t)n;
+	return 1;
+}
+
+/* Inflate into out until it holds len bytes or the member ends.  Returns
+ * the bytes made, or -1 (z->why or z->r->err says why). */
+static ssize_t
+inf_fill(struct inf *z, unsigned char *out, size_t len)
+{
+	int rc;
+
+	z->st.next_out = out;
+	z->st.avail_out = (uint32_t)len;
+	while (z->st.avail_out > 0 && !z->done) {
+		if (z->st.avail_in == 0 && !inf_feed(z))
+			return -1;
+		if ((rc = isal_inflate(&z->st)) != ISAL_DECOMP_OK) {
+			inf_fault(z, rc);
+			return -1;
+		}
+		z->done = z->st.block_state == ISAL_BLOCK_FINISH;
+	}
+	return (ssize_t)(len - z->st.avail_out);
+}
+
+/* libarchive's read callback: the next piece of the tar stream. */
+static la_ssize_t
+inf_read(struct archive *a, void *cookie, const void **out)
+{
+	struct inf *z = cookie;
+	ssize_t n;
+
+	*out = z->out;
+	if ((n = inf_fill(z, z->out, INF_OUT)) == -1) {
+		archive_set_error(a, z->r->err > 0 ? z->r->err : EIO, "%s",
+		    z->why[0] != '\0' ? z->why : "read failed");
 		return -1;
 	}
-	*out = p;
 	return n;
 }
 
-/* The file could not be read (as opposed to holding bad data). */
+/*
+ * After the tar reader's end: inflate what is left of the member (tar's
+ * padding), so that the trailer is checked, then hash the rest of the
+ * file, which must hold nothing more: one gzip member per package.
+ * Returns 1, or 0 (z->why or z->r->err says why).
+ */
+static int
+inf_finish(struct inf *z)
+{
+	const unsigned char *p;
+	unsigned long long extra;
+	ssize_t n;
+
+	while (!z->done)
+		if (inf_fill(z, z->out, INF_OUT) == -1)
+			return 0;
+	extra = z->st.avail_in;
+	while ((n = rd_next(z->r, &p)) > 0)
+		extra += (unsigned long long)n;
+	if (n == -1)
+		return 0;
+	if (extra > 0) {
+		snprintf(z->why, sizeof(z->why), "%llu byte%s after the end of "
+		    "the gzip data (a .baiengine is one gzip member)", extra,
+		    extra == 1 ? "" : "s");
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The file could not be read, or its gzip data is bad: "display: why", or
+ * "display: member: why" when member (the last member read) is not NULL
+ * and the fault is in the data, not in the trailer after all of it.
+ */
 static void
-rd_error(const struct rd *r, const char *display)
+inf_error(const struct inf *z, const char *display, const char *member)
 {
 	struct pos pos = { display, 0, 0 };
+	char *sm;
 
-	if (r->err == -1)
+	if (z->r->err == -1)
 		diag(EXIT_IOERR, &pos, "SHA-256 failed in OpenSSL");
-	else {
-		errno = r->err;
+	else if (z->r->err != 0) {
+		errno = z->r->err;
 		diag_errno(display, 0, "read");
-	}
+	} else if (member != NULL && !z->trailer) {
+		sm = shown(member);
+		diag(EXIT_DATAERR, &pos, "%s: damaged or truncated archive: %s",
+		    sm, z->why);
+		free(sm);
+	} else
+		diag(EXIT_DATAERR, &pos, "damaged or truncated archive: %s",
+		    z->why);
 }
 
 /* s with control characters (C0, DEL, and C1 as UTF-8) shown as \xNN,
@@ -276,9 +303,9 @@ rd_error(const struct rd *r, const char *display)
 static char *
 shown(const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	struct buf b = { 0 };
+	char hex[3];
 	int c1 = 0;
 
 	buf_add(&b, "", 0);
@@ -286,9 +313,9 @@ shown(const char *s)
 		if (*u == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
 			c1 = 2;
 		if (*u < 0x20 || *u == 0x7f || c1 > 0) {
+			hex_encode(u, 1, hex);
 			buf_puts(&b, "\\x");
-			buf_putc(&b, hex[*u >> 4]);
-			buf_putc(&b, hex[*u & 0xf]);
+			buf_puts(&b, hex);
 			c1 -= c1 > 0;
 		} else
 			buf_putc(&b, (char)*u);
@@ -299,10 +326,12 @@ shown(const char *s)
 /*
  * Whether a libarchive result means the archive is unusable: anything but
  * OK and EOF, except warnings that do not speak of damage (a pax attribute
- * it ignores, say).  Reports the damage, or the read error behind it.
+ * it ignores, say).  Reports the damage, the bad gzip data or the read
+ * error behind it, naming member (the last one read) when not NULL.
  */
 static int
-arc_bad(int rc, struct archive *a, const struct rd *r, const char *display)
+arc_bad(int rc, struct archive *a, const struct inf *z, const char *display,
+    const char *member)
 {
 	struct pos pos = { display, 0, 0 };
 	const char *msg;
@@ -310,11 +339,14 @@ arc_bad(int rc, struct archive *a, const struct rd *r, const char *display)
 	if (rc == ARCHIVE_OK || rc == ARCHIVE_EOF)
 		return 0;
 	msg = archive_error_string(a);
-	if (rc == ARCHIVE_WARN && r->err == 0 && (msg == NULL ||
-	    (strstr(msg, "runcat") == NULL && strstr(msg, "amage") == NULL)))
+	if (rc == ARCHIVE_WARN && z->r->err == 0 && z->why[0] == '\0' &&
+	    (msg == NULL || (strstr(msg, "runcat") == NULL &&
+	    strstr(msg, "amage") == NULL)))
 		return 0;
-	if (r->err != 0)
-		rd_error(r, display);
+	/* The inflater was making member's data; a tar header libarchive
+	 * refuses is the next member's, whose name it does not give. */
+	if (z->r->err != 0 || z->why[0] != '\0')
+		inf_error(z, display, member);
 	else
 		diag(EXIT_DATAERR, &pos, "damaged or truncated archive: %s",
 		    msg != NULL ? msg : "unknown error");
@@ -661,17 +693,119 @@ link_fault_report(const struct pos *pos, const char *sp, const char *what,
 	free(st);
 }
 
-/* Check one member of a deep read; sets *found when it is the server
- * binary.  Returns 1, or 0 after reporting. */
-static int
-check_member(struct archive_entry *e, const char *display, const char *bin,
-    int *found)
+/*
+ * What the member checks remember across members: the server binary's kind
+ * (as the last member of its name left it: an extractor overwrites) and
+ * the regular files seen so far, the only targets a hard link may have.
+ * The names sit in an open-addressing hash set, so memory grows with the
+ * members of one package and a hard link costs one lookup.
+ */
+struct members {
+	const char	*display;
+	char		*bin;		/* "package/" serverBinary, or NULL */
+	int		 bin_type;	/* AE_IFREG..., 0 when not seen */
+	char		**files;	/* hash set, cap a power of two */
+	size_t		 nfiles, cap;
+};
+
+static size_t
+name_hash(const char *s)
 {
-	struct pos pos = { display, 0, 0 };
+	size_t h = 14695981039346656037ULL & (size_t)-1;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+	return h;
+}
+
+/* The slot of name in the set: where it is, or the empty one it goes in. */
+static size_t
+files_slot(const struct members *m, const char *name)
+{
+	size_t i = name_hash(name) & (m->cap - 1);
+
+	while (m->files[i] != NULL && strcmp(m->files[i], name) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int
+files_has(const struct members *m, const char *name)
+{
+	return m->cap > 0 && m->files[files_slot(m, name)] != NULL;
+}
+
+static void
+files_add(struct members *m, const char *name)
+{
+	char **old = m->files;
+	size_t i, n = m->cap;
+
+	if (2 * (m->nfiles + 1) > m->cap) {
+		m->cap = n > 0 ? 2 * n : 64;
+		m->files = xcalloc(m->cap, sizeof(char *));
+		for (i = 0; i < n; i++)
+			if (old[i] != NULL)
+				m->files[files_slot(m, old[i])] = old[i];
+		free(old);
+	}
+	i = files_slot(m, name);
+	if (m->files[i] == NULL) {
+		m->files[i] = xstrdup(name);
+		m->nfiles++;
+	}
+}
+
+static void
+members_free(struct members *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->files[i]);
+	free(m->files);
+	free(m->bin);
+}
+
+/*
+ * A hard link's target is a path from the archive's root: it must pass
+ * the member rules and name a regular file that comes before it (what tar
+ * requires, and all an extractor can link to).  Returns 1, or 0 after
+ * reporting.
+ */
+static int
+check_hardlink(struct members *m, const struct pos *pos, const char *sp,
+    const char *t)
+{
 	struct pathfault_at at;
-	const char *p = member_path(e), *t;
+	char *st;
+
+	while (t[0] == '.' && t[1] == '/')
+		t += 2;
+	if (package_path_fault(t, &at) != PF_NONE) {
+		link_fault_report(pos, sp, "hard", t, &at);
+		return 0;
+	}
+	if (!files_has(m, t)) {
+		st = shown(t);
+		diag(EXIT_DATAERR, pos, "%s: hard link to '%s', which is not a "
+		    "regular file earlier in the archive", sp, st);
+		free(st);
+		return 0;
+	}
+	return 1;
+}
+
+/* Check one member; note it when it is the server binary or a regular
+ * file.  Returns 1, or 0 after reporting. */
+static int
+check_member(struct archive_entry *e, struct members *m)
+{
+	struct pos pos = { m->display, 0, 0 };
+	struct pathfault_at at;
+	const char *p = member_path(e), *t, *hl = archive_entry_hardlink(e);
 	char *sp, *why;
-	int ok = 0;
+	int ok = 0, type = (int)archive_entry_filetype(e);
 
 	sp = shown(p);
 	if (package_path_fault(p, &at) != PF_NONE) {
@@ -680,7 +814,7 @@ check_member(struct archive_entry *e, const char *display, const char *bin,
 		free(why);
 		goto out;
 	}
-	switch (archive_entry_filetype(e)) {
+	switch (type) {
 	case AE_IFCHR:
 	case AE_IFBLK:
 		diag(EXIT_DATAERR, &pos, "%s: device files are not allowed",
@@ -700,26 +834,43 @@ check_member(struct archive_entry *e, const char *display, const char *bin,
 			goto out;
 		}
 		break;
-	case AE_IFREG:
-		if (bin != NULL && strncmp(p, "package/", 8) == 0 &&
-		    strcmp(p + 8, bin) == 0)
-			*found = 1;
-		break;
 	default:
 		break;
 	}
-	/* A hard link's target is a path from the archive's root. */
-	if ((t = archive_entry_hardlink(e)) != NULL) {
-		while (t[0] == '.' && t[1] == '/')
-			t += 2;
-		if (package_path_fault(t, &at) != PF_NONE) {
-			link_fault_report(&pos, sp, "hard", t, &at);
-			goto out;
-		}
-	}
+	if (hl != NULL && !check_hardlink(m, &pos, sp, hl))
+		goto out;
+	if (type == AE_IFREG)
+		files_add(m, p);
+	/* A folder's name ends in '/': "package/bin/" is serverBinary "bin". */
+	if (m->bin != NULL && strncmp(p, m->bin, strlen(m->bin)) == 0 &&
+	    p[strspn(p + strlen(m->bin), "/") + strlen(m->bin)] == '\0')
+		m->bin_type = type;
 	ok = 1;
 out:
 	free(sp);
+	return ok;
+}
+
+/* serverBinary, once every member has been seen: a regular file (or a
+ * hard link to one).  Returns 1, or 0 after reporting. */
+static int
+check_server_binary(const struct members *m, const char *bin)
+{
+	struct pos pos = { m->display, 0, 0 };
+	char *sb = shown(bin);
+	int ok = 0;
+
+	if (m->bin_type == 0)
+		diag(EXIT_DATAERR, &pos, MANIFEST ": serverBinary \"%s\" is not "
+		    "a file in the archive (expected package/%s)", sb, sb);
+	else if (m->bin_type != AE_IFREG)
+		diag(EXIT_DATAERR, &pos, MANIFEST ": serverBinary \"%s\" is %s "
+		    "in the archive, expected a regular file", sb,
+		    m->bin_type == AE_IFLNK ? "a symbolic link" :
+		    m->bin_type == AE_IFDIR ? "a folder" : "not a regular file");
+	else
+		ok = 1;
+	free(sb);
 	return ok;
 }
 
@@ -728,7 +879,7 @@ out:
  * may come before it.  Returns 1, or 0 after reporting.
  */
 static int
-find_manifest(struct archive *a, struct rd *r, const char *display,
+find_manifest(struct archive *a, struct inf *z, const char *display,
     struct archive_entry **ep)
 {
 	struct pos pos = { display, 0, 0 };
@@ -738,16 +889,11 @@ find_manifest(struct archive *a, struct rd *r, const char *display,
 
 	for (;;) {
 		rc = archive_read_next_header(a, ep);
-		if (arc_bad(rc, a, r, display))
+		if (arc_bad(rc, a, z, display, NULL))
 			return 0;
 		if (rc == ARCHIVE_EOF) {
 			diag(EXIT_DATAERR, &pos, "no " MANIFEST " in the "
 			    "archive");
-			return 0;
-		}
-		if (archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP) {
-			diag(EXIT_DATAERR, &pos, "not a gzip-compressed tar "
-			    "archive (a .baiengine is a tar.gz)");
 			return 0;
 		}
 		p = member_path(*ep);
@@ -769,7 +915,7 @@ find_manifest(struct archive *a, struct rd *r, const char *display,
 /* Read the manifest member's bytes into mf (PKG_MANIFEST_MAX + 1 bytes).
  * Returns the length, or -1 after reporting. */
 static ssize_t
-read_manifest(struct archive *a, struct archive_entry *e, struct rd *r,
+read_manifest(struct archive *a, struct archive_entry *e, struct inf *z,
     const char *display, char *mf)
 {
 	struct pos pos = { display, 0, 0 };
@@ -787,7 +933,7 @@ read_manifest(struct archive *a, struct archive_entry *e, struct rd *r,
 		if (n < 0) {
 			/* A warning here is a short member: damage. */
 			(void)arc_bad(n == ARCHIVE_WARN ? ARCHIVE_FATAL :
-			    (int)n, a, r, display);
+			    (int)n, a, z, display, MANIFEST);
 			return -1;
 		}
 		if (n == 0)
@@ -803,17 +949,6 @@ read_manifest(struct archive *a, struct archive_entry *e, struct rd *r,
 }
 
 /* ---- the manifest's fields ------------------------------------------- */
-
-/* A "did you mean" candidate only when it is a small typo of s. */
-static const char *
-suggest(const char *s, const char *const *cands)
-{
-	const char *near = nearest(s, cands);
-
-	if (near != NULL && edit_distance(s, near) > strlen(s) / 4 + 1)
-		return NULL;
-	return near;
-}
 
 static const char *
 jtype(const json_t *v)
@@ -1002,7 +1137,7 @@ get_fields(const char *display, const json_t *root, struct pkginfo *out)
 		if (i < NFIELDS)
 			continue;
 		sk = shown(key);
-		if ((near = suggest(key, field_names)) != NULL)
+		if ((near = nearest(key, field_names)) != NULL)
 			diag(EXIT_DATAERR, &pos, MANIFEST ": unknown field "
 			    "\"%s\"; did you mean \"%s\"?", sk, near);
 		else
@@ -1081,147 +1216,201 @@ open_regular(const char *path, const char *display, int *missing)
 	return fd;
 }
 
-/*
- * Read one package file in one pass (see index.h).  libarchive reads
- * through rd_read, which hashes each chunk as it hands it over; whatever
- * libarchive did not pull is hashed by the loop at the end, which carries
- * on from where the callback stopped, so every byte is hashed once.
- */
-int
-package_read(const char *path, const char *display, enum pkgdepth depth,
-    unsigned char *buf, size_t buflen, int readahead, struct pkginfo *out)
+/* Start SHA-256 and open the file.  Returns 1, or 0 after reporting. */
+static int
+rd_open(struct rd *r, const char *path, const char *display)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct pos pos = { display, 0, 0 };
-	struct archive *a = NULL;
-	struct archive_entry *e;
-	json_error_t jerr;
-	json_t *root = NULL;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen, i;
-	const unsigned char *chunk;
-	const char *msg;
-	struct stat st;
-	struct rd r;
-	char *mf = NULL, *sb;
-	const char *base;
-	ssize_t mlen, n;
-	int ok = 0, good, found = 0, rc;
 
-	memset(out, 0, sizeof(*out));
-	memset(&r, 0, sizeof(r));
-	r.fd = -1;
-	r.buf = buf;
-	r.buflen = buflen;
-	if ((r.md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(r.md, EVP_sha256(), NULL) != 1) {
+	if ((r->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(r->md, EVP_sha256(), NULL) != 1) {
 		diag(EXIT_IOERR, &pos, "cannot start SHA-256 in OpenSSL");
-		goto out;
+		return 0;
 	}
-	if ((r.fd = open_regular(path, display, NULL)) == -1)
-		goto out;
-	(void)posix_fadvise(r.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (readahead && fstat(r.fd, &st) == 0)
-		rd_start(&r, (unsigned long long)st.st_size);
+	if ((r->fd = open_regular(path, display, NULL)) == -1)
+		return 0;
+	(void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return 1;
+}
 
-	if ((a = archive_read_new()) == NULL) {
-		diag(EXIT_IOERR, &pos, "cannot start libarchive");
-		goto out;
+/* The digest of every byte read, as hex.  Returns 1, or 0 after
+ * reporting. */
+static int
+rd_digest(struct rd *r, const char *display, char sha256[65])
+{
+	struct pos pos = { display, 0, 0 };
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (EVP_DigestFinal_ex(r->md, md, &len) != 1 || len != 32) {
+		diag(EXIT_IOERR, &pos, "SHA-256 failed in OpenSSL");
+		return 0;
 	}
-	archive_read_support_filter_gzip(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open(a, &r, NULL, rd_read, NULL) != ARCHIVE_OK) {
-		/* libarchive drops the gzip filter when no format fits:
-		 * tell a cut or damaged tar.gz from another kind of file. */
-		if (r.err != 0)
-			rd_error(&r, display);
-		else if (r.magic[0] == 0x1f && r.magic[1] == 0x8b) {
-			msg = archive_error_string(a);
-			if (msg == NULL ||
-			    strcmp(msg, "Unrecognized archive format") == 0)
-				msg = "the gzip data holds no tar archive";
-			diag(EXIT_DATAERR, &pos, "damaged or truncated "
-			    "archive: %s", msg);
-		} else
+	hex_encode(md, 32, sha256);
+	return 1;
+}
+
+/*
+ * libarchive's tar reader on the inflated stream (no filter of its own).
+ * The gzip magic is checked first, to tell another kind of file from a
+ * damaged package.  Returns the archive, or NULL after reporting.
+ */
+static struct archive *
+tar_open(struct inf *z, const char *display)
+{
+	struct pos pos = { display, 0, 0 };
+	struct archive *a;
+	const char *msg;
+
+	/* (A chunk of one byte leaves the second to ISA-L's header check.) */
+	if (!inf_feed(z) || z->chunk[0] != 0x1f ||
+	    (z->chunklen > 1 && z->chunk[1] != 0x8b)) {
+		if (z->r->err != 0)
+			inf_error(z, display, NULL);
+		else
 			diag(EXIT_DATAERR, &pos, "not a gzip-compressed tar "
 			    "archive (a .baiengine is a tar.gz)");
-		goto out;
+		return NULL;
 	}
-	if (!find_manifest(a, &r, display, &e))
+	if ((a = archive_read_new()) == NULL) {
+		diag(EXIT_IOERR, &pos, "cannot start libarchive");
+		return NULL;
+	}
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, z, NULL, inf_read, NULL) == ARCHIVE_OK)
+		return a;
+	if (z->r->err != 0 || z->why[0] != '\0')
+		inf_error(z, display, NULL);
+	else {
+		msg = archive_error_string(a);
+		if (msg == NULL ||
+		    strcmp(msg, "Unrecognized archive format") == 0)
+			msg = "the gzip data holds no tar archive";
+		diag(EXIT_DATAERR, &pos, "damaged or truncated archive: %s",
+		    msg);
+	}
+	archive_read_free(a);
+	return NULL;
+}
+
+/* Every member after the manifest, each checked; every problem is
+ * reported, up to damage that ends the reading.  Returns 1, or 0. */
+static int
+read_members(struct archive *a, struct inf *z, struct members *m)
+{
+	struct archive_entry *e;
+	char *last = xstrdup(MANIFEST);
+	int good = 1, rc;
+
+	for (;;) {
+		rc = archive_read_next_header(a, &e);
+		if (arc_bad(rc, a, z, m->display, last)) {
+			good = 0;
+			break;
+		}
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (!check_member(e, m))
+			good = 0;
+		free(last);
+		last = xstrdup(member_path(e));
+	}
+	free(last);
+	return good;
+}
+
+/* The fields of package/manifest.json (e at that member).  Returns 1; 0
+ * after reporting bad fields; -1 after reporting a manifest that could not
+ * be read or parsed. */
+static int
+read_fields(struct archive *a, struct archive_entry *e, struct inf *z,
+    const char *display, struct pkginfo *out)
+{
+	struct pos pos = { display, 0, 0 };
+	json_error_t jerr;
+	json_t *root;
+	char *mf = xmalloc(PKG_MANIFEST_MAX + 1);
+	ssize_t len;
+	int ok = -1;
+
+	if ((len = read_manifest(a, e, z, display, mf)) < 0)
 		goto out;
-	if (depth == PKG_DEEP && !check_member(e, display, NULL, &found))
-		goto out;
-	mf = xmalloc(PKG_MANIFEST_MAX + 1);
-	if ((mlen = read_manifest(a, e, &r, display, mf)) < 0)
-		goto out;
-	if ((root = json_loadb(mf, (size_t)mlen, JSON_REJECT_DUPLICATES,
+	if ((root = json_loadb(mf, (size_t)len, JSON_REJECT_DUPLICATES,
 	    &jerr)) == NULL) {
 		diag(EXIT_DATAERR, &pos, MANIFEST ":%d:%d: %s", jerr.line,
 		    jerr.column, jerr.text);
 		goto out;
 	}
-	good = get_fields(display, root, out);
+	ok = get_fields(display, root, out);
+	json_decref(root);
+out:
+	free(mf);
+	return ok;
+}
 
-	if (depth == PKG_DEEP) {
-		for (;;) {
-			rc = archive_read_next_header(a, &e);
-			if (arc_bad(rc, a, &r, display)) {
-				good = 0;
-				break;
-			}
-			if (rc == ARCHIVE_EOF)
-				break;
-			if (!check_member(e, display, out->server_binary,
-			    &found))
-				good = 0;
-		}
-		if (good && !found) {
-			sb = shown(out->server_binary);
-			diag(EXIT_DATAERR, &pos, MANIFEST ": serverBinary "
-			    "\"%s\" is not a file in the archive (expected "
-			    "package/%s)", sb, sb);
-			free(sb);
-			good = 0;
-		}
-	}
-	if (!good)
-		goto out;
+/*
+ * Read one package file in one pass (see index.h): rd hashes each chunk
+ * as the inflater takes it, libarchive reads the tar stream the inflater
+ * makes, and inf_finish inflates and hashes whatever the tar reader left,
+ * so every byte is read, hashed and inflated once.  A bad manifest stops
+ * nothing: every member is still checked, and every problem reported.
+ */
+int
+package_read(const char *path, const char *display, unsigned char *buf,
+    size_t buflen, struct pkginfo *out)
+{
+	struct archive *a = NULL;
+	struct archive_entry *e;
+	struct members m;
+	struct inf *z = xcalloc(1, sizeof(*z));
+	struct rd r;
+	const char *base;
+	int ok = 0, good, rc;
 
-	/* Not one more byte through libarchive: the rest is only hashed. */
-	r.stop = 1;
-	archive_read_free(a);
-	a = NULL;
-	while ((n = rd_next(&r, &chunk)) > 0)
-		continue;
-	if (n == -1) {
-		rd_error(&r, display);
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	memset(&m, 0, sizeof(m));
+	r.fd = -1;
+	r.buf = buf;
+	r.buflen = buflen;
+	m.display = display;
+	z->r = &r;
+	z->out = xmalloc(INF_OUT);
+	isal_inflate_init(&z->st);
+	z->st.crc_flag = ISAL_GZIP;
+	if (!rd_open(&r, path, display) ||
+	    (a = tar_open(z, display)) == NULL ||
+	    !find_manifest(a, z, display, &e))
+		goto out;
+	good = check_member(e, &m);
+	if ((rc = read_fields(a, e, z, display, out)) < 0)
+		goto out;
+	good &= rc;
+	if (out->server_binary != NULL)
+		m.bin = xasprintf("package/%s", out->server_binary);
+	if (!read_members(a, z, &m) || !good ||
+	    !check_server_binary(&m, out->server_binary))
+		goto out;
+	if (!inf_finish(z)) {
+		inf_error(z, display, NULL);
 		goto out;
 	}
-	if (EVP_DigestFinal_ex(r.md, md, &mdlen) != 1 || mdlen != 32) {
-		diag(EXIT_IOERR, &pos, "SHA-256 failed in OpenSSL");
+	if (!rd_digest(&r, display, out->sha256))
 		goto out;
-	}
-	for (i = 0; i < mdlen; i++) {
-		out->sha256[2 * i] = hex[md[i] >> 4];
-		out->sha256[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out->sha256[64] = '\0';
 	out->size = r.size;
 	out->path = xstrdup(path);
 	base = strrchr(path, '/');
 	out->filename = xstrdup(base != NULL ? base + 1 : path);
 	ok = 1;
 out:
-	if (a != NULL) {
-		r.stop = 1;
+	if (a != NULL)
 		archive_read_free(a);
-	}
-	json_decref(root);
-	free(mf);
-	rd_stop(&r);
+	members_free(&m);
 	if (r.fd != -1)
 		close(r.fd);
 	EVP_MD_CTX_free(r.md);
+	free(z->out);
+	free(z);
 	if (!ok)
 		pkginfo_clear(out);
 	return ok;
@@ -1343,7 +1532,7 @@ package_check(const struct pkginfo *p, const struct pkgrules *r)
 	}
 	if (r->engines != NULL) {
 		if (!pkgrules_has_engine(r, p->engine_id)) {
-			if ((near = suggest(p->engine_id, r->engines)) != NULL)
+			if ((near = nearest(p->engine_id, r->engines)) != NULL)
 				diag(EXIT_DATAERR, &pos, MANIFEST ": engine "
 				    "\"%s\" is not described in the manifest's "
 				    "engines: section; did you mean \"%s\"?",

@@ -24,7 +24,8 @@
 
 #include "index.h"
 
-/* Version 2: every record is of a package read whole and checked. */
+/* 2: every record comes from a read that checked the gzip trailer too;
+ * records of version 1 are not trusted. */
 #define CACHE_MAGIC	"gen-cache 2\n"
 #define READ_BUF	(1024 * 1024)
 
@@ -645,7 +646,6 @@ scan_cache_write(const struct scan *s, FILE *f)
 struct job {
 	struct found		*f;
 	struct pkginfo		*p;
-	int			 readahead;	/* fewer workers than cores */
 	/* hash_files */
 	char *const		*hpaths;
 	char			(*hsum)[65];
@@ -758,8 +758,8 @@ read_item(void *arg, size_t i, int worker)
 
 	if (j->f[i].cached)
 		return;
-	if (!package_read(j->f[i].path, j->f[i].path, PKG_DEEP,
-	    job_buf(j, worker), READ_BUF, j->readahead, &j->p[i]))
+	if (!package_read(j->f[i].path, j->f[i].path, job_buf(j, worker),
+	    READ_BUF, &j->p[i]))
 		j->f[i].failed = 1;
 	else
 		__atomic_fetch_add(&j->bytes, j->p[i].size, __ATOMIC_RELAXED);
@@ -924,11 +924,8 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 			j.total += f[i].size;
 	}
 	jobs = pool_size(o->jobs);
-	if (hits < n) {
-		/* A reading thread per worker pays only where a core is idle. */
-		j.readahead = (size_t)jobs > n - hits;
+	if (hits < n)
 		run_jobs(&j, n, jobs, read_item);
-	}
 	note("%s: %zu packages, %zu from the cache, %zu read", o->dir, n, hits, n - hits);
 	ok = walked;
 	for (i = 0; i < n; i++)
