@@ -646,6 +646,8 @@ scan_cache_write(const struct scan *s, FILE *f)
 struct job {
 	struct found		*f;
 	struct pkginfo		*p;
+	struct strpool		*pool;		/* the records' strings */
+	pthread_mutex_t		 pool_mu;
 	/* hash_files */
 	char *const		*hpaths;
 	char			(*hsum)[65];
@@ -751,6 +753,39 @@ job_buf(struct job *j, int worker)
 	return j->buf[worker];
 }
 
+/*
+ * A record just read, its strings moved into the pool as cached records'
+ * are: 100,000 packages would otherwise keep a million small allocations
+ * (the pool's lock is taken once per record).
+ */
+static void
+pool_record(struct job *j, struct pkginfo *p)
+{
+	char **fields[] = { &p->engine_id, &p->version, &p->os, &p->arch,
+	    &p->accelerator, &p->accelerator_version, &p->server_binary,
+	    &p->min_app_version, &p->variant };
+	char *old;
+	size_t i;
+
+	pthread_mutex_lock(&j->pool_mu);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		old = *fields[i];
+		*fields[i] = (char *)pool_str(j->pool, old);
+		free(old);
+	}
+	for (i = 0; i < p->nformats; i++) {
+		old = p->formats[i];
+		p->formats[i] = (char *)pool_str(j->pool, old);
+		free(old);
+	}
+	pthread_mutex_unlock(&j->pool_mu);
+	/* The file name is the path's last part, as a cached record's. */
+	free(p->filename);
+	p->filename = strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path;
+	/* pkginfo_clear then frees the formats array (the block) and path. */
+	p->block = p->formats != NULL ? (char *)(void *)p->formats : xmalloc(1);
+}
+
 static void
 read_item(void *arg, size_t i, int worker)
 {
@@ -761,8 +796,10 @@ read_item(void *arg, size_t i, int worker)
 	if (!package_read(j->f[i].path, j->f[i].path, job_buf(j, worker),
 	    READ_BUF, &j->p[i]))
 		j->f[i].failed = 1;
-	else
+	else {
+		pool_record(j, &j->p[i]);
 		__atomic_fetch_add(&j->bytes, j->p[i].size, __ATOMIC_RELAXED);
+	}
 	if (worker == 0 && j->progress)
 		progress(j);
 }
@@ -914,6 +951,8 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	memset(&j, 0, sizeof(j));
 	j.f = f;
 	j.p = p;
+	j.pool = &sp;
+	pthread_mutex_init(&j.pool_mu, NULL);
 	for (i = 0; i < n; i++) {
 		if (f[i].cached) {
 			p[i].path = f[i].path;	/* the record's now */
@@ -926,6 +965,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	jobs = pool_size(o->jobs);
 	if (hits < n)
 		run_jobs(&j, n, jobs, read_item);
+	pthread_mutex_destroy(&j.pool_mu);
 	note("%s: %zu packages, %zu from the cache, %zu read", o->dir, n, hits, n - hits);
 	ok = walked;
 	for (i = 0; i < n; i++)
