@@ -105,6 +105,10 @@ int	 read_file_max(const char *path, struct buf *out, size_t max);
  * does not exist. */
 int	 read_file_opt(const char *path, struct buf *out);
 int	 read_file_opt_max(const char *path, struct buf *out, size_t max);
+/* A file's size, mtime (ns) and inode as text ("123.1700000000.5.42"):
+ * what says a file is unchanged without reading it. */
+struct stat;
+void	 stat_identity(const struct stat *, char out[96]);
 /* What a stat mode is, for messages: "a FIFO", "a character device"... */
 const char *file_kind(unsigned int mode);
 
@@ -202,7 +206,8 @@ void		 outset_eager(struct outset *);
  * too large to hold (engines.json of 100,000 packages).  On an eager set
  * the bytes go straight to the staged copy (and a copy equal to the
  * target is dropped at close); otherwise they are kept and added at close.
- * ostream_close() gives the SHA-256 of what was written (sha256 may be
+ * ostream_close() gives the SHA-256 of what was written and the file's
+ * size, mtime and inode as they will be once committed (either may be
  * NULL).  NULL or 0 after reporting; the set then fails to stage.
  */
 struct ostream;
@@ -214,7 +219,7 @@ struct ostream	*outset_open(struct outset *, const char *relpath);
  * staged beside its target and committed with the set. */
 struct ostream	*outset_open_state(struct outset *, const char *path);
 FILE		*ostream_file(struct ostream *);
-int		 ostream_close(struct ostream *, char sha256[65]);
+int		 ostream_close(struct ostream *, char sha256[65], char id[96]);
 /* Compare with the disk; print each stale, missing and extra (marked) file.
  * Returns the number of differences, or -1 after an I/O error. */
 long		 outset_check(struct outset *);

@@ -1012,9 +1012,11 @@ out:
  * The state file STATE/index-HASH (HASH: of the site folder) holds what the
  * last run that wrote engines.json knew:
  *
- *	gen-index 2
+ *	gen-index 3
  *	fingerprint FP		(of the packages, the manifest, gen, SDE)
- *	engines SHA256		(of the engines.json bytes written)
+ *	engines SHA256 ID	(of the engines.json written; ID its size,
+ *				 mtime and inode, so that it is hashed
+ *				 again only when one of them moved)
  *	digest DIGEST		(index_digest of what was written)
  *	lastUpdated SECONDS
  *	ENGINE\tVERSION\tSECONDS	(every version's release date, in
@@ -1090,39 +1092,60 @@ bad:
 /* The stamp's text for an index just written. */
 static void
 stamp_encode(struct buf *b, const char *fp, const char *engines,
-    const struct index *x)
+    const char *id, const struct index *x)
 {
 	size_t i, j;
 
-	buf_printf(b, "gen-index 2\nfingerprint %s\nengines %s\ndigest %s\n"
-	    "lastUpdated %lld\n", fp, engines, x->digest, x->last_updated);
+	buf_printf(b, "gen-index 3\nfingerprint %s\nengines %s %s\ndigest %s\n"
+	    "lastUpdated %lld\n", fp, engines, id, x->digest, x->last_updated);
 	for (i = 0; i < x->neng; i++)
 		for (j = 0; j < x->eng[i].nver; j++)
 			buf_printf(b, "%s\t%s\t%lld\n", x->eng[i].id,
 			    x->eng[i].ver[j].version, x->eng[i].ver[j].release_date);
 }
 
-/* Read the stamp; 1 when it is whole and engines.json still has the bytes
- * it names (st->prev then holds the release dates), else 0. */
+/* The identity of a file: size, mtime (ns) and inode, as the package
+ * cache keys on; "" when it cannot be examined. */
+static void
+file_identity(const char *path, char out[96])
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		out[0] = '\0';
+	else
+		stat_identity(&st, out);
+}
+
+/*
+ * Read the stamp; 1 when it is whole and engines.json still has the bytes
+ * it names (st->prev then holds the release dates), else 0.  The file is
+ * hashed only when its size, mtime or inode moved since the stamp.
+ */
 static int
 stamp_read(const char *stamp_path, const char *index_path, struct stamp *st,
     struct buf *text)
 {
-	char digest[65], sum[65], *names[1];
+	char digest[65], sum[65], *names[1], id[96], was[96];
 	unsigned long long size;
 	long long last;
 	int off = 0;
 
 	memset(st, 0, sizeof(*st));
 	if (read_file_opt(stamp_path, text) != 1 ||
-	    sscanf(text->s, "gen-index 2\nfingerprint %64s\nengines %64s\n"
-	    "digest %64s\nlastUpdated %lld\n%n", st->fp, st->engines, digest,
-	    &last, &off) != 4 || off == 0)
+	    sscanf(text->s, "gen-index 3\nfingerprint %64s\nengines %64s %95s\n"
+	    "digest %64s\nlastUpdated %lld\n%n", st->fp, st->engines, was,
+	    digest, &last, &off) != 5 || off == 0)
 		return 0;
-	names[0] = (char *)index_path;
-	if (access(index_path, F_OK) != 0 ||
-	    !hash_files(names, 1, 1, &sum, &size) || strcmp(sum, st->engines) != 0)
+	file_identity(index_path, id);
+	if (id[0] == '\0')
 		return 0;
+	if (strcmp(id, was) != 0) {
+		names[0] = (char *)index_path;
+		if (!hash_files(names, 1, 1, &sum, &size) ||
+		    strcmp(sum, st->engines) != 0)
+			return 0;
+	}
 	return (st->prev = stamp_index(text->s + off, digest, last)) != NULL;
 }
 
@@ -1208,13 +1231,14 @@ write_item(void *arg, size_t i, int worker)
 }
 
 /*
- * engines.json (its digest to sum) and, when cache is not NULL, the
+ * engines.json (its digest to sum, its identity to id) and, when cache is
+ * not NULL, the
  * package cache, streamed into the site set.  Returns 1, or 0 after
  * reporting.
  */
 static int
 write_outputs(const struct index *x, const char *cache, struct outset *site,
-    int jobs, char sum[65])
+    int jobs, char sum[65], char id[96])
 {
 	struct ostream *os[2] = { NULL, NULL };
 	struct wjob w = { x, x->mem->scan, { NULL, NULL }, { 1, 1 } };
@@ -1223,15 +1247,15 @@ write_outputs(const struct index *x, const char *cache, struct outset *site,
 	if ((os[0] = outset_open(site, "engines.json")) == NULL ||
 	    (cache != NULL && (os[1] = outset_open_state(site, cache)) == NULL)) {
 		if (os[0] != NULL)
-			ostream_close(os[0], NULL);
+			ostream_close(os[0], NULL, NULL);
 		return 0;
 	}
 	w.f[0] = ostream_file(os[0]);
 	w.f[1] = os[1] ? ostream_file(os[1]) : NULL;
 	pool_run(os[1] ? 2 : 1, jobs, write_item, &w);
-	ok = ostream_close(os[0], sum) && w.ok[0];
+	ok = ostream_close(os[0], sum, id) && w.ok[0];
 	if (os[1] != NULL)
-		ok = ostream_close(os[1], NULL) && w.ok[1] && ok;
+		ok = ostream_close(os[1], NULL, NULL) && w.ok[1] && ok;
 	return ok;
 }
 
@@ -1296,7 +1320,7 @@ index_update(const struct manifest *m, const struct index_job *j,
 	struct index *x = NULL;
 	char *salt = NULL, sum[65], *path;
 	long long when;
-	char fp[65];
+	char fp[65], id[96];
 	int ok = 0, trusted = 0, dirty;
 
 	*out = NULL;
@@ -1336,11 +1360,11 @@ index_update(const struct manifest *m, const struct index_job *j,
 	}
 	/* The cache is committed with the outputs, or not at all. */
 	if (!write_outputs(x, dirty && j->write_state ? j->cache : NULL, site,
-	    j->jobs, sum) || !add_schema(j, site))
+	    j->jobs, sum, id) || !add_schema(j, site))
 		goto out;
 	if (j->write_state) {
 		path = out_state_path("index", j->site);
-		stamp_encode(&b, fp, sum, x);
+		stamp_encode(&b, fp, sum, id[0] ? id : "-", x);
 		outset_add_state(site, path, &b);
 		free(path);
 	}

@@ -1367,15 +1367,22 @@ ostream_failed(struct ostream *s)
 }
 
 int
-ostream_close(struct ostream *s, char sha256[65])
+ostream_close(struct ostream *s, char sha256[65], char id[96])
 {
 	unsigned char md[32];
 	unsigned int len = 0;
+	struct stat st;
+	char *target;
 	int ok;
 
 	if (s == NULL)
 		return 0;
+	if (id != NULL)
+		id[0] = '\0';
 	ok = fclose(s->f) == 0 && !s->failed;
+	/* A staged file keeps its inode and times when renamed into place. */
+	if (ok && id != NULL && s->fd != -1 && fstat(s->fd, &st) == 0)
+		stat_identity(&st, id);
 	if (s->fd != -1 && close(s->fd) == -1)
 		ok = 0;
 	if (!ok)
@@ -1386,6 +1393,14 @@ ostream_close(struct ostream *s, char sha256[65])
 	} else if (sha256 != NULL)
 		hex_encode(md, 32, sha256);
 	ok = ok && ostream_add(s);
+	/* Not written because the target holds these bytes: the target's. */
+	if (ok && id != NULL && s->path != NULL && !s->state &&
+	    access(s->path, F_OK) != 0) {
+		target = xasprintf("%s/%s", s->o->root, s->rel ? s->rel : "");
+		if (stat(target, &st) == 0)
+			stat_identity(&st, id);
+		free(target);
+	}
 	if (!ok)
 		s->o->failed = 1;
 	EVP_MD_CTX_free(s->md);

@@ -1452,9 +1452,16 @@ check_platform(const struct pos *pos, const struct pkginfo *p,
 	const struct platform *pl = NULL;
 	const char **v;
 	char *list;
-	size_t i, n = 0;
+	size_t i, n = 0, k;
 	int ok = 0;
 
+	/* The common case first, allocating nothing. */
+	for (i = 0; i < r->nplat; i++)
+		if (strcmp(r->plat[i].os, p->os) == 0 &&
+		    strcmp(r->plat[i].arch, p->arch) == 0)
+			for (k = 0; k < r->plat[i].naccel; k++)
+				if (strcmp(r->plat[i].accel[k], p->accelerator) == 0)
+					return 1;
 	v = xcalloc(r->nplat + 1, sizeof(*v));
 	for (i = 0; i < r->nplat; i++)
 		if (strcmp(r->plat[i].os, p->os) == 0)
@@ -1508,6 +1515,41 @@ out:
  * Check a package against the platform matrix, the engines and its file
  * name, reporting every problem as "path: ...".  Returns 1, or 0.
  */
+/* Does the file name read {id}-{version}-{os}-{arch}-{accel}[-{variant}]
+ * .baiengine?  Compared piece by piece: this runs for every package of
+ * every run, cached ones too. */
+static int
+name_matches(const struct pkginfo *p)
+{
+	const char *f = p->filename, *parts[4] = { p->engine_id, p->version,
+	    p->os, p->arch }, *v = p->accelerator_version;
+	size_t i, n;
+
+	for (i = 0; i < 4; i++) {
+		n = strlen(parts[i]);
+		if (strncmp(f, parts[i], n) != 0 || f[n] != '-')
+			return 0;
+		f += n + 1;
+	}
+	n = strlen(p->accelerator);
+	if (strncmp(f, p->accelerator, n) != 0)
+		return 0;
+	f += n;
+	if (v != NULL) {
+		n = strcspn(v, ".");
+		if (strncmp(f, v, n) != 0)
+			return 0;
+		f += n;
+	}
+	if (p->variant != NULL) {
+		n = strlen(p->variant);
+		if (*f != '-' || strncmp(f + 1, p->variant, n) != 0)
+			return 0;
+		f += n + 1;
+	}
+	return strcmp(f, ".baiengine") == 0;
+}
+
 int
 package_check(const struct pkginfo *p, const struct pkgrules *r)
 {
@@ -1544,17 +1586,17 @@ package_check(const struct pkginfo *p, const struct pkgrules *r)
 			ok = 0;
 		}
 	}
-	tok = package_accel_token(p);
-	want = xasprintf("%s-%s-%s-%s-%s%s%s.baiengine", p->engine_id,
-	    p->version, p->os, p->arch, tok, p->variant != NULL ? "-" : "",
-	    p->variant != NULL ? p->variant : "");
-	if (strcmp(p->filename, want) != 0) {
+	if (!name_matches(p)) {
+		tok = package_accel_token(p);
+		want = xasprintf("%s-%s-%s-%s-%s%s%s.baiengine", p->engine_id,
+		    p->version, p->os, p->arch, tok, p->variant != NULL ? "-" :
+		    "", p->variant != NULL ? p->variant : "");
 		diag(EXIT_DATAERR, &pos, "file name disagrees with " MANIFEST
 		    ": expected %s", want);
+		free(tok);
+		free(want);
 		ok = 0;
 	}
-	free(tok);
-	free(want);
 	return ok;
 }
 

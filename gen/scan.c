@@ -275,6 +275,20 @@ found_cmp(const void *a, const void *b)
 	return strcmp(((const struct found *)a)->path, ((const struct found *)b)->path);
 }
 
+/* By path.  The folder reader sorts each folder, so a flat packages folder
+ * comes sorted already and is only checked. */
+static void
+sort_found(struct found *f, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp(f[i - 1].path, f[i].path) > 0)
+			break;
+	if (i < n)
+		qsort(f, n, sizeof(*f), found_cmp);
+}
+
 /* ---- the cache file --------------------------------------------------- */
 
 static void
@@ -903,8 +917,7 @@ scan_walk(const char *dir, char ***paths, size_t *n)
 	size_t nf = 0, cap = 0, i;
 	int ok = walk(dir, NULL, &f, &nf, &cap);
 
-	if (nf > 0)
-		qsort(f, nf, sizeof(*f), found_cmp);
+	sort_found(f, nf);
 	*paths = xcalloc(nf ? nf : 1, sizeof(**paths));
 	for (i = 0; i < nf; i++)
 		(*paths)[i] = f[i].path;
@@ -934,8 +947,7 @@ scan_packages(const struct scanopts *o, const struct pkgrules *rules)
 	/* A bad entry fails the run, but only after every package has been
 	 * read and checked: all the problems are reported at once. */
 	walked = walk(o->dir, NULL, &f, &n, &cap);
-	if (n > 0)
-		qsort(f, n, sizeof(*f), found_cmp);
+	sort_found(f, n);
 	if (!fingerprint(o->salt, f, n, fp))
 		goto out;
 	if (walked && o->expect != NULL && strcmp(o->expect, fp) == 0) {

@@ -826,3 +826,11 @@ dlist_free(struct dlist *l)
 		closedir(l->dir);
 	memset(l, 0, sizeof(*l));
 }
+
+void
+stat_identity(const struct stat *st, char out[96])
+{
+	snprintf(out, 96, "%lld.%lld.%lld.%llu", (long long)st->st_size,
+	    (long long)st->st_mtim.tv_sec, (long long)st->st_mtim.tv_nsec,
+	    (unsigned long long)st->st_ino);
+}
