@@ -295,6 +295,14 @@ struct sorted {
 	size_t			 eng;
 };
 
+/* strcmp, but the scan's strings are interned: equal ones are usually one
+ * pointer, and 100,000 packages compare them millions of times. */
+static int
+scmp(const char *a, const char *b)
+{
+	return a == b ? 0 : strcmp(a ? a : "", b ? b : "");
+}
+
 static int
 sorted_cmp(const void *a, const void *b)
 {
@@ -304,15 +312,16 @@ sorted_cmp(const void *a, const void *b)
 
 	if (sx->eng != sy->eng)
 		return sx->eng < sy->eng ? -1 : 1;
-	if ((c = version_cmp(y->version, x->version)) != 0)
+	if (x->version != y->version && (c = version_cmp(y->version,
+	    x->version)) != 0)
 		return c;		/* newest first */
-	if ((c = strcmp(x->os, y->os)) != 0)
+	if ((c = scmp(x->os, y->os)) != 0)
 		return c;
-	if ((c = strcmp(x->arch, y->arch)) != 0)
+	if ((c = scmp(x->arch, y->arch)) != 0)
 		return c;
-	if ((c = strcmp(x->accelerator, y->accelerator)) != 0)
+	if ((c = scmp(x->accelerator, y->accelerator)) != 0)
 		return c;
-	if ((c = strcmp(x->variant ? x->variant : "", y->variant ? y->variant : "")) != 0)
+	if ((c = scmp(x->variant, y->variant)) != 0)
 		return c;
 	return strcmp(x->path, y->path);
 }
@@ -320,10 +329,9 @@ sorted_cmp(const void *a, const void *b)
 static int
 same_slot(const struct pkginfo *x, const struct pkginfo *y)
 {
-	return !strcmp(x->engine_id, y->engine_id) && !strcmp(x->version, y->version) &&
-	    !strcmp(x->os, y->os) && !strcmp(x->arch, y->arch) &&
-	    !strcmp(x->accelerator, y->accelerator) &&
-	    !strcmp(x->variant ? x->variant : "", y->variant ? y->variant : "");
+	return !scmp(x->engine_id, y->engine_id) && !scmp(x->version, y->version) &&
+	    !scmp(x->os, y->os) && !scmp(x->arch, y->arch) &&
+	    !scmp(x->accelerator, y->accelerator) && !scmp(x->variant, y->variant);
 }
 
 struct eid {
@@ -450,7 +458,7 @@ fill_engine(struct index *x, const struct engine *me, const struct sorted *v,
 	for (j = a; j < b; j = k) {
 		struct iversion *iv = &mm->ver[x->nver++];
 
-		for (k = j; k < b && !strcmp(v[k].p->version, v[j].p->version); k++)
+		for (k = j; k < b && !scmp(v[k].p->version, v[j].p->version); k++)
 			;
 		iv->version = v[j].p->version;
 		iv->min_app_version = v[j].p->min_app_version;
@@ -490,7 +498,7 @@ index_from_scan(const struct manifest *m, struct scan *s,
 	mm->scan = s;
 	for (i = 0, nver = 0; i < s->n; i++)
 		nver += i == 0 || v[i].eng != v[i - 1].eng ||
-		    strcmp(v[i].p->version, v[i - 1].p->version) != 0;
+		    scmp(v[i].p->version, v[i - 1].p->version) != 0;
 	mm->eng = xcalloc(m->neng ? m->neng : 1, sizeof(*mm->eng));
 	mm->ver = xcalloc(nver ? nver : 1, sizeof(*mm->ver));
 	mm->pkg = xcalloc(s->n ? s->n : 1, sizeof(*mm->pkg));

@@ -4,10 +4,15 @@
  * file's bytes), check them all, and write the cache back.
  *
  * The cache maps path + size + mtime (ns) + inode to the digest and the
- * manifest fields.  It ends with a line holding the entry count and the
- * SHA-256 of everything before it; a cache that is missing, from another
- * version, or damaged in any way is ignored and rebuilt.
+ * manifest fields of a package that passed every check, one line each,
+ * sorted by path.  It ends with a line holding the entry count and the
+ * SHA-256 of the SHA-256s of its 1 MiB blocks (so two cores check it); a
+ * cache that is missing, from another version, or damaged in any way is
+ * ignored and rebuilt.  It is read beside the sorted walk, its strings
+ * interned, its pages let go as they are read: memory does not grow with
+ * the cache's size.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -15,6 +20,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,9 +30,12 @@
 
 #include "index.h"
 
-/* 2: every record comes from a read that checked the gzip trailer too;
- * records of version 1 are not trusted. */
-#define CACHE_MAGIC	"gen-cache 2\n"
+/* 2: every record comes from a read that checked the gzip trailer too
+ * (records of version 1 are not trusted); 3: checksummed by blocks. */
+#define CACHE_MAGIC	"gen-cache 3\n"
+/* The cache's checksum: SHA-256 of the SHA-256 of each block of this many
+ * bytes, so that both cores can check it. */
+#define CACHE_BLOCK	(1u << 20)
 #define READ_BUF	(1024 * 1024)
 
 /* A file found by the walk. */
@@ -405,7 +414,8 @@ pool_free(struct strpool *sp)
  * path).  Returns 0 for a damaged record (then read the package).
  */
 static int
-record_fill(struct pkginfo *p, const struct cache_ent *e, struct strpool *sp)
+record_fill(struct pkginfo *p, const struct cache_ent *e, struct strpool *sp,
+    pthread_mutex_t *mu)
 {
 	char **dst[] = { &p->engine_id, &p->version, &p->os, &p->arch,
 	    &p->accelerator, &p->accelerator_version, &p->server_binary,
@@ -422,14 +432,15 @@ record_fill(struct pkginfo *p, const struct cache_ent *e, struct strpool *sp)
 	memset(p, 0, sizeof(*p));
 	p->size = e->size;
 	memcpy(p->sha256, f[0], 65);
-	for (i = 0; i < 9; i++)
-		*dst[i] = (char *)pool_str(sp, f[1 + i]);
 	if (*f[10] != '\0')
 		for (nfmt = 1, q = f[10]; *q; q++)
 			nfmt += *q == ',';
 	p->block = xmalloc(nfmt ? nfmt * sizeof(char *) : 1);
 	p->formats = nfmt ? (char **)(void *)p->block : NULL;
 	p->nformats = nfmt;
+	pthread_mutex_lock(mu);
+	for (i = 0; i < 9; i++)
+		*dst[i] = (char *)pool_str(sp, f[1 + i]);
 	for (i = 0, q = f[10]; i < nfmt; i++) {
 		char *comma = strchr(q, ',');
 
@@ -440,6 +451,7 @@ record_fill(struct pkginfo *p, const struct cache_ent *e, struct strpool *sp)
 			break;
 		q = comma + 1;
 	}
+	pthread_mutex_unlock(mu);
 	return 1;
 }
 
@@ -502,89 +514,211 @@ match(struct found *f, size_t n, size_t *j, const struct cache_ent *e)
 	return &f[*j];
 }
 
-/* The last line, "end COUNT SHA256" of everything before it: 1 when it
- * holds for what was read. */
+/* A cache being taken: the file mapped, checked by blocks and matched
+ * with the walk in two parts, on the pool. */
+struct ctake {
+	const char		*map;
+	size_t			 body;		/* bytes before the end line */
+	size_t			 nblocks;
+	unsigned char		(*bsum)[32];
+	int			 hash_failed;
+	size_t			 from[2], to[2];	/* the parts' lines */
+	struct found		*f;
+	size_t			 n;
+	struct pkginfo		*p;
+	struct strpool		*sp;
+	pthread_mutex_t		 mu;
+	size_t			 hits[2], count[2];
+	int			 bad[2];
+};
+
+/* The first of the walk's paths not before path. */
+static size_t
+lower_bound(const struct found *f, size_t n, const char *path)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(f[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+take_block(struct ctake *c, size_t k)
+{
+	size_t off = k * CACHE_BLOCK, len = c->body - off;
+	unsigned int mdlen = 0;
+
+	if (len > CACHE_BLOCK)
+		len = CACHE_BLOCK;
+	if (EVP_Digest(c->map + off, len, c->bsum[k], &mdlen, EVP_sha256(),
+	    NULL) != 1 || mdlen != 32)
+		c->hash_failed = 1;
+	/* Read once: the pages need not stay counted as ours. */
+	(void)madvise((void *)(c->map + off), len, MADV_DONTNEED);
+}
+
+/* One part's lines, each copied out and matched with the walk. */
+static void
+take_part(struct ctake *c, int k)
+{
+	struct buf line = { 0 };
+	struct cache_ent e;
+	struct found *hit;
+	const char *q = c->map + c->from[k], *end = c->map + c->to[k], *nl;
+	const char *done = q;
+	size_t j = (size_t)-1, page = (size_t)sysconf(_SC_PAGESIZE);
+
+	for (; q < end; q = nl + 1) {
+		/* What is parsed need not stay counted as ours either. */
+		if ((size_t)(q - done) >= (1u << 20)) {
+			const char *a = (const char *)(((uintptr_t)done + page - 1) &
+			    ~(uintptr_t)(page - 1));
+			const char *z = (const char *)((uintptr_t)q &
+			    ~(uintptr_t)(page - 1));
+
+			if (z > a)
+				(void)madvise((void *)a, (size_t)(z - a),
+				    MADV_DONTNEED);
+			done = q;
+		}
+		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL) {
+			c->bad[k] = 1;
+			break;
+		}
+		buf_reset(&line);
+		buf_add(&line, q, (size_t)(nl - q));
+		c->count[k]++;
+		if (memchr(line.s, '\0', line.len) != NULL ||
+		    !record_head(line.s, line.s + line.len, &e)) {
+			c->bad[k] = 1;
+			break;
+		}
+		if (j == (size_t)-1)
+			j = lower_bound(c->f, c->n, e.path);
+		if ((hit = match(c->f, c->n, &j, &e)) != NULL &&
+		    record_fill(&c->p[hit - c->f], &e, c->sp, &c->mu))
+			hit->cached = 1, c->hits[k]++;
+	}
+	buf_free(&line);
+}
+
+static void
+take_item(void *arg, size_t i, int worker)
+{
+	struct ctake *c = arg;
+
+	(void)worker;
+	if (i < 2)
+		take_part(c, (int)i);
+	else
+		take_block(c, i - 2);
+}
+
+/* Where the records are, and the end line's count and checksum: 0 when
+ * the text is not a cache of this version. */
 static int
-cache_end(const char *line, size_t count, EVP_MD_CTX *md)
+cache_frame(struct ctake *c, size_t size, unsigned long long *count,
+    char want[65])
+{
+	const char *endl, *mid;
+	size_t start = sizeof(CACHE_MAGIC) - 1, half;
+
+	if (size < start + 2 || memcmp(c->map, CACHE_MAGIC, start) != 0 ||
+	    c->map[size - 1] != '\n')
+		return 0;
+	for (endl = c->map + size - 1; endl > c->map && endl[-1] != '\n'; endl--)
+		;
+	if ((size_t)(endl - c->map) < start ||
+	    sscanf(endl, "end %llu %64[0-9a-f]\n", count, want) != 2 ||
+	    strlen(want) != 64)
+		return 0;
+	c->body = (size_t)(endl - c->map);
+	/* Two parts, split at a line. */
+	half = start + (c->body - start) / 2;
+	mid = memchr(c->map + half, '\n', c->body - half);
+	mid = mid ? mid + 1 : c->map + c->body;
+	c->from[0] = start;
+	c->to[0] = c->from[1] = (size_t)(mid - c->map);
+	c->to[1] = c->body;
+	c->nblocks = (c->body + CACHE_BLOCK - 1) / CACHE_BLOCK;
+	return 1;
+}
+
+/* The checksum of the blocks: 1 when it is the end line's. */
+static int
+cache_sum_ok(const struct ctake *c, const char *want)
 {
 	unsigned char sum[32];
 	unsigned int len = 0;
-	unsigned long long want;
-	char hex[65], got[65];
+	char hex[65];
 
-	if (EVP_DigestFinal_ex(md, sum, &len) != 1 || len != 32 ||
-	    sscanf(line, "end %llu %64s", &want, got) != 2 || want != count)
+	if (c->hash_failed || EVP_Digest(c->bsum, c->nblocks * 32, sum, &len,
+	    EVP_sha256(), NULL) != 1 || len != 32)
 		return 0;
 	hex_encode(sum, 32, hex);
-	return strcmp(hex, got) == 0;
+	return strcmp(hex, want) == 0;
 }
 
 /*
- * Read the cache in one pass beside the walk's sorted list and take every
- * record that matches a package (path, size, mtime, inode): its fields
- * are interned, the line is not kept.  A cache that is missing, of another
- * version or damaged anywhere (the last line's SHA-256) gives nothing, and
+ * Read the cache beside the walk's sorted list and take every record that
+ * matches a package (path, size, mtime, inode): its fields are interned,
+ * its line is not kept.  The file is mapped and read in two parts at once
+ * while its blocks are checked.  A cache that is missing, of another
+ * version or damaged anywhere (the end line's checksum) gives nothing and
  * is rebuilt.  Returns the hits; *records gets the cache's record count.
  */
 static size_t
 cache_take(const char *path, struct found *f, struct pkginfo *p, size_t n,
     struct strpool *sp, size_t *records)
 {
-	EVP_MD_CTX *md = NULL;
-	struct cache_ent e;
-	struct found *hit;
-	FILE *fp = NULL;
-	char *line = NULL;
-	size_t cap = 0, j = 0, hits = 0, count = 0;
-	ssize_t len;
-	int fd, missing = 0, ended = 0;
+	struct ctake c;
+	struct stat st;
+	unsigned long long count = 0;
+	char want[65];
+	size_t hits = 0;
+	void *map = MAP_FAILED;
+	int fd, missing = 0;
 
 	*records = 0;
+	memset(&c, 0, sizeof(c));
 	if ((fd = open_regular(path, path, &missing)) == -1)
 		return 0;	/* none yet, or not a file: rebuilt */
-	if ((fp = fdopen(fd, "r")) == NULL) {
+	if (fstat(fd, &st) == -1 || st.st_size < 2 ||
+	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
 		close(fd);
 		return 0;
 	}
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    (len = getline(&line, &cap, fp)) <= 0 ||
-	    strcmp(line, CACHE_MAGIC) != 0 ||
-	    EVP_DigestUpdate(md, line, (size_t)len) != 1)
+	close(fd);
+	c.map = map;
+	c.f = f;
+	c.n = n;
+	c.p = p;
+	c.sp = sp;
+	pthread_mutex_init(&c.mu, NULL);
+	if (!cache_frame(&c, (size_t)st.st_size, &count, want))
 		goto bad;
-	while ((len = getline(&line, &cap, fp)) > 0) {
-		if (line[len - 1] != '\n' || ended)
-			goto bad;
-		if (strchr(line, '\t') == NULL) {	/* the end line */
-			if (!cache_end(line, count, md))
-				goto bad;
-			ended = 1;
-			continue;
-		}
-		if (EVP_DigestUpdate(md, line, (size_t)len) != 1)
-			goto bad;
-		line[len - 1] = '\0';
-		count++;
-		if (!record_head(line, line + len - 1, &e))
-			goto bad;
-		if ((hit = match(f, n, &j, &e)) != NULL &&
-		    record_fill(&p[hit - f], &e, sp)) {
-			hit->cached = 1;
-			hits++;
-		}
-	}
-	if (!ended || ferror(fp))
+	c.bsum = xcalloc(c.nblocks ? c.nblocks : 1, 32);
+	pool_run(2 + c.nblocks, 0, take_item, &c);
+	if (c.bad[0] || c.bad[1] || !cache_sum_ok(&c, want) ||
+	    c.count[0] + c.count[1] != count)
 		goto bad;
 	*records = count;
+	hits = c.hits[0] + c.hits[1];
 	goto out;
 bad:
 	note("%s: cache unreadable or damaged; rebuilding it", path);
 	untake(f, p, n);
-	hits = 0;
 out:
-	EVP_MD_CTX_free(md);
-	free(line);
-	fclose(fp);
+	pthread_mutex_destroy(&c.mu);
+	free(c.bsum);
+	munmap(map, (size_t)st.st_size);
 	return hits;
 }
 
@@ -623,34 +757,80 @@ cache_record(struct buf *b, const struct pkgstat *st, const struct pkginfo *p)
 	buf_putc(b, '\n');
 }
 
+/* The block checksums of the cache as it is written. */
+struct csum {
+	EVP_MD_CTX	*md;		/* the block being summed */
+	size_t		 inblock;
+	struct buf	 sums;		/* 32 bytes per finished block */
+	int		 ok;
+};
+
+static void
+csum_add(struct csum *c, const char *p, size_t n)
+{
+	unsigned char sum[32];
+	unsigned int len = 0;
+	size_t take;
+
+	while (c->ok && n > 0) {
+		take = CACHE_BLOCK - c->inblock;
+		if (take > n)
+			take = n;
+		c->ok = EVP_DigestUpdate(c->md, p, take) == 1;
+		c->inblock += take;
+		p += take;
+		n -= take;
+		if (c->inblock == CACHE_BLOCK) {
+			c->ok = c->ok && EVP_DigestFinal_ex(c->md, sum, &len) == 1 &&
+			    EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) == 1;
+			buf_add(&c->sums, sum, 32);
+			c->inblock = 0;
+		}
+	}
+}
+
+/* The end line's checksum: SHA-256 of the blocks' SHA-256s. */
+static int
+csum_end(struct csum *c, char hex[65])
+{
+	unsigned char sum[32];
+	unsigned int len = 0;
+
+	if (c->ok && c->inblock > 0) {
+		c->ok = EVP_DigestFinal_ex(c->md, sum, &len) == 1;
+		buf_add(&c->sums, sum, 32);
+	}
+	c->ok = c->ok && EVP_Digest(c->sums.s ? c->sums.s : "", c->sums.len,
+	    sum, &len, EVP_sha256(), NULL) == 1 && len == 32;
+	if (c->ok)
+		hex_encode(sum, 32, hex);
+	return c->ok;
+}
+
 int
 scan_cache_write(const struct scan *s, FILE *f)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct csum cs = { EVP_MD_CTX_new(), 0, { 0 }, 1 };
 	struct buf b = { 0 };
-	unsigned char sum[32];
-	unsigned int len = 0;
 	char hex[65];
 	size_t i;
 	int ok;
 
-	ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	cs.ok = cs.md != NULL && EVP_DigestInit_ex(cs.md, EVP_sha256(), NULL) == 1;
 	buf_puts(&b, CACHE_MAGIC);
-	for (i = 0; ok && i <= s->n; i++) {
+	for (i = 0, ok = cs.ok; ok && i <= s->n; i++) {
 		if (i < s->n)
 			cache_record(&b, &s->st[i], &s->pkg[i]);
 		if (b.len >= (1u << 18) || i == s->n) {
-			ok = EVP_DigestUpdate(md, b.s, b.len) == 1 &&
-			    fwrite(b.s, 1, b.len, f) == b.len;
+			csum_add(&cs, b.s, b.len);
+			ok = cs.ok && fwrite(b.s, 1, b.len, f) == b.len;
 			buf_reset(&b);
 		}
 	}
-	ok = ok && EVP_DigestFinal_ex(md, sum, &len) == 1 && len == 32;
-	if (ok) {
-		hex_encode(sum, 32, hex);
-		ok = fprintf(f, "end %zu %s\n", s->n, hex) > 0;
-	}
-	EVP_MD_CTX_free(md);
+	ok = ok && csum_end(&cs, hex) && fprintf(f, "end %zu %s\n", s->n,
+	    hex) > 0;
+	EVP_MD_CTX_free(cs.md);
+	buf_free(&cs.sums);
 	buf_free(&b);
 	return ok;
 }
