@@ -351,17 +351,6 @@ long	 index_verify(const char *index_path, const char *pkgdir,
 struct ynode;
 
 /*
- * engines.json read back (gen site): at most GEN_MAX_INDEX bytes of a
- * regular file, parsed strictly with positions (jsonpos.h) and checked by
- * index_check before jansson sees it.  Returns the document (the caller
- * json_decrefs it), or NULL after reporting every problem: EXIT_DATAERR;
- * EXIT_NOINPUT when the file is absent ("run gen index first").
- */
-json_t	*index_load(const char *path, const struct pkgrules *);
-/* The same for bytes in memory, named name in messages. */
-json_t	*index_load_buf(const char *name, const char *text, size_t len,
-	    const struct pkgrules *);
-/*
  * Check a parsed engines.json to the rules of a scanned package: the
  * schema's keys and types; schemaVersion 1; ids, versions, variants and
  * accelerator versions as package.c's; os/arch/accelerator on the rules'

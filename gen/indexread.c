@@ -3,8 +3,8 @@
  * input like any other: it is parsed with positions (jsonpos.c) and checked
  * to the rules a scanned package meets (ids, versions, platforms, file
  * names, sizes, digests) and an http(s) baseUrl, every problem reported as
- * "file:line:col: engines[0].id: message", before anything is rendered
- * from it.  Only then is it handed to jansson for the catalog.
+ * "file:line:col: engines[0].id: message", before anything is taken from
+ * it (index.c then reads the checked tree into the typed index).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -897,56 +897,4 @@ index_check(const struct ynode *root, const struct pkgrules *r)
 out:
 	buf_free(&c.path);
 	return c.errors == 0;
-}
-
-/*
- * engines.json in memory (named name in messages): positioned parse, the
- * checks, then jansson, which cannot fail on what passed them but for
- * memory.  Returns the document (the caller json_decrefs it), or NULL.
- */
-json_t *
-index_load_buf(const char *name, const char *text, size_t len,
-    const struct pkgrules *r)
-{
-	struct ynode *root;
-	json_error_t je;
-	json_t *j;
-	int ok;
-
-	if ((root = jsonpos_load(name, text, len)) == NULL)
-		return NULL;
-	ok = index_check(root, r);
-	/* The checked tree becomes the document: no second parse. */
-	j = ok ? ynode_to_json(root) : NULL;
-	ynode_free(root);
-	if (!ok)
-		return NULL;
-	if (j == NULL && (j = json_loadb(text, len, JSON_REJECT_DUPLICATES,
-	    &je)) == NULL) {
-		if (json_error_code(&je) == json_error_out_of_memory)
-			diag(EXIT_IOERR, NULL, "%s: out of memory", name);
-		else
-			diag(EXIT_DATAERR, &(struct pos){ intern(name),
-			    (unsigned)je.line, (unsigned)je.column }, "%s",
-			    je.text);
-	}
-	return j;
-}
-
-/* engines.json from a file: at most GEN_MAX_INDEX bytes, a regular file. */
-json_t *
-index_load(const char *path, const struct pkgrules *r)
-{
-	struct buf b = { 0 };
-	json_t *j = NULL;
-	int rc;
-
-	if ((rc = read_file_opt_max(path, &b, GEN_MAX_INDEX)) == -1) {
-		errno = ENOENT;
-		diag_errno(path, 1, "cannot read (run gen index first, or gen "
-		    "build)");
-	} else if (rc == 1)
-		j = index_load_buf(path, b.s, b.len, r);
-	buf_free(&b);
-	return j;
 }

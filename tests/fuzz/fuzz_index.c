@@ -28,11 +28,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{ "linux", "aarch64", 2, linux_arm },
 		{ "windows", "x86_64", 2, win },
 	};
-	const struct pkgrules rules = { 5, plat, eng };
-	json_t *j;
+	const struct pkgrules rules = { 5, plat, eng, NULL, 0 };
 
-	if ((j = index_load_buf("engines.json", (const char *)data, size,
-	    &rules)) != NULL)
-		json_decref(j);
+	index_free(index_read_buf("engines.json", (const char *)data, size,
+	    &rules));
 	return 0;
 }
