@@ -43,6 +43,7 @@ struct ofile {
 	int		 same;		/* disk already holds these bytes */
 	int		 staged;	/* written out (data may be gone) */
 	int		 kept;		/* outset_keep(): left as it is */
+	int		 in_tree;	/* staged in a new folder's tree */
 };
 
 enum smode { S_UNDECIDED, S_FRESH, S_INPLACE };
@@ -69,6 +70,8 @@ struct outset {
 	size_t		 written, removed;
 	char		*lastdir;	/* the folder known to exist (fresh) */
 	char		*ledger;	/* state file listing what this set wrote, or NULL */
+	char		**tops;		/* new folders staged whole (in place) */
+	size_t		 ntops, ntree;	/* ... and the files in them */
 	struct sfile	*sf;		/* state files committed with the set */
 	size_t		 nsf;
 	enum smode	 mode;
@@ -364,6 +367,9 @@ outset_free(struct outset *o)
 	free(o->f);
 	free(o->root);
 	free(o->ledger);
+	for (i = 0; i < o->ntops; i++)
+		free(o->tops[i]);
+	free(o->tops);
 	pthread_mutex_destroy(&o->mu);
 	free(o);
 }
@@ -907,6 +913,46 @@ decide(struct outset *o)
 	return 1;
 }
 
+/*
+ * Does rel lie in a folder that the root does not have yet?  Then the
+ * file is staged in STAGE/t/rel and its first missing folder moves into
+ * place whole at commit: one rename for a new subtree of a thousand
+ * pages, and its folders made while staging, on the writers' threads.
+ * Records the folder (once) and returns 1; else 0.
+ */
+static int
+new_folder(struct outset *o, const char *rel)
+{
+	const char *slash;
+	struct stat st;
+	char *dir;
+	size_t i;
+	int found = 0;
+
+	for (slash = strchr(rel, '/'); slash != NULL; slash = strchr(slash + 1, '/')) {
+		dir = xasprintf("%s/%.*s", o->root, (int)(slash - rel), rel);
+		if (lstat(dir, &st) == -1 && errno == ENOENT)
+			found = 1;
+		free(dir);
+		if (found)
+			break;
+	}
+	if (!found)
+		return 0;
+	pthread_mutex_lock(&o->mu);
+	for (i = 0; i < o->ntops; i++)
+		if (strlen(o->tops[i]) == (size_t)(slash - rel) &&
+		    strncmp(o->tops[i], rel, (size_t)(slash - rel)) == 0)
+			break;
+	if (i == o->ntops) {
+		o->tops = xrealloc(o->tops, (o->ntops + 1) * sizeof(*o->tops));
+		o->tops[o->ntops++] = xstrndup(rel, (size_t)(slash - rel));
+	}
+	o->ntree++;
+	pthread_mutex_unlock(&o->mu);
+	return 1;
+}
+
 /* Stage one file the way decide() chose.  Returns 1, or 0 after
  * stage_failed() (or an I/O error reading the target). */
 static int
@@ -933,6 +979,20 @@ stage_file(struct outset *o, struct ofile *f, char **lastdir)
 			what = write_new(full, &f->data);
 		if (what != NULL)
 			stage_failed(o, f, what);
+		free(full);
+		free(mine);
+		return what == NULL;
+	}
+	if (new_folder(o, f->rel)) {
+		full = xasprintf("%s/t/%s", o->stage, f->rel);
+		if (!make_parents(full, lastdir))
+			what = "cannot create the folder of";
+		else
+			what = write_new(full, &f->data);
+		if (what != NULL)
+			stage_failed(o, f, what);
+		else
+			f->in_tree = 1;
 		free(full);
 		free(mine);
 		return what == NULL;
@@ -1475,6 +1535,10 @@ plan_set(struct outset *o, int prune, struct plan *p)
 		if (o->f[i].tmp != NULL)
 			plan_add(p, 'R', xstrdup(o->f[i].tmp),
 			    xasprintf("%s/%s", o->root, o->f[i].rel), o->root);
+	/* A new folder moves in whole, its files with it. */
+	for (i = 0; i < o->ntops; i++)
+		plan_add(p, 'V', xasprintf("%s/t/%s", o->stage, o->tops[i]),
+		    xasprintf("%s/%s", o->root, o->tops[i]), o->root);
 	if (prune) {
 		ok = extras(o, &ex);
 		for (i = 0; i < ex.n; i++)
@@ -1523,7 +1587,7 @@ plan_decode(const struct buf *b, struct plan *p)
 				return 0;
 			s++;
 		}
-		if (strlen(f[0]) != 1 || !strchr("RDUST", f[0][0]))
+		if (strlen(f[0]) != 1 || !strchr("RDUSTV", f[0][0]))
 			return 0;
 		plan_add(p, f[0][0], *f[1] ? xstrdup(f[1]) : NULL,
 		    *f[2] ? xstrdup(f[2]) : NULL, f[3]);
@@ -1604,6 +1668,7 @@ plan_run(const struct plan *p, size_t *renamed, size_t *removed)
 		case 'R':
 		case 'D':
 		case 'T':
+		case 'V':
 			if (lstat(s->from, &st) == -1)
 				break;	/* done before */
 			if (pause_us > 0 && s->op == 'R') {
@@ -1722,6 +1787,7 @@ outsets_commit(struct outset **v, const int *prune, size_t n)
 		if (v[i] == NULL)
 			continue;
 		v[i]->committed = 1;
+		v[i]->written += v[i]->ntree;
 		for (; k < p.n && strcmp(p.s[k].root, v[i]->root) == 0; k++) {
 			if (p.s[k].op == 'R')
 				v[i]->written++;
