@@ -14,7 +14,6 @@
  * the j*() helpers below, which clear the page's ok flag: an incomplete
  * context is never rendered (its template would only blame a missing name).
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1092,34 +1091,36 @@ search_assets(struct cat *c, json_t *search)
 static int
 copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 {
-	struct dirent *de;
+	struct dlist l;
 	struct buf b = { 0 };
 	char *dir, *path, *name;
-	DIR *d;
+	const char *entry;
+	size_t i;
 	int ok = 1, input_ok = 1;	/* ok: the data; input_ok: the files */
 	int css = 0, js = 0;
 
 	dir = xasprintf("%s/assets", tmpldir);
-	if ((d = opendir(dir)) == NULL) {
+	if (!dir_list(dir, &l)) {
 		diag_errno(dir, 1, "cannot read the catalog assets");
 		free(dir);
 		return 0;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
+	for (i = 0; i < l.n; i++) {
+		entry = l.e[i].name;
+		if (entry[0] == '.')
 			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
+		path = xasprintf("%s/%s", dir, entry);
 		if (!path_confined(path, tmpldir) ||
 		    !read_file_max(path, &b, GEN_MAX_TEMPLATE)) {
 			input_ok = 0;
 			free(path);
 			continue;
 		}
-		name = hashed_name(de->d_name, &b);
-		if (!strcmp(de->d_name, "style.css")) {
+		name = hashed_name(entry, &b);
+		if (!strcmp(entry, "style.css")) {
 			css = 1;
 			jset(&ok, c->assets, "css", json_string(name));
-		} else if (!strcmp(de->d_name, "app.js")) {
+		} else if (!strcmp(entry, "app.js")) {
 			js = 1;
 			jset(&ok, c->assets, "js", json_string(name));
 		}
@@ -1127,7 +1128,7 @@ copy_assets(struct cat *c, const char *tmpldir, json_t *search)
 		free(name);
 		free(path);
 	}
-	closedir(d);
+	dlist_free(&l);
 	free(dir);
 	buf_free(&b);
 	if (input_ok && ok && (!css || !js)) {

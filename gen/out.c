@@ -854,19 +854,19 @@ struct wshare {
 	int		 ok;
 };
 
-static void *
-write_share(void *arg)
+static void
+write_share(void *arg, size_t k, int worker)
 {
-	struct wshare *w = arg;
+	struct wshare *w = (struct wshare *)arg + k;
 	char *lastdir = NULL;
 	size_t i;
 
+	(void)worker;
 	w->ok = 1;
 	for (i = w->from; w->ok && i < w->to; i++)
 		if (!stage_file(w->o, &w->o->f[i], &lastdir))
 			w->ok = 0;
 	free(lastdir);
-	return NULL;
 }
 
 /*
@@ -1021,27 +1021,19 @@ out:
 	return ok;
 }
 
-/* A fresh folder's files, by two writers: most of the cost is the
- * kernel's, and it runs on both cores. */
+/* A fresh folder's files, by two writers (the pool's): most of the cost
+ * is the kernel's, and it runs on both cores. */
 static int
 stage_fresh(struct outset *o)
 {
 	struct wshare w[2];
-	pthread_t th;
-	int threaded;
 
 	w[0].o = w[1].o = o;
 	w[0].from = 0;
 	w[0].to = w[1].from = o->n > 256 ? o->n / 2 : o->n;
 	w[1].to = o->n;
-	threaded = w[1].from < w[1].to &&
-	    pthread_create(&th, NULL, write_share, &w[1]) == 0;
-	write_share(&w[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		write_share(&w[1]);
-	return w[0].ok && w[1].ok;
+	pool_run(w[1].from < w[1].to ? 2 : 1, 2, write_share, w);
+	return w[0].ok && (w[1].from == w[1].to || w[1].ok);
 }
 
 char *
