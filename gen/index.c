@@ -668,13 +668,12 @@ from_tree(struct ynode *root)
 	return x;
 }
 
-struct index *
-index_read_buf(const char *name, const char *text, size_t len,
-    const struct pkgrules *r)
+/* A parsed engines.json, checked, into the index; the tree is the index's
+ * to free.  NULL after reporting. */
+static struct index *
+index_from_parsed(struct ynode *root, const struct pkgrules *r)
 {
-	struct ynode *root;
-
-	if ((root = jsonpos_load(name, text, len)) == NULL)
+	if (root == NULL)
 		return NULL;
 	if (!index_check(root, r)) {
 		ynode_free(root);
@@ -684,10 +683,17 @@ index_read_buf(const char *name, const char *text, size_t len,
 }
 
 struct index *
+index_read_buf(const char *name, const char *text, size_t len,
+    const struct pkgrules *r)
+{
+	return index_from_parsed(jsonpos_load(name, text, len), r);
+}
+
+struct index *
 index_read(const char *path, const struct pkgrules *r, int missing_ok)
 {
 	struct buf b = { 0 };
-	struct index *x = NULL;
+	struct ynode *root;
 	int rc;
 
 	if ((rc = read_file_opt_max(path, &b, GEN_MAX_INDEX)) == -1) {
@@ -696,10 +702,13 @@ index_read(const char *path, const struct pkgrules *r, int missing_ok)
 			diag_errno(path, 1, "cannot read (run gen index first, "
 			    "or gen build)");
 		}
-	} else if (rc == 1)
-		x = index_read_buf(path, b.s, b.len, r);
+		buf_free(&b);
+		return NULL;
+	}
+	/* The text goes before the checks: the tree holds its own copy. */
+	root = rc == 1 ? jsonpos_load(path, b.s, b.len) : NULL;
 	buf_free(&b);
-	return x;
+	return index_from_parsed(root, r);
 }
 
 /* ---- engines.json, streamed ---------------------------------------------- */
