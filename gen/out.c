@@ -953,6 +953,25 @@ new_folder(struct outset *o, const char *rel)
 	return 1;
 }
 
+/* Write f at STAGE/PREFIXrel, making its folders.  Returns 1, or 0 after
+ * stage_failed(). */
+static int
+stage_in_tree(struct outset *o, struct ofile *f, const char *prefix,
+    char **lastdir)
+{
+	const char *what;
+	char *full = xasprintf("%s/%s%s", o->stage, prefix, f->rel);
+
+	if (!make_parents(full, lastdir))
+		what = "cannot create the folder of";
+	else
+		what = write_new(full, &f->data);
+	if (what != NULL)
+		stage_failed(o, f, what);
+	free(full);
+	return what == NULL;
+}
+
 /* Stage one file the way decide() chose.  Returns 1, or 0 after
  * stage_failed() (or an I/O error reading the target). */
 static int
@@ -971,31 +990,12 @@ stage_file(struct outset *o, struct ofile *f, char **lastdir)
 	f->staged = 1;
 	if (o->failed)
 		return 0;	/* reported already: stop writing */
-	if (o->mode == S_FRESH) {
-		full = xasprintf("%s/%s", o->stage, f->rel);
-		if (!make_parents(full, lastdir))
-			what = "cannot create the folder of";
-		else
-			what = write_new(full, &f->data);
-		if (what != NULL)
-			stage_failed(o, f, what);
-		free(full);
+	/* A fresh root, or a folder the root lacks: staged as a tree. */
+	if (o->mode == S_FRESH || new_folder(o, f->rel)) {
+		ok = stage_in_tree(o, f, o->mode == S_FRESH ? "" : "t/", lastdir);
+		f->in_tree = ok && o->mode != S_FRESH;
 		free(mine);
-		return what == NULL;
-	}
-	if (new_folder(o, f->rel)) {
-		full = xasprintf("%s/t/%s", o->stage, f->rel);
-		if (!make_parents(full, lastdir))
-			what = "cannot create the folder of";
-		else
-			what = write_new(full, &f->data);
-		if (what != NULL)
-			stage_failed(o, f, what);
-		else
-			f->in_tree = 1;
-		free(full);
-		free(mine);
-		return what == NULL;
+		return ok;
 	}
 	full = xasprintf("%s/%s", o->root, f->rel);
 	if ((s = same_on_disk(full, &f->data)) < 0)
