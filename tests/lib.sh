@@ -43,7 +43,9 @@ lib_init() {
 	rm -rf "$tmp"
 	mkdir -p "$top/build/tmp"
 	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
-		_real="/dev/shm/gen-tests-$(id -u)-$lib_name"
+		# Named for the checkout too: two trees tested at once on one
+		# machine must not share (or remove) each other's folders.
+		_real="/dev/shm/gen-tests-$(id -u)-$(printf '%s' "$top" | cksum | cut -d' ' -f1)-$lib_name"
 		rm -rf "$_real"
 		mkdir -p "$_real" && ln -s "$_real" "$tmp" && tmp=$_real
 	fi
