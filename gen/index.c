@@ -1121,6 +1121,24 @@ stamp_encode(struct buf *b, const char *fp, const char *engines,
 			    x->eng[i].ver[j].version, x->eng[i].ver[j].release_date);
 }
 
+/* May a state file be written at path?  Something other than a regular
+ * file there (a folder, a FIFO) is left alone with a note: state costs
+ * only time to rebuild, so it never fails a run. */
+static int
+state_writable(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return 0;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		note("%s: is %s, not a regular file; left as it is (gen's "
+		    "state is rebuilt when it can be)", path, file_kind(st.st_mode));
+		return 0;
+	}
+	return 1;
+}
+
 /* The identity of a file: size, mtime (ns) and inode, as the package
  * cache keys on; "" when it cannot be examined. */
 static void
@@ -1149,7 +1167,7 @@ stamp_read(const char *stamp_path, const char *index_path, struct stamp *st,
 	int off = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (read_file_opt(stamp_path, text) != 1 ||
+	if (!state_writable(stamp_path) || read_file_opt(stamp_path, text) != 1 ||
 	    sscanf(text->s, "gen-index 3\nfingerprint %64s\nengines %64s %95s\n"
 	    "digest %64s\nlastUpdated %lld\n%n", st->fp, st->engines, was,
 	    digest, &last, &off) != 5 || off == 0)
@@ -1335,7 +1353,7 @@ index_update(const struct manifest *m, const struct index_job *j,
 	struct buf text = { 0 }, b = { 0 };
 	struct scan *s = NULL;
 	struct index *x = NULL;
-	char *salt = NULL, sum[65], *path;
+	char *salt = NULL, sum[65], *path = NULL;
 	long long when;
 	char fp[65], id[96];
 	int ok = 0, trusted = 0, dirty;
@@ -1376,15 +1394,16 @@ index_update(const struct manifest *m, const struct index_job *j,
 		goto out;
 	}
 	/* The cache is committed with the outputs, or not at all. */
-	if (!write_outputs(x, dirty && j->write_state ? j->cache : NULL, site,
-	    j->jobs, sum, id) || !add_schema(j, site))
+	if (!write_outputs(x, dirty && j->write_state &&
+	    state_writable(j->cache) ? j->cache : NULL, site, j->jobs, sum,
+	    id) || !add_schema(j, site))
 		goto out;
-	if (j->write_state) {
-		path = out_state_path("index", j->site);
+	if (j->write_state && state_writable(path = out_state_path("index",
+	    j->site))) {
 		stamp_encode(&b, fp, sum, id[0] ? id : "-", x);
 		outset_add_state(site, path, &b);
-		free(path);
 	}
+	free(path);
 	ok = 1;
 out:
 	if (ok && j->need && x != NULL) {

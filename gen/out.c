@@ -599,6 +599,13 @@ ledger_extras(struct outset *o, struct list *out)
 	int ok = 1;
 
 	path = xstrdup(o->ledger);
+	/* State that is not a regular file costs only time: no pruning by
+	 * it this once (the set writes a new ledger). */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		note("%s: not a regular file; nothing is pruned by it", path);
+		free(path);
+		return 1;
+	}
 	if ((ok = read_file_opt(path, &b)) == -1)
 		ok = 1;		/* no ledger yet: nothing to prune */
 	for (line = b.s; ok && line && *line; line = nl + 1) {
@@ -1052,6 +1059,15 @@ out_state_path(const char *kind, const char *root)
 void
 outset_add_state(struct outset *o, const char *path, struct buf *b)
 {
+	struct stat st;
+
+	/* A folder squatting on a state file's name stays; the state is
+	 * only bookkeeping, rebuilt when it can be. */
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		note("%s: is a folder; gen's state file is not written", path);
+		buf_free(b);
+		return;
+	}
 	o->sf = xrealloc(o->sf, (o->nsf + 1) * sizeof(*o->sf));
 	o->sf[o->nsf].path = xstrdup(path);
 	o->sf[o->nsf].data = *b;
