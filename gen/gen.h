@@ -164,6 +164,16 @@ struct dlist {
 int	 dir_list(const char *dir, struct dlist *);
 void	 dlist_free(struct dlist *);
 
+/*
+ * A bump allocator: many small blocks that live and die together (a parsed
+ * engines.json's nodes and strings), in chunks, freed at once.  *a starts
+ * NULL; arena_alloc returns zeroed, 16-byte-aligned memory.
+ */
+struct arena;
+void	*arena_alloc(struct arena **a, size_t n);
+char	*arena_strndup(struct arena **a, const char *s, size_t n);
+void	 arena_free(struct arena *);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t	 edit_distance(const char *, const char *);
 /* The candidate nearest to s (NULL-terminated array), or NULL if none is

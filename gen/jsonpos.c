@@ -21,6 +21,7 @@ struct jp {
 	int			 failed;	/* a syntax error was reported */
 	int			 dups;		/* duplicate keys were reported */
 	struct buf		 str;		/* scratch for strings */
+	struct arena		*arena;		/* every node and string */
 };
 
 static struct ynode	*value(struct jp *);
@@ -239,8 +240,9 @@ skip_ws(struct jp *j)
 static struct ynode *
 node_new(struct jp *j, enum ykind kind)
 {
-	struct ynode *n = xcalloc(1, sizeof(*n));
+	struct ynode *n = arena_alloc(&j->arena, sizeof(*n));
 
+	n->pooled = 1;
 	n->kind = kind;
 	n->pos.file = j->name;
 	n->pos.line = j->line;
@@ -389,7 +391,7 @@ string_node(struct jp *j)
 		return NULL;
 	}
 	n->len = j->str.len;
-	n->str = xstrndup(j->str.s, j->str.len);
+	n->str = arena_strndup(&j->arena, j->str.s, j->str.len);
 	return n;
 }
 
@@ -436,7 +438,7 @@ number(struct jp *j)
 	}
 	n->plain = 1;
 	n->len = (size_t)(j->p - s);
-	n->str = xstrndup((const char *)s, n->len);
+	n->str = arena_strndup(&j->arena, (const char *)s, n->len);
 	return n;
 nodigit:
 	fail(j, "expected a digit, got %s", here(j, what));
@@ -467,7 +469,7 @@ literal(struct jp *j)
 		n = node_new(j, Y_SCALAR);
 		n->plain = 1;
 		n->len = len;
-		n->str = xstrdup(words[i]);
+		n->str = arena_strndup(&j->arena, words[i], strlen(words[i]));
 		step(j, len);
 		return n;
 	}
@@ -729,7 +731,13 @@ jsonpos_load(const char *name, const char *text, size_t len)
 	buf_free(&j.str);
 	if (j.failed || j.dups) {
 		ynode_free(root);
+		arena_free(j.arena);
 		return NULL;
 	}
+	/* The tree's nodes and strings go with the root. */
+	if (root != NULL)
+		root->arena = j.arena;
+	else
+		arena_free(j.arena);
 	return root;
 }

@@ -834,3 +834,54 @@ stat_identity(const struct stat *st, char out[96])
 	    (long long)st->st_mtim.tv_sec, (long long)st->st_mtim.tv_nsec,
 	    (unsigned long long)st->st_ino);
 }
+
+/* ---- the bump allocator ------------------------------------------------- */
+
+struct arena {
+	struct arena	*prev;		/* the chunk before */
+	size_t		 used, size;
+	_Alignas(16) unsigned char mem[];
+};
+
+void *
+arena_alloc(struct arena **a, size_t n)
+{
+	struct arena *c = *a;
+	size_t size;
+	void *p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (c == NULL || c->size - c->used < n) {
+		size = n > (1u << 20) / 2 ? n : (1u << 20) - sizeof(*c);
+		c = xmalloc(sizeof(*c) + size);
+		c->prev = *a;
+		c->used = 0;
+		c->size = size;
+		*a = c;
+	}
+	p = c->mem + c->used;
+	c->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *
+arena_strndup(struct arena **a, const char *s, size_t n)
+{
+	char *d = arena_alloc(a, n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void
+arena_free(struct arena *a)
+{
+	struct arena *prev;
+
+	for (; a != NULL; a = prev) {
+		prev = a->prev;
+		free(a);
+	}
+}

@@ -916,6 +916,7 @@ yaml_load_file(const char *path)
 void
 ynode_free(struct ynode *n)
 {
+	struct arena *arena;
 	size_t i;
 
 	if (n == NULL || --n->refs > 0)
@@ -927,13 +928,17 @@ ynode_free(struct ynode *n)
 	}
 	for (i = 0; i < n->nmerged; i++)
 		ynode_free(n->merged[i]);
-	free(n->str);
+	arena = n->arena;
+	if (!n->pooled)
+		free(n->str);
 	free(n->tag);
 	free(n->items);
 	free(n->keys);
 	free(n->merged);
 	free(n->order);
-	free(n);
+	if (!n->pooled)
+		free(n);
+	arena_free(arena);	/* the root's, after everything in it */
 }
 
 /*

@@ -20,6 +20,7 @@ struct ynode {
 	enum ykind	 kind;
 	struct pos	 pos;		/* where the node starts */
 	unsigned	 refs;		/* aliases share nodes */
+	unsigned char	 pooled;	/* node and str live in an arena */
 	/* scalars */
 	char		*str;		/* the text, NUL-terminated */
 	size_t		 len;		/* may contain NUL bytes */
@@ -44,6 +45,7 @@ struct ynode {
 	size_t		 weight;	/* nodes reached when fully expanded */
 	unsigned	 height;	/* levels below and including this one */
 	size_t		*order;		/* mappings: entry indices sorted by key */
+	struct arena	*arena;		/* the root's: pooled nodes, freed with it */
 };
 
 /* Parse the first document of a file (or of a buffer, named name for
