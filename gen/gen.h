@@ -202,6 +202,10 @@ void		 outset_ledger(struct outset *, const char *name);
 /* A state file (gen's own bookkeeping, never in an output folder) to
  * commit with the set: path is out_state_path()'s; takes the buffer. */
 void		 outset_add_state(struct outset *, const char *path, struct buf *);
+/* May the state file at path be read and replaced?  Absent or a regular
+ * file: 1.  Anything else (a folder, a FIFO) is left as it is with a note
+ * and 0: state costs only time to rebuild and never fails a run. */
+int		 out_state_usable(const char *path);
 /* STATE/KIND-HASH: the state file of one kind for the output root. */
 char		*out_state_path(const char *kind, const char *root);
 /* Add a file (path relative to root); takes the buffer's memory. */

@@ -121,14 +121,8 @@ index_engine(const struct index *x, const char *id)
 	struct iengine key;
 	const struct iengine *kp = &key, **hit;
 
-	if (x->mem == NULL || x->mem->by_id == NULL) {	/* made by hand */
-		size_t i;
-
-		for (i = 0; i < x->neng; i++)
-			if (strcmp(x->eng[i].id, id) == 0)
-				return &x->eng[i];
-		return NULL;
-	}
+	if (x->mem == NULL || x->mem->by_id == NULL)
+		return NULL;	/* not made by a constructor here */
 	key.id = id;
 	hit = bsearch(&kp, x->mem->by_id, x->neng, sizeof(*x->mem->by_id),
 	    by_id_cmp);
@@ -690,18 +684,16 @@ index_read_buf(const char *name, const char *text, size_t len,
 }
 
 struct index *
-index_read(const char *path, const struct pkgrules *r, int missing_ok)
+index_read(const char *path, const struct pkgrules *r)
 {
 	struct buf b = { 0 };
 	struct ynode *root;
 	int rc;
 
 	if ((rc = read_file_opt_max(path, &b, GEN_MAX_INDEX)) == -1) {
-		if (!missing_ok) {
-			errno = ENOENT;
-			diag_errno(path, 1, "cannot read (run gen index first, "
-			    "or gen build)");
-		}
+		errno = ENOENT;
+		diag_errno(path, 1, "cannot read (run gen index first, or gen "
+		    "build)");
 		buf_free(&b);
 		return NULL;
 	}
@@ -963,7 +955,7 @@ index_verify(const char *index_path, const char *pkgdir,
 	size_t nw = 0, nfound = 0, i, j;
 	long bad = -1;
 
-	if ((x = index_read(index_path, rules, 0)) == NULL)
+	if ((x = index_read(index_path, rules)) == NULL)
 		return -1;
 	w = xcalloc(x->npkg ? x->npkg : 1, sizeof(*w));
 	for (i = 0; i < x->npkg; i++) {
@@ -1121,24 +1113,6 @@ stamp_encode(struct buf *b, const char *fp, const char *engines,
 			    x->eng[i].ver[j].version, x->eng[i].ver[j].release_date);
 }
 
-/* May a state file be written at path?  Something other than a regular
- * file there (a folder, a FIFO) is left alone with a note: state costs
- * only time to rebuild, so it never fails a run. */
-static int
-state_writable(const char *path)
-{
-	struct stat st;
-
-	if (path == NULL)
-		return 0;
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		note("%s: is %s, not a regular file; left as it is (gen's "
-		    "state is rebuilt when it can be)", path, file_kind(st.st_mode));
-		return 0;
-	}
-	return 1;
-}
-
 /* The identity of a file: size, mtime (ns) and inode, as the package
  * cache keys on; "" when it cannot be examined. */
 static void
@@ -1167,7 +1141,7 @@ stamp_read(const char *stamp_path, const char *index_path, struct stamp *st,
 	int off = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (!state_writable(stamp_path) || read_file_opt(stamp_path, text) != 1 ||
+	if (!out_state_usable(stamp_path) || read_file_opt(stamp_path, text) != 1 ||
 	    sscanf(text->s, "gen-index 3\nfingerprint %64s\nengines %64s %95s\n"
 	    "digest %64s\nlastUpdated %lld\n%n", st->fp, st->engines, was,
 	    digest, &last, &off) != 5 || off == 0)
@@ -1313,8 +1287,8 @@ add_schema(const struct index_job *j, struct outset *site)
 /* The previous index: the stamp's dates while engines.json is what the
  * stamp names, else engines.json read back (when there is one). */
 static int
-previous(const struct index_job *j, const struct pkgrules *rules,
-    struct stamp *st, struct buf *text, int *trusted)
+previous(const struct index_job *j, struct stamp *st, struct buf *text,
+    int *trusted)
 {
 	/* What was published may predate the manifest's engines and
 	 * platforms: it is checked for what it is, not for this manifest. */
@@ -1323,13 +1297,12 @@ previous(const struct index_job *j, const struct pkgrules *rules,
 	char *stamp = out_state_path("index", j->site);
 	int ok = 1;
 
-	(void)rules;
 	*trusted = j->use_cache && stamp_read(stamp, path, st, text);
 	if (!*trusted) {
 		index_free(st->prev);
 		st->prev = NULL;
 		if (access(path, F_OK) == 0 &&
-		    (st->prev = index_read(path, &any, 0)) == NULL) {
+		    (st->prev = index_read(path, &any)) == NULL) {
 			diag(EXIT_DATAERR, &(struct pos){ path, 0, 0 }, "the "
 			    "previous index cannot be read back, and its release "
 			    "dates would be lost: restore it (from the CDN), or "
@@ -1365,7 +1338,7 @@ index_update(const struct manifest *m, const struct index_job *j,
 	so.jobs = j->jobs;
 	if (site != NULL) {
 		if ((salt = index_salt(j->manifest)) == NULL ||
-		    !previous(j, &rules, &st, &text, &trusted))
+		    !previous(j, &st, &text, &trusted))
 			goto out;
 		so.salt = salt;
 		/* Nothing changed: engines.json stays as it is, unread.  The
@@ -1395,10 +1368,10 @@ index_update(const struct manifest *m, const struct index_job *j,
 	}
 	/* The cache is committed with the outputs, or not at all. */
 	if (!write_outputs(x, dirty && j->write_state &&
-	    state_writable(j->cache) ? j->cache : NULL, site, j->jobs, sum,
+	    j->cache != NULL && out_state_usable(j->cache) ? j->cache : NULL, site, j->jobs, sum,
 	    id) || !add_schema(j, site))
 		goto out;
-	if (j->write_state && state_writable(path = out_state_path("index",
+	if (j->write_state && out_state_usable(path = out_state_path("index",
 	    j->site))) {
 		stamp_encode(&b, fp, sum, id[0] ? id : "-", x);
 		outset_add_state(site, path, &b);
@@ -1429,7 +1402,7 @@ index_site(const struct manifest *m, const struct index_job *j,
 	struct index *x;
 
 	/* Read back, an index is input: checked before any rendering. */
-	if ((x = index_read(path, &rules, 0)) != NULL) {
+	if ((x = index_read(path, &rules)) != NULL) {
 		outset_keep(site, "engines.json");
 		if (!add_schema(j, site)) {
 			index_free(x);

@@ -287,11 +287,9 @@ struct index *index_from_scan(const struct manifest *, struct scan *,
 /*
  * engines.json read back into an index: at most GEN_MAX_INDEX bytes,
  * checked strictly (index_check) before anything is taken from it.
- * Returns NULL after reporting (EXIT_NOINPUT when absent and not
- * missing_ok; NULL without a report when absent and missing_ok).
+ * Returns NULL after reporting (EXIT_NOINPUT when absent).
  */
-struct index *index_read(const char *path, const struct pkgrules *,
-	    int missing_ok);
+struct index *index_read(const char *path, const struct pkgrules *);
 /* The same for bytes in memory, named name in messages. */
 struct index *index_read_buf(const char *name, const char *text, size_t len,
 	    const struct pkgrules *);

@@ -599,10 +599,7 @@ ledger_extras(struct outset *o, struct list *out)
 	int ok = 1;
 
 	path = xstrdup(o->ledger);
-	/* State that is not a regular file costs only time: no pruning by
-	 * it this once (the set writes a new ledger). */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		note("%s: not a regular file; nothing is pruned by it", path);
+	if (!out_state_usable(path)) {	/* no pruning by it */
 		free(path);
 		return 1;
 	}
@@ -1043,6 +1040,18 @@ stage_fresh(struct outset *o)
 	return w[0].ok && (w[1].from == w[1].to || w[1].ok);
 }
 
+int
+out_state_usable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1 || S_ISREG(st.st_mode))
+		return 1;
+	note("%s: is %s, not a regular file; left as it is (gen's state is "
+	    "rebuilt when it can be)", path, file_kind(st.st_mode));
+	return 0;
+}
+
 char *
 out_state_path(const char *kind, const char *root)
 {
@@ -1059,12 +1068,7 @@ out_state_path(const char *kind, const char *root)
 void
 outset_add_state(struct outset *o, const char *path, struct buf *b)
 {
-	struct stat st;
-
-	/* A folder squatting on a state file's name stays; the state is
-	 * only bookkeeping, rebuilt when it can be. */
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		note("%s: is a folder; gen's state file is not written", path);
+	if (!out_state_usable(path)) {
 		buf_free(b);
 		return;
 	}
@@ -1243,57 +1247,89 @@ out:
 	return same;
 }
 
-struct ostream *
-outset_open(struct outset *o, const char *rel)
+/* Free a stream that never got going; its set fails to stage. */
+static void
+ostream_drop(struct ostream *s)
 {
-	cookie_io_functions_t io = { NULL, os_write, NULL, NULL };
+	if (s->fd != -1)
+		close(s->fd);
+	EVP_MD_CTX_free(s->md);
+	free(s->path);
+	free(s->rel);
+	s->o->failed = 1;
+	free(s);
+}
+
+/* A stream named name (rel, or a state file's path), hashing what it is
+ * given; NULL after reporting a libcrypto failure. */
+static struct ostream *
+ostream_new(struct outset *o, const char *name, int state)
+{
 	struct ostream *s = xcalloc(1, sizeof(*s));
-	size_t seq;
-	int e;
 
 	s->o = o;
-	s->rel = xstrdup(rel);
+	s->state = state;
+	s->rel = xstrdup(name);
 	s->fd = -1;
 	if ((s->md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
 		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
-		goto fail;
+		ostream_drop(s);
+		return NULL;
 	}
-	if (o->eager && !o->failed) {
-		if (o->mode == S_FRESH) {
-			s->path = xasprintf("%s/%s", o->stage, rel);
-			if (!make_parents(s->path, &o->lastdir))
-				goto io;
-		} else {
-			pthread_mutex_lock(&o->mu);
-			seq = o->seq++;
-			pthread_mutex_unlock(&o->mu);
-			s->path = xasprintf("%s/%zu", o->stage, seq);
-		}
+	return s;
+}
+
+/* Open s->path (when set) through the gate, and the stdio stream over
+ * it.  Returns s, or NULL after reporting (s dropped, the set failed). */
+static struct ostream *
+ostream_start(struct ostream *s)
+{
+	cookie_io_functions_t io = { NULL, os_write, NULL, NULL };
+	int e;
+
+	if (s->path != NULL) {
 		gate_enter();
 		s->fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 		    O_NOFOLLOW, 0666);
 		e = errno;
 		gate_leave();
 		errno = e;
-		if (s->fd == -1)
-			goto io;
 	}
-	if ((s->f = fopencookie(s, "w", io)) == NULL)
-		goto io;
+	if ((s->path != NULL && s->fd == -1) ||
+	    (s->f = fopencookie(s, "w", io)) == NULL) {
+		diag_errno(s->path ? s->path : s->rel, 0, "cannot create");
+		ostream_drop(s);
+		return NULL;
+	}
 	setvbuf(s->f, NULL, _IOFBF, 1 << 18);
 	return s;
-io:
-	diag_errno(s->path ? s->path : rel, 0, "cannot create");
-fail:
-	if (s->fd != -1)
-		close(s->fd);
-	EVP_MD_CTX_free(s->md);
-	free(s->path);
-	free(s->rel);
-	free(s);
-	o->failed = 1;
-	return NULL;
+}
+
+struct ostream *
+outset_open(struct outset *o, const char *rel)
+{
+	struct ostream *s = ostream_new(o, rel, 0);
+	size_t seq;
+
+	if (s == NULL)
+		return NULL;
+	if (o->eager && !o->failed) {
+		if (o->mode == S_FRESH) {
+			s->path = xasprintf("%s/%s", o->stage, rel);
+			if (!make_parents(s->path, &o->lastdir)) {
+				diag_errno(s->path, 0, "cannot create");
+				ostream_drop(s);
+				return NULL;
+			}
+		} else {
+			pthread_mutex_lock(&o->mu);
+			seq = o->seq++;
+			pthread_mutex_unlock(&o->mu);
+			s->path = xasprintf("%s/%zu", o->stage, seq);
+		}
+	}
+	return ostream_start(s);
 }
 
 void
@@ -1313,19 +1349,11 @@ outset_keep(struct outset *o, const char *rel)
 struct ostream *
 outset_open_state(struct outset *o, const char *path)
 {
-	cookie_io_functions_t io = { NULL, os_write, NULL, NULL };
-	struct ostream *s = xcalloc(1, sizeof(*s));
+	struct ostream *s = ostream_new(o, path, 1);
 	struct sfile *sf;
-	int e;
 
-	s->o = o;
-	s->state = 1;
-	s->rel = xstrdup(path);
-	if ((s->md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
-		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
-		goto fail;
-	}
+	if (s == NULL)
+		return NULL;
 	o->sf = xrealloc(o->sf, (o->nsf + 1) * sizeof(*o->sf));
 	sf = &o->sf[o->nsf++];
 	memset(sf, 0, sizeof(*sf));
@@ -1337,27 +1365,7 @@ outset_open_state(struct outset *o, const char *path)
 	pthread_mutex_lock(&live_mu);
 	sf->tmp = xstrdup(s->path);
 	pthread_mutex_unlock(&live_mu);
-	gate_enter();
-	s->fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0666);
-	e = errno;
-	gate_leave();
-	errno = e;
-	if (s->fd == -1 || (s->f = fopencookie(s, "w", io)) == NULL) {
-		diag_errno(s->path, 0, "cannot create");
-		goto fail;
-	}
-	setvbuf(s->f, NULL, _IOFBF, 1 << 18);
-	return s;
-fail:
-	if (s->fd > 0)
-		close(s->fd);
-	EVP_MD_CTX_free(s->md);
-	free(s->path);
-	free(s->rel);
-	free(s);
-	o->failed = 1;
-	return NULL;
+	return ostream_start(s);
 }
 
 FILE *

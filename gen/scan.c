@@ -687,14 +687,8 @@ cache_take(const char *path, struct found *f, struct pkginfo *p, size_t n,
 
 	*records = 0;
 	memset(&c, 0, sizeof(c));
-	/* gen's own state: anything but a regular file there costs only a
-	 * note (and the reads it would have saved). */
-	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
-		if (errno != ENOENT)
-			note("%s: not a regular file; the cache is not used",
-			    path);
+	if (!out_state_usable(path))
 		return 0;
-	}
 	if ((fd = open_regular(path, path, &missing)) == -1)
 		return 0;	/* none yet, or not a file: rebuilt */
 	if (fstat(fd, &st) == -1 || st.st_size < 2 ||
