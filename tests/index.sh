@@ -217,6 +217,24 @@ cp "$rd/site/engines.json" "$tmp/rd-kept.json"
 SOURCE_DATE_EPOCH=1950000000 r -g generated build && ok || no "releaseDate: build"
 expect "gen build" "$d3 b4700=$d2 $(all $d1)"
 cmp -s "$rd/site/engines.json" "$tmp/rd-kept.json" && ok || no "gen build changed the engines.json gen index made"
+# A damaged stamp (and an engines.json hand-edited since it was written)
+# costs only time: the dates come back from site/engines.json.
+for f in "$rd"/.gen/index-*; do printf 'gen-index 3\nfingerprint x\n\001\377' >"$f"; done
+SOURCE_DATE_EPOCH=1950000000 r index && ok || no "releaseDate: index with a damaged stamp"
+expect "the stamp damaged" "$d3 b4700=$d2 $(all $d1)"
+touch "$rd/site/engines.json"
+SOURCE_DATE_EPOCH=1950000000 r index && ok || no "releaseDate: index after engines.json was touched"
+expect "engines.json touched" "$d3 b4700=$d2 $(all $d1)"
+# A previous engines.json that fails the read-back checks stops the run:
+# its dates would otherwise be lost.
+cp "$rd/site/engines.json" "$tmp/rd-good.json"
+sed -i 's/"releaseDate": "2023-11-14T22:13:20Z"/"releaseDate": "soon"/' "$rd/site/engines.json"
+rm -rf "$rd/.gen"
+st=0
+(cd "$rd" && SOURCE_DATE_EPOCH=1950000000 "$gen" -q index) >"$tmp/rd.out" 2>"$tmp/rd.err" || st=$?
+[ "$st" = 65 ] && grep -q 'the previous index cannot be read back' "$tmp/rd.err" && ok ||
+	no "a damaged previous engines.json: status $st, $(cat "$tmp/rd.err")"
+cp "$tmp/rd-good.json" "$rd/site/engines.json"
 # A version whose packages are all gone is no longer listed, and lastUpdated
 # moves.  (Which date it gets when it comes back is not specified: not checked.)
 mv "$llama/llama-cpp-b4700-linux-x86_64-cpu.baiengine" "$tmp/b4700.away"
