@@ -532,13 +532,15 @@ parse_instance(struct rl *l, struct instance *in, const struct ynode *key,
 	if ((n = ymap_get(v, "vcpus")) != NULL) {
 		p = path_join(key->str, "vcpus");
 		if (n->kind != Y_SCALAR || !n->plain || strcmp(ynode_what(n),
-		    "an integer") != 0 || n->str[0] == '-' || n->str[0] == '+' ||
-		    strspn(n->str, "0123456789") != n->len || n->len > 6 ||
+		    "an integer") != 0)
+			check_bad(&l->c, n, p, "expected a whole number of vCPUs, "
+			    "got %s%s%s", ynode_what(n), n->kind == Y_SCALAR ?
+			    ": " : "", n->kind == Y_SCALAR ? shown(n->str) : "");
+		else if (n->str[0] == '-' || n->str[0] == '+' || n->len > 6 ||
+		    strspn(n->str, "0123456789") != n->len ||
 		    (in->vcpus = strtoul(n->str, NULL, 10)) == 0)
-			check_bad(&l->c, n, p, "expected a positive whole number "
-			    "of vCPUs, got %s%s%s", ynode_what(n),
-			    n->kind == Y_SCALAR ? ": " : "",
-			    n->kind == Y_SCALAR ? shown(n->str) : "");
+			check_bad(&l->c, n, p, "%s vCPUs: expected a whole number "
+			    "from 1 to 999999", n->str);
 		free(p);
 	}
 	in->notes = get_line(l, v, "notes", key->str, 0);
