@@ -188,11 +188,12 @@ get_enum(struct rl *l, const struct ynode *map, const char *key,
 	return -1;
 }
 
-/* Dot-separated numbers, each at most 9 digits: "12.1", "2.15.0". */
+/* Dot-separated numbers, at most ACCELV_MAX of them, each at most 9
+ * digits: "12.1", "2.15.0". */
 static int
 accel_version_ok(const char *s)
 {
-	size_t digits = 0;
+	size_t digits = 0, parts = 1;
 
 	for (;; s++) {
 		if (*s >= '0' && *s <= '9') {
@@ -203,31 +204,50 @@ accel_version_ok(const char *s)
 				return 0;
 			if (*s == '\0')
 				return 1;
+			if (++parts > ACCELV_MAX)
+				return 0;
 			digits = 0;
 		} else
 			return 0;
 	}
 }
 
+void
+accelv_parse(const char *s, struct accelv *a)
+{
+	char *e;
+
+	a->n = 0;
+	while (a->n < ACCELV_MAX) {
+		a->c[a->n++] = strtoul(s, &e, 10);
+		if (*e != '.')
+			break;
+		s = e + 1;
+	}
+}
+
+int
+accelv_cmp(const struct accelv *v, const struct accelv *bound)
+{
+	unsigned i;
+	unsigned long a;
+
+	for (i = 0; i < bound->n; i++) {
+		a = i < v->n ? v->c[i] : 0;
+		if (a != bound->c[i])
+			return a < bound->c[i] ? -1 : 1;
+	}
+	return 0;
+}
+
 int
 accel_cmp(const char *v, const char *bound)
 {
-	unsigned long a, b;
-	char *e;
+	struct accelv a, b;
 
-	for (;;) {
-		b = strtoul(bound, &e, 10);
-		bound = e;
-		a = *v != '\0' ? strtoul(v, &e, 10) : 0;
-		v = *v != '\0' ? e : v;
-		if (a != b)
-			return a < b ? -1 : 1;
-		if (*bound != '.')
-			return 0;
-		bound++;
-		if (*v == '.')
-			v++;
-	}
+	accelv_parse(v, &a);
+	accelv_parse(bound, &b);
+	return accelv_cmp(&a, &b);
 }
 
 int

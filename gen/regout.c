@@ -603,7 +603,7 @@ write_instances(struct jw *w, const struct registries *r)
 /* One framework version's row of compat.json. */
 static void
 compat_row(struct jw *w, const struct registries *r, const struct compat *c,
-    size_t row)
+    size_t row, const struct buf *keys)
 {
 	const struct fwversion *f = r->fwver[row];
 	const char *v;
@@ -626,7 +626,13 @@ compat_row(struct jw *w, const struct registries *r, const struct compat *c,
 				continue;
 			v = n == 0 ? compat_version(r, c, row, col) :
 			    cverdict_codes[cv];
-			jw_str(w, 4, first, r->inst[col].type, v);
+			/* The instance's key, escaped once for every row. */
+			jw_next(w, 4, first);
+			buf_add(&w->b, keys[col].s, keys[col].len);
+			if (v == NULL)
+				buf_puts(&w->b, "null");
+			else
+				buf_json_str(&w->b, v);
 			first = 0;
 		}
 		jw_close(w, 3, first, '}');
@@ -648,6 +654,7 @@ compat_row(struct jw *w, const struct registries *r, const struct compat *c,
 static void
 write_compat(struct jw *w, const struct registries *r, const struct compat *c)
 {
+	struct buf *keys = xcalloc(r->ninst + 1, sizeof(*keys));
 	size_t i;
 
 	buf_puts(&w->b, "{\n  \"schemaVersion\": 1,");
@@ -656,14 +663,19 @@ write_compat(struct jw *w, const struct registries *r, const struct compat *c)
 	for (i = 0; i < r->ninst; i++) {
 		jw_next(w, 2, i == 0);
 		buf_json_str(&w->b, r->inst[i].type);
+		buf_json_str(&keys[i], r->inst[i].type);
+		buf_puts(&keys[i], ": ");
 	}
 	jw_close(w, 1, r->ninst == 0, ']');
 	jw_key(w, 1, 0, "frameworks");
 	buf_putc(&w->b, '[');
 	for (i = 0; i < r->nfwver; i++)
-		compat_row(w, r, c, i);
+		compat_row(w, r, c, i, keys);
 	jw_close(w, 1, r->nfwver == 0, ']');
 	buf_puts(&w->b, "\n}\n");
+	for (i = 0; i < r->ninst; i++)
+		buf_free(&keys[i]);
+	free(keys);
 }
 
 int
