@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -633,21 +634,6 @@ inst_find(const struct registries *r, const size_t *by, const char *type)
 
 /* ---- lists, env vars, profiles ------------------------------------------ */
 
-/* The instance types nearest to a name, for "did you mean". */
-static const char *
-inst_nearest(const struct registries *r, const char *s)
-{
-	const char **cands = xcalloc(r->ninst + 1, sizeof(*cands));
-	const char *near;
-	size_t i;
-
-	for (i = 0; i < r->ninst; i++)
-		cands[i] = r->inst[i].type;
-	near = nearest(s, cands);
-	free(cands);
-	return near;
-}
-
 static void
 get_instlist(struct rl *l, const struct ynode *n, const char *path,
     struct instlist *out)
@@ -667,7 +653,9 @@ get_instlist(struct rl *l, const struct ynode *n, const char *path,
 			continue;
 		if ((k = inst_find(l->r, l->inst_by_type, it->str)) < 0) {
 			check_bad_near(&l->c, it, path, check_hint(&l->c) ?
-			    inst_nearest(l->r, it->str) : NULL, "unknown "
+			    nearest_of(it->str, l->r->inst,
+			    l->r->ninst, sizeof(struct instance),
+			    offsetof(struct instance, type)) : NULL, "unknown "
 			    "instance type %s (not in instances)", shown(it->str));
 			continue;
 		}
@@ -1130,20 +1118,6 @@ fw_find(const struct registries *r, const char *name)
 	return -1;
 }
 
-static const char *
-fw_nearest(const struct registries *r, const char *s)
-{
-	const char **cands = xcalloc(r->nfw + 1, sizeof(*cands));
-	const char *near;
-	size_t i;
-
-	for (i = 0; i < r->nfw; i++)
-		cands[i] = r->fw[i].name;
-	near = nearest(s, cands);
-	free(cands);
-	return near;
-}
-
 static void
 model_reqs(struct rl *l, struct model *m, const struct ynode *n,
     const char *path)
@@ -1162,7 +1136,9 @@ model_reqs(struct rl *l, struct model *m, const struct ynode *n,
 		p = path_join(path, k->str);
 		if ((f = fw_find(l->r, k->str)) < 0)
 			check_bad_near(&l->c, k, path, check_hint(&l->c) ?
-			    fw_nearest(l->r, k->str) : NULL, "unknown framework "
+			    nearest_of(k->str, l->r->fw,
+			    l->r->nfw, sizeof(struct framework),
+			    offsetof(struct framework, name)) : NULL, "unknown framework "
 			    "%s (not in frameworks)", shown(k->str));
 		else if (check_str(&l->c, v, p, "a version range such as "
 		    "\">=0.4.0\"")) {
