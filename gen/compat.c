@@ -22,45 +22,82 @@
 const char *const cverdict_codes[3] = { "ok", "accelerator-type",
     "accelerator-version" };
 
-/* a < b, = or > as numbers per component, every component counted. */
-static int
-accel_order(const char *a, const char *b)
-{
-	int c = accel_cmp(a, b);
+/* A framework version's requirement, parsed once. */
+struct req {
+	int		 range;		/* min/max, else pin */
+	struct accelv	 min, max, pin;
+};
 
-	return c != 0 ? c : -accel_cmp(b, a);
+static void
+req_parse(const struct fwversion *f, struct req *q)
+{
+	q->range = f->range_min != NULL;
+	if (q->range) {
+		accelv_parse(f->range_min, &q->min);
+		accelv_parse(f->range_max, &q->max);
+	}
+	accelv_parse(f->accel_version ? f->accel_version : "", &q->pin);
 }
 
-/* The version an instance gives a framework version: its index, or -1. */
 static int
-pick_version(const struct fwversion *f, const struct instance *in, int def)
+req_holds(const struct req *q, const struct accelv *v)
+{
+	if (q->range)
+		return accelv_cmp(v, &q->min) >= 0 && accelv_cmp(v, &q->max) <= 0;
+	return accelv_cmp(v, &q->pin) == 0;
+}
+
+/* a < b, = or > as numbers per component, every component counted. */
+static int
+accelv_order(const struct accelv *a, const struct accelv *b)
+{
+	int c = accelv_cmp(a, b);
+
+	return c != 0 ? c : -accelv_cmp(b, a);
+}
+
+/* Every instance's versions parsed, and where its default stands. */
+struct iv {
+	size_t		 nv;
+	struct accelv	*v;
+	int		 def;		/* index into v, or -1 */
+};
+
+static struct iv *
+inst_versions(const struct registries *r)
+{
+	struct iv *iv = xcalloc(r->ninst + 1, sizeof(*iv));
+	size_t i, j;
+
+	for (i = 0; i < r->ninst; i++) {
+		const struct instance *in = &r->inst[i];
+
+		iv[i].nv = in->nver;
+		iv[i].v = xcalloc(in->nver + 1, sizeof(*iv[i].v));
+		iv[i].def = -1;
+		for (j = 0; j < in->nver; j++) {
+			accelv_parse(in->versions[j], &iv[i].v[j]);
+			if (in->def != NULL && strcmp(in->versions[j], in->def) == 0)
+				iv[i].def = (int)j;
+		}
+	}
+	return iv;
+}
+
+/* The version an instance gives a requirement: its index, or -1. */
+static int
+pick_version(const struct req *q, const struct iv *iv)
 {
 	int best = -1;
 	size_t i;
 
-	if (def >= 0 && accel_satisfies(f, in->versions[def]))
-		return def;
-	for (i = 0; i < in->nver; i++)
-		if (accel_satisfies(f, in->versions[i]) && (best < 0 ||
-		    accel_order(in->versions[i], in->versions[best]) > 0))
+	if (iv->def >= 0 && req_holds(q, &iv->v[iv->def]))
+		return iv->def;
+	for (i = 0; i < iv->nv; i++)
+		if (req_holds(q, &iv->v[i]) && (best < 0 ||
+		    accelv_order(&iv->v[i], &iv->v[best]) > 0))
 			best = (int)i;
 	return best;
-}
-
-/* Where each instance's default stands among its versions (-1: none). */
-static int *
-default_indices(const struct registries *r)
-{
-	int *d = xcalloc(r->ninst + 1, sizeof(*d));
-	size_t i, j;
-
-	for (i = 0; i < r->ninst; i++) {
-		d[i] = -1;
-		for (j = 0; r->inst[i].def != NULL && j < r->inst[i].nver; j++)
-			if (strcmp(r->inst[i].versions[j], r->inst[i].def) == 0)
-				d[i] = (int)j;
-	}
-	return d;
 }
 
 struct compat *
@@ -69,8 +106,10 @@ compat_build(const struct registries *r)
 	struct compat *c = xcalloc(1, sizeof(*c));
 	const struct fwversion *f;
 	const struct instance *in;
-	int *def = default_indices(r), k;
+	struct iv *iv = inst_versions(r);
+	struct req q;
 	size_t row, col, at;
+	int k;
 
 	c->nrow = r->nfwver;
 	c->ncol = r->ninst;
@@ -78,6 +117,7 @@ compat_build(const struct registries *r)
 	c->chosen = xcalloc(c->nrow * c->ncol + 1, sizeof(*c->chosen));
 	for (row = 0; row < c->nrow; row++) {
 		f = r->fwver[row];
+		req_parse(f, &q);
 		for (col = 0; col < c->ncol; col++) {
 			in = &r->inst[col];
 			at = row * c->ncol + col;
@@ -86,7 +126,7 @@ compat_build(const struct registries *r)
 				c->verdict[at] = CV_ACCEL_TYPE;
 			else if (f->accel == ACC_CPU)
 				c->verdict[at] = CV_OK;
-			else if ((k = pick_version(f, in, def[col])) < 0)
+			else if ((k = pick_version(&q, &iv[col])) < 0)
 				c->verdict[at] = CV_NO_VERSION;
 			else {
 				c->verdict[at] = CV_OK;
@@ -95,7 +135,9 @@ compat_build(const struct registries *r)
 			c->nok += c->verdict[at] == CV_OK;
 		}
 	}
-	free(def);
+	for (col = 0; col < r->ninst; col++)
+		free(iv[col].v);
+	free(iv);
 	return c;
 }
 

@@ -182,6 +182,11 @@ size_t	 edit_distance(const char *, const char *);
 /* The candidate nearest to s (NULL-terminated array), or NULL if none is
  * close enough to suggest.  Borrowed from the array. */
 const char *nearest(const char *s, const char *const *cands);
+/* The same over the char * at offset off of each of n elements of size
+ * bytes from base: nearest_of(s, fw, nfw, sizeof(*fw), offsetof(struct
+ * framework, name)). */
+const char *nearest_of(const char *s, const void *base, size_t n,
+	    size_t size, size_t off);
 
 /* ---- out.c: atomic, skip-unchanged output ---------------------------- */
 

@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -188,11 +189,12 @@ get_enum(struct rl *l, const struct ynode *map, const char *key,
 	return -1;
 }
 
-/* Dot-separated numbers, each at most 9 digits: "12.1", "2.15.0". */
+/* Dot-separated numbers, at most ACCELV_MAX of them, each at most 9
+ * digits: "12.1", "2.15.0". */
 static int
 accel_version_ok(const char *s)
 {
-	size_t digits = 0;
+	size_t digits = 0, parts = 1;
 
 	for (;; s++) {
 		if (*s >= '0' && *s <= '9') {
@@ -203,31 +205,50 @@ accel_version_ok(const char *s)
 				return 0;
 			if (*s == '\0')
 				return 1;
+			if (++parts > ACCELV_MAX)
+				return 0;
 			digits = 0;
 		} else
 			return 0;
 	}
 }
 
+void
+accelv_parse(const char *s, struct accelv *a)
+{
+	char *e;
+
+	a->n = 0;
+	while (a->n < ACCELV_MAX) {
+		a->c[a->n++] = strtoul(s, &e, 10);
+		if (*e != '.')
+			break;
+		s = e + 1;
+	}
+}
+
+int
+accelv_cmp(const struct accelv *v, const struct accelv *bound)
+{
+	unsigned i;
+	unsigned long a;
+
+	for (i = 0; i < bound->n; i++) {
+		a = i < v->n ? v->c[i] : 0;
+		if (a != bound->c[i])
+			return a < bound->c[i] ? -1 : 1;
+	}
+	return 0;
+}
+
 int
 accel_cmp(const char *v, const char *bound)
 {
-	unsigned long a, b;
-	char *e;
+	struct accelv a, b;
 
-	for (;;) {
-		b = strtoul(bound, &e, 10);
-		bound = e;
-		a = *v != '\0' ? strtoul(v, &e, 10) : 0;
-		v = *v != '\0' ? e : v;
-		if (a != b)
-			return a < b ? -1 : 1;
-		if (*bound != '.')
-			return 0;
-		bound++;
-		if (*v == '.')
-			v++;
-	}
+	accelv_parse(v, &a);
+	accelv_parse(bound, &b);
+	return accelv_cmp(&a, &b);
 }
 
 int
@@ -613,21 +634,6 @@ inst_find(const struct registries *r, const size_t *by, const char *type)
 
 /* ---- lists, env vars, profiles ------------------------------------------ */
 
-/* The instance types nearest to a name, for "did you mean". */
-static const char *
-inst_nearest(const struct registries *r, const char *s)
-{
-	const char **cands = xcalloc(r->ninst + 1, sizeof(*cands));
-	const char *near;
-	size_t i;
-
-	for (i = 0; i < r->ninst; i++)
-		cands[i] = r->inst[i].type;
-	near = nearest(s, cands);
-	free(cands);
-	return near;
-}
-
 static void
 get_instlist(struct rl *l, const struct ynode *n, const char *path,
     struct instlist *out)
@@ -647,7 +653,9 @@ get_instlist(struct rl *l, const struct ynode *n, const char *path,
 			continue;
 		if ((k = inst_find(l->r, l->inst_by_type, it->str)) < 0) {
 			check_bad_near(&l->c, it, path, check_hint(&l->c) ?
-			    inst_nearest(l->r, it->str) : NULL, "unknown "
+			    nearest_of(it->str, l->r->inst,
+			    l->r->ninst, sizeof(struct instance),
+			    offsetof(struct instance, type)) : NULL, "unknown "
 			    "instance type %s (not in instances)", shown(it->str));
 			continue;
 		}
@@ -1110,20 +1118,6 @@ fw_find(const struct registries *r, const char *name)
 	return -1;
 }
 
-static const char *
-fw_nearest(const struct registries *r, const char *s)
-{
-	const char **cands = xcalloc(r->nfw + 1, sizeof(*cands));
-	const char *near;
-	size_t i;
-
-	for (i = 0; i < r->nfw; i++)
-		cands[i] = r->fw[i].name;
-	near = nearest(s, cands);
-	free(cands);
-	return near;
-}
-
 static void
 model_reqs(struct rl *l, struct model *m, const struct ynode *n,
     const char *path)
@@ -1142,7 +1136,9 @@ model_reqs(struct rl *l, struct model *m, const struct ynode *n,
 		p = path_join(path, k->str);
 		if ((f = fw_find(l->r, k->str)) < 0)
 			check_bad_near(&l->c, k, path, check_hint(&l->c) ?
-			    fw_nearest(l->r, k->str) : NULL, "unknown framework "
+			    nearest_of(k->str, l->r->fw,
+			    l->r->nfw, sizeof(struct framework),
+			    offsetof(struct framework, name)) : NULL, "unknown framework "
 			    "%s (not in frameworks)", shown(k->str));
 		else if (check_str(&l->c, v, p, "a version range such as "
 		    "\">=0.4.0\"")) {

@@ -6,6 +6,7 @@
  * version, its profile, the model entry that matches, the model's profile.
  * Every value says the layer it came from.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,25 +77,26 @@ instance_verdict(const struct registries *r, const struct compat *c,
 	return o;
 }
 
+/* "resolve: WHAT \"NAME\"; did you mean 'NEAR'?" (exit 65). */
+static void
+unknown(const char *what, const char *name, const char *near)
+{
+	diag(EXIT_DATAERR, NULL, "resolve: %s \"%s\"%s%s%s", what, name,
+	    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+}
+
 static const struct fwversion *
 pick_fwversion(const struct registries *r, const char *spec)
 {
 	const struct framework *fw;
 	const char *at = strchr(spec, '@');
-	const char **cands;
-	char *name = at ? xstrndup(spec, (size_t)(at - spec)) : xstrdup(spec);
+	char *what, *name = at ? xstrndup(spec, (size_t)(at - spec)) : xstrdup(spec);
 	const struct fwversion *f = NULL;
 	size_t i;
 
 	if ((fw = registry_framework(r, name)) == NULL) {
-		cands = xcalloc(r->nfw + 1, sizeof(*cands));
-		for (i = 0; i < r->nfw; i++)
-			cands[i] = r->fw[i].name;
-		diag(EXIT_DATAERR, NULL, "resolve: unknown framework \"%s\"%s%s%s",
-		    name, nearest(name, cands) ? "; did you mean '" : "",
-		    nearest(name, cands) ? nearest(name, cands) : "",
-		    nearest(name, cands) ? "'?" : "");
-		free(cands);
+		unknown("unknown framework", name, nearest_of(name, r->fw, r->nfw,
+		    sizeof(*r->fw), offsetof(struct framework, name)));
 		goto out;
 	}
 	if (at == NULL) {
@@ -105,14 +107,10 @@ pick_fwversion(const struct registries *r, const char *spec)
 		if (strcmp(fw->ver[i].version, at + 1) == 0)
 			f = &fw->ver[i];
 	if (f == NULL) {
-		cands = xcalloc(fw->nver + 1, sizeof(*cands));
-		for (i = 0; i < fw->nver; i++)
-			cands[i] = fw->ver[i].version;
-		diag(EXIT_DATAERR, NULL, "resolve: %s has no version \"%s\"%s%s%s",
-		    name, at + 1, nearest(at + 1, cands) ? "; did you mean '" : "",
-		    nearest(at + 1, cands) ? nearest(at + 1, cands) : "",
-		    nearest(at + 1, cands) ? "'?" : "");
-		free(cands);
+		what = xasprintf("%s has no version", name);
+		unknown(what, at + 1, nearest_of(at + 1, fw->ver, fw->nver,
+		    sizeof(*fw->ver), offsetof(struct fwversion, version)));
+		free(what);
 	}
 out:
 	free(name);
@@ -137,6 +135,7 @@ pick_profiles(const struct fwversion *f, const struct model *m,
 {
 	const char **cands;
 	const char *near;
+	char *what;
 	size_t i, n = 0;
 
 	*fp = find_profile(f->prof, f->nprof, name);
@@ -149,9 +148,11 @@ pick_profiles(const struct fwversion *f, const struct model *m,
 	for (i = 0; m != NULL && i < m->nprof; i++)
 		cands[n++] = m->prof[i].name;
 	near = nearest(name, cands);
-	diag(EXIT_DATAERR, NULL, "resolve: no profile \"%s\" in %s %s%s%s%s%s%s",
-	    name, f->fw->name, f->version, m ? " or in " : "", m ? m->id : "",
-	    near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+	what = m ? xasprintf("neither %s %s nor %s has a profile", f->fw->name,
+	    f->version, m->id) : xasprintf("%s %s has no profile", f->fw->name,
+	    f->version);
+	unknown(what, name, near);
+	free(what);
 	free(cands);
 	return 0;
 }
@@ -251,8 +252,6 @@ model_json(const struct model *m, const char *id, const struct profile *mp)
 static long
 pick_instance(const struct registries *r, const char *type, int *ok)
 {
-	const char **cands;
-	const char *near;
 	size_t i;
 
 	*ok = 1;
@@ -261,14 +260,8 @@ pick_instance(const struct registries *r, const char *type, int *ok)
 	for (i = 0; i < r->ninst; i++)
 		if (strcmp(r->inst[i].type, type) == 0)
 			return (long)i;
-	cands = xcalloc(r->ninst + 1, sizeof(*cands));
-	for (i = 0; i < r->ninst; i++)
-		cands[i] = r->inst[i].type;
-	near = nearest(type, cands);
-	diag(EXIT_DATAERR, NULL, "resolve: unknown instance type \"%s\"%s%s%s",
-	    type, near ? "; did you mean '" : "", near ? near : "",
-	    near ? "'?" : "");
-	free(cands);
+	unknown("unknown instance type", type, nearest_of(type, r->inst,
+	    r->ninst, sizeof(*r->inst), offsetof(struct instance, type)));
 	*ok = 0;
 	return -1;
 }
@@ -278,21 +271,12 @@ static const struct model *
 pick_model(const struct registries *r, const char *id, int *ok)
 {
 	const struct model *m;
-	const char **cands;
-	const char *near;
-	size_t i;
 
 	*ok = 1;
 	if (id == NULL || (m = registry_match_model(r, id)) != NULL)
 		return id == NULL ? NULL : m;
-	cands = xcalloc(r->nmodel + 1, sizeof(*cands));
-	for (i = 0; i < r->nmodel; i++)
-		cands[i] = r->model[i].id;
-	near = nearest(id, cands);
-	diag(EXIT_DATAERR, NULL, "resolve: no model entry matches \"%s\"%s%s%s",
-	    id, near ? "; did you mean '" : "", near ? near : "",
-	    near ? "'?" : "");
-	free(cands);
+	unknown("no model entry matches", id, nearest_of(id, r->model,
+	    r->nmodel, sizeof(*r->model), offsetof(struct model, id)));
 	*ok = 0;
 	return NULL;
 }
@@ -603,7 +587,7 @@ write_instances(struct jw *w, const struct registries *r)
 /* One framework version's row of compat.json. */
 static void
 compat_row(struct jw *w, const struct registries *r, const struct compat *c,
-    size_t row)
+    size_t row, const struct buf *keys)
 {
 	const struct fwversion *f = r->fwver[row];
 	const char *v;
@@ -626,7 +610,13 @@ compat_row(struct jw *w, const struct registries *r, const struct compat *c,
 				continue;
 			v = n == 0 ? compat_version(r, c, row, col) :
 			    cverdict_codes[cv];
-			jw_str(w, 4, first, r->inst[col].type, v);
+			/* The instance's key, escaped once for every row. */
+			jw_next(w, 4, first);
+			buf_add(&w->b, keys[col].s, keys[col].len);
+			if (v == NULL)
+				buf_puts(&w->b, "null");
+			else
+				buf_json_str(&w->b, v);
 			first = 0;
 		}
 		jw_close(w, 3, first, '}');
@@ -648,6 +638,7 @@ compat_row(struct jw *w, const struct registries *r, const struct compat *c,
 static void
 write_compat(struct jw *w, const struct registries *r, const struct compat *c)
 {
+	struct buf *keys = xcalloc(r->ninst + 1, sizeof(*keys));
 	size_t i;
 
 	buf_puts(&w->b, "{\n  \"schemaVersion\": 1,");
@@ -656,14 +647,19 @@ write_compat(struct jw *w, const struct registries *r, const struct compat *c)
 	for (i = 0; i < r->ninst; i++) {
 		jw_next(w, 2, i == 0);
 		buf_json_str(&w->b, r->inst[i].type);
+		buf_json_str(&keys[i], r->inst[i].type);
+		buf_puts(&keys[i], ": ");
 	}
 	jw_close(w, 1, r->ninst == 0, ']');
 	jw_key(w, 1, 0, "frameworks");
 	buf_putc(&w->b, '[');
 	for (i = 0; i < r->nfwver; i++)
-		compat_row(w, r, c, i);
+		compat_row(w, r, c, i, keys);
 	jw_close(w, 1, r->nfwver == 0, ']');
 	buf_puts(&w->b, "\n}\n");
+	for (i = 0; i < r->ninst; i++)
+		buf_free(&keys[i]);
+	free(keys);
 }
 
 int

@@ -631,6 +631,21 @@ nearest(const char *s, const char *const *cands)
 	return bestd <= limit ? best : NULL;
 }
 
+const char *
+nearest_of(const char *s, const void *base, size_t n, size_t size,
+    size_t off)
+{
+	const char **cands = xcalloc(n + 1, sizeof(*cands));
+	const char *best;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cands[i] = *(char *const *)((const char *)base + i * size + off);
+	best = nearest(s, cands);
+	free(cands);
+	return best;
+}
+
 void
 hex_encode(const unsigned char *in, size_t n, char *out)
 {
