@@ -182,6 +182,56 @@ TEST(compat_table)
 	registries_free(r);
 }
 
+/* The reasons, in words, and the warnings for recommended instance types
+ * a version cannot run on (a warning, not a refusal). */
+TEST(reasons_and_warnings)
+{
+	static const char fw[] =
+	    "vllm:\n  \"0.5.0\":\n    baseImage: img/vllm:1\n"
+	    "    accelerator: {type: cuda, version: \"12.1\", "
+	    "versionRange: {min: \"12.0\", max: \"12.2\"}}\n"
+	    "    envVars: {}\n    inferenceAmiVersion: ami-1\n"
+	    "    recommendedInstanceTypes: [ml.g5.xlarge, ml.inf2.xlarge, "
+	    "ml.p3.2xlarge]\n    validationLevel: tested\n";
+	struct registries *r = load(fw, no_models, compat_inst, 0);
+	struct compat *c;
+	size_t g5, inf2, p3, row;
+	char *why;
+	int saved, null;
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	c = compat_build(r);
+	row = registry_framework(r, "vllm")->ver[0].row;
+	g5 = inst_index(r, "ml.g5.xlarge");
+	inf2 = inst_index(r, "ml.inf2.xlarge");
+	p3 = inst_index(r, "ml.p3.2xlarge");
+	why = compat_reason(r, c, row, inf2);
+	CHECK(why != NULL && strstr(why, "cuda") && strstr(why, "neuron"));
+	free(why);
+	why = compat_reason(r, c, row, p3);
+	CHECK(why != NULL && strstr(why, "12.0") && strstr(why, "12.2") &&
+	    strstr(why, "11.8"));
+	free(why);
+	why = compat_reason(r, c, row, g5);
+	CHECK(why != NULL && strstr(why, "12.2"));
+	free(why);
+	/* two of the three recommended cannot run it */
+	fflush(stderr);
+	saved = dup(2);
+	if ((null = open("/dev/null", O_WRONLY)) != -1) {
+		dup2(null, 2);
+		close(null);
+	}
+	CHECK(compat_warn(r, c) == 2);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	compat_free(c);
+	registries_free(r);
+}
+
 /* What a framework version's requirement accepts, on its own. */
 TEST(accel_satisfies_table)
 {
@@ -473,6 +523,7 @@ main(void)
 		return 1;
 	}
 	RUN(compat_table);
+	RUN(reasons_and_warnings);
 	RUN(accel_satisfies_table);
 	RUN(accel_cmp_table);
 	RUN(model_matching);
