@@ -56,6 +56,9 @@ void	 buf_printf(struct buf *, const char *, ...)
 void	 buf_reset(struct buf *);	/* len = 0, keeps memory */
 void	 buf_reserve(struct buf *, size_t);	/* room for n more bytes */
 int	 buf_json_cb(const char *, size_t, void *);	/* json_dump_callback */
+/* s (valid UTF-8) as a JSON string, quoted, escaped as jansson does with
+ * JSON_ENSURE_ASCII. */
+void	 buf_json_str(struct buf *, const char *s);
 void	 buf_free(struct buf *);	/* frees s, zeroes the struct */
 
 /* A position in an input file.  file is borrowed (interned for the run). */
@@ -179,6 +182,11 @@ size_t	 edit_distance(const char *, const char *);
 /* The candidate nearest to s (NULL-terminated array), or NULL if none is
  * close enough to suggest.  Borrowed from the array. */
 const char *nearest(const char *s, const char *const *cands);
+/* The same over the char * at offset off of each of n elements of size
+ * bytes from base: nearest_of(s, fw, nfw, sizeof(*fw), offsetof(struct
+ * framework, name)). */
+const char *nearest_of(const char *s, const void *base, size_t n,
+	    size_t size, size_t off);
 
 /* ---- out.c: atomic, skip-unchanged output ---------------------------- */
 

@@ -705,59 +705,6 @@ index_read(const char *path, const struct pkgrules *r)
 
 /* ---- engines.json, streamed ---------------------------------------------- */
 
-/*
- * A JSON string as jansson writes it with JSON_ENSURE_ASCII: the two-char
- * escapes, \u00XX (upper-case hex) for other control characters, and
- * \uXXXX (surrogate pairs above U+FFFF) for everything outside ASCII.
- * The text is valid UTF-8: every string came through a checked reader.
- */
-static void
-json_str(struct buf *b, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp;
-	size_t n;
-
-	buf_putc(b, '"');
-	while (*p != '\0') {
-		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
-			const unsigned char *q = p;
-
-			while (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
-				q++;
-			buf_add(b, p, (size_t)(q - p));
-			p = q;
-			continue;
-		}
-		switch (*p) {
-		case '"': buf_puts(b, "\\\""); p++; continue;
-		case '\\': buf_puts(b, "\\\\"); p++; continue;
-		case '\b': buf_puts(b, "\\b"); p++; continue;
-		case '\f': buf_puts(b, "\\f"); p++; continue;
-		case '\n': buf_puts(b, "\\n"); p++; continue;
-		case '\r': buf_puts(b, "\\r"); p++; continue;
-		case '\t': buf_puts(b, "\\t"); p++; continue;
-		}
-		if (*p < 0x80) {
-			buf_printf(b, "\\u%04X", *p++);
-			continue;
-		}
-		if ((n = utf8_seq(p, strlen((const char *)p), &cp)) == 0) {
-			buf_printf(b, "\\u%04X", 0xFFFD);	/* not reached */
-			p++;
-			continue;
-		}
-		if (cp > 0xFFFF) {
-			cp -= 0x10000;
-			buf_printf(b, "\\u%04lX\\u%04lX", 0xD800 | (cp >> 10),
-			    0xDC00 | (cp & 0x3FF));
-		} else
-			buf_printf(b, "\\u%04lX", cp);
-		p += n;
-	}
-	buf_putc(b, '"');
-}
-
 static void
 indent(struct buf *b, int level)
 {
@@ -774,12 +721,12 @@ kv_str(struct buf *b, int level, const char *key, const char *val, int first)
 	if (!first)
 		buf_putc(b, ',');
 	indent(b, level);
-	json_str(b, key);
+	buf_json_str(b, key);
 	buf_puts(b, ": ");
 	if (val == NULL)
 		buf_puts(b, "null");
 	else
-		json_str(b, val);
+		buf_json_str(b, val);
 }
 
 static void
@@ -862,7 +809,7 @@ write_engine(struct buf *b, FILE *f, const struct iengine *e, int first)
 		if (i)
 			buf_putc(b, ',');
 		indent(b, 4);
-		json_str(b, e->formats[i]);
+		buf_json_str(b, e->formats[i]);
 	}
 	if (e->nformats > 0)
 		indent(b, 3);

@@ -17,34 +17,39 @@
 #include "index.h"
 #include "manifest.h"
 #include "mustache.h"
+#include "registry.h"
 #include "yaml.h"
 
 #define GEN_VERSION "0.1.0"
 
 enum op { OP_NONE, OP_BUILD, OP_DOCKER, OP_INDEX, OP_SITE, OP_CHECK,
-    OP_VALIDATE, OP_MANIFEST, OP_RENDER, OP_VERIFY };
+    OP_VALIDATE, OP_MANIFEST, OP_RENDER, OP_VERIFY, OP_REGISTRIES,
+    OP_RESOLVE };
 
 static const struct { const char *name; enum op op; } ops[] = {
 	{ "build", OP_BUILD }, { "docker", OP_DOCKER }, { "index", OP_INDEX },
 	{ "site", OP_SITE }, { "check", OP_CHECK }, { "validate", OP_VALIDATE },
 	{ "manifest", OP_MANIFEST }, { "render", OP_RENDER },
-	{ "verify", OP_VERIFY }, { NULL, OP_NONE }
+	{ "verify", OP_VERIFY }, { "registries", OP_REGISTRIES },
+	{ "resolve", OP_RESOLVE }, { NULL, OP_NONE }
 };
 
 struct opts {
 	const char	*manifest, *packages, *site, *generated, *templates;
-	const char	*partials, *cache, *state;
+	const char	*partials, *cache, *state, *registries;
+	struct resolve_req rq;
 	int		 jobs, lenient, no_cache, no_wait;
 };
 
 static const char usage_text[] =
 "usage: gen [-C dir] [-m manifest.yml] [-p packages/] [-o site/] [-g generated/]\n"
-"           [-t templates/] [-j jobs] [-q | -v] [--no-cache] [--cache file]\n"
-"           [--no-wait] [--state dir]\n"
+"           [-t templates/] [-r registries/] [-j jobs] [-q | -v] [--no-cache]\n"
+"           [--cache file] [--no-wait] [--state dir]\n"
 "           command [argument ...]\n"
 "\n"
 "commands:\n"
-"  build        everything: the Dockerfiles, engines.json and the catalog\n"
+"  build        everything: the Dockerfiles, engines.json, the registries'\n"
+"               JSON and the catalog\n"
 "  docker       the Dockerfiles and generated/images.json\n"
 "  index        site/engines.json (and its JSON Schema) from the packages\n"
 "  site         the HTML catalog in the site folder, from site/engines.json\n"
@@ -62,12 +67,22 @@ static const char usage_text[] =
 "               render one Mustache template (HTML-escaped when its name\n"
 "               ends in .html.mustache or .html); partials come from DIR\n"
 "               (default: the template's folder), then DIR/../_shared\n"
+"  registries   check the tested-configuration registries (-r) and write\n"
+"               site/registries/*.json with their JSON Schemas; warn about\n"
+"               recommended instance types a version cannot run on\n"
+"  resolve --framework NAME[@VERSION] [--model ID] [--instance TYPE]\n"
+"          [--profile NAME]\n"
+"               print the merged configuration as JSON (framework <\n"
+"               framework profile < model < model profile; each value names\n"
+"               its layer), its validation level and the verdict\n"
 "\n"
 "options:\n"
 "  -C dir       run in dir (all other paths are relative to it)\n"
 "  -m file      the manifest (default manifest.yml)\n"
 "  -g dir       the Dockerfile output folder (default generated)\n"
 "  -t dir       the templates folder (default templates)\n"
+"  -r dir       the registries folder (default registries): frameworks.yml,\n"
+"               models.yml, instances.yml; without them, no registry output\n"
 "  -p dir       the packages folder (default packages)\n"
 "  -o dir       the site output folder (default site)\n"
 "  -j jobs      worker threads (default: the number of cores)\n"
@@ -255,7 +270,8 @@ check_places(const struct opts *o, const struct manifest *m, int docker,
 	in[nin++] = (struct place){ "the manifest (-m ", o->manifest, path_canon(o->manifest) };
 	in[nin++] = (struct place){ "the packages folder (-p ", o->packages, path_canon(o->packages) };
 	in[nin++] = (struct place){ "the templates folder (-t ", o->templates, path_canon(o->templates) };
-	for (i = 0; i < m->neng && nin < sizeof(in) / sizeof(in[0]); i++) {
+	in[nin++] = (struct place){ "the registries folder (-r ", o->registries, path_canon(o->registries) };
+	for (i = 0; m != NULL && i < m->neng && nin < sizeof(in) / sizeof(in[0]); i++) {
 		if (m->eng[i].readme == NULL || *m->eng[i].readme == '\0')
 			continue;
 		readme = m->eng[i].readme[0] == '/' ? xstrdup(m->eng[i].readme) :
@@ -340,12 +356,16 @@ struct run {
 	struct matrix		*mx;
 	struct outset		*sets[2];	/* generated/, site/ */
 	struct index		*idx;
+	struct registries	*reg;		/* NULL: the repository has none */
+	struct compat		*cx;
 };
 
 static void
 run_free(struct run *r)
 {
 	index_free(r->idx);
+	compat_free(r->cx);
+	registries_free(r->reg);
 	outset_free(r->sets[0]);
 	outset_free(r->sets[1]);
 	matrix_free(r->mx);
@@ -385,6 +405,40 @@ prepare(struct run *r, const struct opts *o, int write, int docker, int site)
 	/* A template that is a link out of the templates folder is refused. */
 	tmpl_confine(o->templates);
 	return 1;
+}
+
+/*
+ * The tested-configuration registries, when the repository has them:
+ * loaded and checked (base images against the matrix when there is one),
+ * the compatibility matrix computed, its warnings printed.
+ */
+static int
+load_registries(struct run *r)
+{
+	if (!registries_present(r->o->registries))
+		return 1;
+	if ((r->reg = registries_load(r->o->registries)) == NULL)
+		return 0;
+	if (r->mx != NULL && !registries_check_images(r->reg, r->m, r->mx))
+		return 0;
+	r->cx = compat_build(r->reg);
+	compat_warn(r->reg, r->cx);
+	return 1;
+}
+
+/* site/registries/ and the schemas, when there are registries. */
+static int
+make_registries(struct run *r)
+{
+	char *tdir;
+	int ok;
+
+	if (r->reg == NULL)
+		return 1;
+	tdir = xasprintf("%s/site", r->o->templates);
+	ok = registries_publish(r->reg, r->cx, tdir, r->sets[1]);
+	free(tdir);
+	return ok;
 }
 
 static int
@@ -484,6 +538,18 @@ commit(struct run *r, int prune_site)
 	return 1;
 }
 
+/* "gen: registries: ..." counts, after a load (nothing when none). */
+static void
+registries_summary(const struct run *r)
+{
+	if (r->reg == NULL || gen_verbose < 0)
+		return;
+	fprintf(stderr, "gen: %s: ok: %zu frameworks, %zu versions, %zu models, "
+	    "%zu instance types; %zu of %zu pairs compatible\n",
+	    r->o->registries, r->reg->nfw, r->reg->nfwver, r->reg->nmodel,
+	    r->reg->ninst, r->cx->nok, r->cx->nrow * r->cx->ncol);
+}
+
 /* ---- the commands ------------------------------------------------------ */
 
 /* gen validate: the manifest, the matrix, every member of every package
@@ -494,12 +560,13 @@ cmd_validate(const struct opts *o)
 	struct run r;
 	int ok = 0;
 
-	if (!prepare(&r, o, -1, 0, 0))
+	if (!prepare(&r, o, -1, 0, 0) || !load_registries(&r))
 		goto out;
 	if (gen_verbose >= 0)
 		fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, %zu CUDA "
 		    "releases, %zu images\n", o->manifest, r.m->npkg, r.m->ndist,
 		    r.m->ncuda, r.mx->n);
+	registries_summary(&r);
 	if (!make_index(&r, NULL, 0, 1))
 		goto out;
 	if (gen_verbose >= 0)
@@ -542,14 +609,15 @@ cmd_site(const struct opts *o)
 	struct index_job j;
 	int ok = 0;
 
-	if (!prepare(&r, o, 1, 0, 1) || !make_docker(&r))
+	if (!prepare(&r, o, 1, 0, 1) || !load_registries(&r) || !make_docker(&r))
 		goto out;
 	outset_free(r.sets[0]);
 	r.sets[0] = NULL;
 	index_job(o, &j, 0, 1);
 	r.idx = index_site(r.m, &j, site_set(&r, 1, 1));
 	free((char *)j.cache);
-	ok = r.idx != NULL && make_catalog(&r, o->jobs) && commit(&r, 1);
+	ok = r.idx != NULL && make_registries(&r) &&
+	    make_catalog(&r, o->jobs) && commit(&r, 1);
 out:
 	run_free(&r);
 	return ok;
@@ -559,9 +627,9 @@ static int
 cmd_build(const struct opts *o)
 {
 	struct run r;
-	int ok = prepare(&r, o, 1, 1, 1) && make_docker(&r) &&
-	    make_index(&r, site_set(&r, 1, 1), 1, 1) &&
-	    make_catalog(&r, o->jobs) && commit(&r, 1);
+	int ok = prepare(&r, o, 1, 1, 1) && load_registries(&r) &&
+	    make_docker(&r) && make_index(&r, site_set(&r, 1, 1), 1, 1) &&
+	    make_registries(&r) && make_catalog(&r, o->jobs) && commit(&r, 1);
 
 	run_free(&r);
 	return ok;
@@ -581,10 +649,11 @@ cmd_check(const struct opts *o)
 	long diffs = 0, d;
 	int ok = 0, have_site = stat(o->site, &st) == 0;
 
-	if (!prepare(&r, o, 0, 1, have_site) || !make_docker(&r))
+	if (!prepare(&r, o, 0, 1, have_site) || !load_registries(&r) ||
+	    !make_docker(&r))
 		goto out;
 	if (have_site && (!make_index(&r, site_set(&r, 1, 0), 0, 1) ||
-	    !make_catalog(&r, 1)))
+	    !make_registries(&r) || !make_catalog(&r, 1)))
 		goto out;
 	d = out_leftovers(roots, 2);
 	if ((diffs = outset_check(r.sets[0])) < 0 ||
@@ -630,6 +699,61 @@ cmd_verify(const struct opts *o, const char *dir)
 	return bad == 0;
 }
 
+/* gen registries: the registries alone (and the manifest's images, when
+ * there is a manifest), published into the site folder. */
+static int
+cmd_registries(const struct opts *o)
+{
+	const char *roots[2] = { o->generated, o->site };
+	struct run r;
+	struct stat st;
+	int ok = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	if (!out_lock(1, o->no_wait) || !out_recover(roots, 2))
+		goto out;
+	if (!registries_present(o->registries)) {
+		diag(EXIT_NOINPUT, NULL, "%s: no registries (frameworks.yml, "
+		    "models.yml, instances.yml)", o->registries);
+		goto out;
+	}
+	if (stat(o->manifest, &st) == 0 && ((r.m = manifest_load(o->manifest))
+	    == NULL || (r.mx = matrix_build(r.m)) == NULL))
+		goto out;
+	if (!check_places(o, r.m, 0, 1) || !load_registries(&r))
+		goto out;
+	site_set(&r, 0, 1);
+	if (!make_registries(&r) || !commit(&r, 0))
+		goto out;
+	registries_summary(&r);
+	ok = 1;
+out:
+	run_free(&r);
+	return ok;
+}
+
+static int
+cmd_resolve(const struct opts *o)
+{
+	struct registries *reg;
+	struct compat *cx;
+	int ok;
+
+	if (!registries_present(o->registries)) {
+		diag(EXIT_NOINPUT, NULL, "%s: no registries (frameworks.yml, "
+		    "models.yml, instances.yml)", o->registries);
+		return 0;
+	}
+	if ((reg = registries_load(o->registries)) == NULL)
+		return 0;
+	cx = compat_build(reg);
+	ok = registry_resolve(reg, cx, &o->rq, stdout);
+	compat_free(cx);
+	registries_free(reg);
+	return ok;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -642,10 +766,15 @@ main(int argc, char *argv[])
 		{ "cache", required_argument, NULL, 'K' },
 		{ "no-wait", no_argument, NULL, 'W' },
 		{ "state", required_argument, NULL, 'S' },
+		{ "framework", required_argument, NULL, 1001 },
+		{ "model", required_argument, NULL, 1002 },
+		{ "instance", required_argument, NULL, 1003 },
+		{ "profile", required_argument, NULL, 1004 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { "manifest.yml", "packages", "site", "generated",
-	    "templates", NULL, NULL, NULL, 0, 0, 0, 0 };
+	    "templates", NULL, NULL, NULL, "registries", { NULL, NULL, NULL,
+	    NULL }, 0, 0, 0, 0 };
 	char *state = NULL;
 	const char *dir = NULL;
 	enum op op = OP_NONE;
@@ -658,7 +787,7 @@ main(int argc, char *argv[])
 	 * their order. */
 	args = xcalloc((size_t)argc + 1, sizeof(*args));
 	while (optind < argc) {
-		if ((c = getopt_long(argc, argv, "+C:m:p:o:g:t:j:qvh", longopts,
+		if ((c = getopt_long(argc, argv, "+C:m:p:o:g:t:r:j:qvh", longopts,
 		    NULL)) == -1) {
 			args[n++] = argv[optind++];
 			continue;
@@ -670,6 +799,11 @@ main(int argc, char *argv[])
 		case 'o': o.site = optarg; break;
 		case 'g': o.generated = optarg; break;
 		case 't': o.templates = optarg; break;
+		case 'r': o.registries = optarg; break;
+		case 1001: o.rq.framework = optarg; break;
+		case 1002: o.rq.model = optarg; break;
+		case 1003: o.rq.instance = optarg; break;
+		case 1004: o.rq.profile = optarg; break;
 		case 'j':
 			errno = 0;
 			l = strtol(optarg, &end, 10);
@@ -716,6 +850,15 @@ main(int argc, char *argv[])
 		free(args);
 		return EXIT_USAGE;
 	}
+	if ((op == OP_RESOLVE) != (o.rq.framework != NULL) || (op != OP_RESOLVE &&
+	    (o.rq.model || o.rq.instance || o.rq.profile))) {
+		fprintf(stderr, "gen: %s\n", op == OP_RESOLVE ? "resolve: "
+		    "--framework NAME[@VERSION] is required" : "--framework, "
+		    "--model, --instance and --profile are resolve's options");
+		usage(stderr);
+		free(args);
+		return EXIT_USAGE;
+	}
 	if (dir != NULL && chdir(dir) == -1) {
 		diag_errno(dir, 1, "cannot change to folder");
 		free(args);
@@ -758,6 +901,8 @@ main(int argc, char *argv[])
 	case OP_SITE: ok = cmd_site(&o); break;
 	case OP_BUILD: ok = cmd_build(&o); break;
 	case OP_CHECK: ok = cmd_check(&o); break;
+	case OP_REGISTRIES: ok = cmd_registries(&o); break;
+	case OP_RESOLVE: ok = cmd_resolve(&o); break;
 	default: ok = 0; break;
 	}
 	free(args);

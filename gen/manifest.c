@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "manifest.h"
 
 const char *const rtype_names[RT__MAX] = { "base", "devel", "runtime", "cudnn" };
@@ -48,29 +49,17 @@ struct nameidx {
 	}		*v;
 };
 
-/* Errors printed per manifest; the rest are counted (README, Limits). */
-#define MAX_ERRORS 100
-
 /*
  * Loading state: the model under construction, whether all is well, the
  * repository (the manifest's folder, canonical) that every path must stay
- * in, and the problems already reported: a node shared through an alias
- * or a merge is checked once per use, but its problem is reported once.
- * The reported set is a hash set of (place, message hash), so that a
- * manifest with a million problems costs a million steps, not their square.
+ * in, and the problems reported (check.h).
  */
 struct ld {
 	struct manifest	*m;
 	int		 ok;
 	char		*repo;
 	struct nameidx	 distros, pkgs, cudas;	/* into m->dist, pkg, cuda */
-	size_t		 nshown, nmore;
-	size_t		 nseen, cap;	/* cap: 0 or a power of two */
-	struct seen {
-		const char	*file;	/* NULL: a free slot */
-		unsigned	 line, col;
-		uint64_t	 hash;
-	}		*seen;
+	struct check	 c;
 };
 
 static uint64_t
@@ -135,89 +124,8 @@ nameidx_free(struct nameidx *x)
 	memset(x, 0, sizeof(*x));
 }
 
-static uint64_t
-seen_hash(const struct seen *s)
-{
-	uint64_t h = s->hash;
-
-	h ^= (uint64_t)(uintptr_t)s->file + ((uint64_t)s->line << 32) + s->col;
-	h *= 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
-/* Has this message been reported at this place?  Records it if not. */
-static int
-seen_before(struct ld *ld, const struct pos *p, const char *msg)
-{
-	struct seen k = { p->file ? p->file : "", p->line, p->col,
-	    0xcbf29ce484222325ULL }, *old;
-	size_t i, j, oldcap;
-
-	for (; *msg; msg++)
-		k.hash = (k.hash ^ (unsigned char)*msg) * 0x100000001b3ULL;
-	if (2 * (ld->nseen + 1) > ld->cap) {
-		old = ld->seen;
-		oldcap = ld->cap;
-		ld->cap = ld->cap ? 2 * ld->cap : 64;
-		ld->seen = xcalloc(ld->cap, sizeof(*ld->seen));
-		for (i = 0; i < oldcap; i++) {
-			if (old[i].file == NULL)
-				continue;
-			for (j = seen_hash(&old[i]) & (ld->cap - 1);
-			    ld->seen[j].file != NULL; j = (j + 1) & (ld->cap - 1))
-				continue;
-			ld->seen[j] = old[i];
-		}
-		free(old);
-	}
-	for (j = seen_hash(&k) & (ld->cap - 1); ld->seen[j].file != NULL;
-	    j = (j + 1) & (ld->cap - 1)) {
-		old = &ld->seen[j];
-		if (old->file == k.file && old->line == k.line &&
-		    old->col == k.col && old->hash == k.hash)
-			return 1;
-	}
-	ld->seen[j] = k;
-	ld->nseen++;
-	return 0;
-}
-
-/*
- * Report a problem at a place (NULL: none) under the dotted path, once per
- * place and message, and fail the load.  near, when set, is a suggestion
- * ("; did you mean 'near'?") that is not part of what makes the problem
- * the same as another.  Past MAX_ERRORS the problems are only counted;
- * manifest_load says how many were left out.
- */
-static void
-vbad_at(struct ld *ld, const struct pos *at, const char *path,
-    const char *near, const char *fmt, va_list ap)
-{
-	va_list aq;
-	char *msg;
-	int len;
-
-	ld->ok = 0;
-	va_copy(aq, ap);
-	len = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	msg = xmalloc(len > 0 ? (size_t)len + 1 : 1);
-	vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap);
-	if (at != NULL && seen_before(ld, at, msg))
-		goto out;
-	if (ld->nshown == MAX_ERRORS) {
-		ld->nmore++;	/* counted, and told at the end */
-		goto out;
-	}
-	ld->nshown++;
-	diag(EXIT_DATAERR, at, "%s%s%s%s%s%s", path != NULL ? path : "",
-	    path != NULL && *path != '\0' ? ": " : "", msg,
-	    near != NULL ? "; did you mean '" : "", near != NULL ? near : "",
-	    near != NULL ? "'?" : "");
-out:
-	free(msg);
-}
-
+/* Report at node n's place (n may be NULL), or at a place; with a
+ * suggestion (NULL: none). */
 static void
 bad_at(struct ld *ld, const struct pos *at, const char *path,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -229,11 +137,10 @@ bad_at(struct ld *ld, const struct pos *at, const char *path,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vbad_at(ld, at, path, NULL, fmt, ap);
+	check_vbad(&ld->c, at, path, NULL, fmt, ap);
 	va_end(ap);
 }
 
-/* The same at node n's place (n may be NULL). */
 static void
 bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -244,11 +151,10 @@ bad(struct ld *ld, const struct ynode *n, const char *path, const char *fmt, ...
 	va_list ap;
 
 	va_start(ap, fmt);
-	vbad_at(ld, n != NULL ? &n->pos : NULL, path, NULL, fmt, ap);
+	check_vbad(&ld->c, n != NULL ? &n->pos : NULL, path, NULL, fmt, ap);
 	va_end(ap);
 }
 
-/* The same with a suggestion (NULL: none). */
 static void
 bad_near(struct ld *ld, const struct ynode *n, const char *path,
     const char *near, const char *fmt, ...)
@@ -261,141 +167,12 @@ bad_near(struct ld *ld, const struct ynode *n, const char *path,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vbad_at(ld, n != NULL ? &n->pos : NULL, path, near, fmt, ap);
+	check_vbad(&ld->c, n != NULL ? &n->pos : NULL, path, near, fmt, ap);
 	va_end(ap);
-}
-
-/*
- * Are suggestions still worth their cost?  Finding one compares a name
- * with every candidate; past MAX_ERRORS nothing is shown, and computing
- * them would make a manifest of many bad names against many defined ones
- * quadratic.
- */
-static int
-hint_wanted(const struct ld *ld)
-{
-	return ld->nshown < MAX_ERRORS;
-}
-
-/*
- * A value quoted for a message: escapes control characters and cuts long
- * text.  Four rotating buffers let one message show several values.
- */
-static const char *
-shown(const char *s)
-{
-	static char bufs[4][96];
-	static int k;
-	char *o = bufs[k = (k + 1) % 4], *e = o + sizeof(bufs[0]) - 8;
-	const unsigned char *p = (const unsigned char *)s;
-
-	*o++ = '"';
-	for (; *p && o < e; p++) {
-		if (*p == '\n') {
-			*o++ = '\\'; *o++ = 'n';
-		} else if (*p == '\t') {
-			*o++ = '\\'; *o++ = 't';
-		} else if (*p == '"' || *p == '\\') {
-			*o++ = '\\'; *o++ = (char)*p;
-		} else if (*p < 0x20 || *p == 0x7f)
-			o += snprintf(o, 5, "\\x%02x", *p);
-		else
-			*o++ = (char)*p;
-	}
-	if (*p)
-		o += snprintf(o, 4, "...");
-	*o++ = '"';
-	*o = '\0';
-	return bufs[k];
-}
-
-static char *
-join(const char *path, const char *key)
-{
-	if (path == NULL || *path == '\0')
-		return xstrdup(key);
-	return xasprintf("%s.%s", path, key);
-}
-
-/* Unknown keys, with the nearest valid key suggested. */
-static void
-check_keys(struct ld *ld, const struct ynode *map, const char *path,
-    const char *const *allowed)
-{
-	const char *const *a;
-	const char *near;
-	size_t i;
-
-	for (i = 0; i < map->n; i++) {
-		for (a = allowed; *a != NULL; a++)
-			if (strcmp(*a, map->keys[i]->str) == 0)
-				break;
-		if (*a != NULL)
-			continue;
-		near = hint_wanted(ld) ? nearest(map->keys[i]->str, allowed) :
-		    NULL;
-		bad_near(ld, map->keys[i], path, near, "unknown key %s",
-		    shown(map->keys[i]->str));
-	}
-}
-
-static int
-expect_kind(struct ld *ld, const struct ynode *n, const char *path,
-    enum ykind kind)
-{
-	static const char *const what[] = { "a string", "a sequence", "a mapping" };
-
-	if (n->kind == kind)
-		return 1;
-	bad(ld, n, path, "expected %s, got %s", what[kind], ynode_what(n));
-	return 0;
-}
-
-/* Control characters, and newlines when oneline is set. */
-static int
-clean_text(const char *s, int oneline)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\n' && !oneline)
-			continue;
-		if (*p == '\t' && !oneline)
-			continue;
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-	}
-	return 1;
 }
 
 enum { OPT = 0, REQ = 1 };
 enum { TEXT = 0, LINE = 1 };
-
-/*
- * Is n a string?  Plain 123, 1.5, true and ~ (or nothing) are not, by the
- * YAML 1.2 core schema; "123" and !!str 123 are.  Reports
- * "expected WHAT, got an integer (quote it: "123")" otherwise.
- */
-static int
-want_str(struct ld *ld, const struct ynode *n, const char *path,
-    const char *what)
-{
-	if (yscalar_is_str(n))
-		return 1;
-	/* Text typed as null, a boolean or a number is short and plain. */
-	if (n->kind != Y_SCALAR)
-		bad(ld, n, path, "expected %s, got %s", what, ynode_what(n));
-	else if (n->len == 0)
-		bad(ld, n, path, "expected %s, got null (an empty value; write "
-		    "\"\" for empty text)", what);
-	else if (yscalar_is_null(n))
-		bad(ld, n, path, "expected %s, got null: %.40s (write \"\" for "
-		    "empty text)", what, n->str);
-	else
-		bad(ld, n, path, "expected %s, got %s: %.40s (write \"%.40s\" "
-		    "for text)", what, ynode_what(n), n->str, n->str);
-	return 0;
-}
 
 /*
  * A string field.  Missing gives "" (or an error when required); anything
@@ -417,13 +194,13 @@ get_str(struct ld *ld, const struct ynode *map, const char *key,
 			bad(ld, map, path, "missing required key '%s'", key);
 		return NULL;
 	}
-	p = join(path, key);
-	if (!want_str(ld, n, p, "a string")) {
+	p = path_join(path, key);
+	if (!check_str(&ld->c, n, p, "a string")) {
 		*out = xstrdup("");
 		free(p);
 		return NULL;
 	}
-	if (strlen(n->str) != n->len || !clean_text(n->str, line)) {
+	if (strlen(n->str) != n->len || !text_clean(n->str, line)) {
 		bad(ld, n, p, "%s contains a %s; this value must be one line of "
 		    "text", shown(n->str), strchr(n->str, '\n') ? "newline" :
 		    "control character");
@@ -535,18 +312,18 @@ parse_components(struct ld *ld, const struct ynode *map, const char *path,
 	for (i = 0; i < map->n; i++) {
 		k = map->keys[i];
 		v = map->items[i];
-		p = join(path, k->str);
+		p = path_join(path, k->str);
 		if (!match_id(k->str, "-_.")) {
 			bad(ld, k, path, "component name %s is not a package name "
 			    "(lower-case letters, digits, '-', '_', '.')", shown(k->str));
 		} else if (v->kind == Y_SCALAR && yscalar_is_null(v)) {
 			bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
-		} else if (!want_str(ld, v, p, "a package version string")) {
+		} else if (!check_str(&ld->c, v, p, "a package version string")) {
 			/* reported */
 		} else if (*v->str == '\0') {
 			bad(ld, v, p, "needs a package version (e.g. 12.4.127-1)");
 		} else if (strcspn(v->str, " \t\r\n\"'\\$`") != v->len ||
-		    !clean_text(v->str, LINE)) {
+		    !text_clean(v->str, LINE)) {
 			bad(ld, v, p, "%s is not a package version", shown(v->str));
 		} else if (is_cudnn(k->str) && c->cudnn >= 0) {
 			bad(ld, k, path, "more than one cuDNN component: '%s' and '%s'",
@@ -571,13 +348,13 @@ parse_cuda_deps(struct ld *ld, const struct ynode *map)
 	char *p;
 	size_t i;
 
-	if (!expect_kind(ld, map, "cuda_dependencies", Y_MAP))
+	if (!check_kind(&ld->c, map, "cuda_dependencies", Y_MAP))
 		return;
 	m->cuda = xcalloc(map->n, sizeof(*m->cuda));
 	for (i = 0; i < map->n; i++) {
 		k = map->keys[i];
 		v = map->items[i];
-		p = join("cuda_dependencies", k->str);
+		p = path_join("cuda_dependencies", k->str);
 		c = &m->cuda[m->ncuda];
 		if (!split_cuda_version(k->str, &c->major, &c->minor, &c->patch)) {
 			bad(ld, k, "cuda_dependencies", "%s is not a CUDA version "
@@ -585,7 +362,7 @@ parse_cuda_deps(struct ld *ld, const struct ynode *map)
 			free(p);
 			continue;
 		}
-		if (!expect_kind(ld, v, p, Y_MAP)) {
+		if (!check_kind(&ld->c, v, p, Y_MAP)) {
 			cudaset_clear(c);
 			free(p);
 			continue;
@@ -637,7 +414,7 @@ bad_cuda_ref(struct ld *ld, const struct ynode *n, const char *path)
 	const char *near = NULL;
 	size_t i;
 
-	if (hint_wanted(ld)) {
+	if (check_hint(&ld->c)) {
 		names = xcalloc(ld->m->ncuda + 1, sizeof(*names));
 		for (i = 0; i < ld->m->ncuda; i++)
 			names[i] = ld->m->cuda[i].version;
@@ -684,7 +461,7 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 	    *n->str == '\0')))
 		return;
 	if (n->kind == Y_SCALAR) {
-		if (!want_str(ld, n, path, "a CUDA version string"))
+		if (!check_str(&ld->c, n, path, "a CUDA version string"))
 			return;
 		if ((src = find_cuda(ld, n->str)) == NULL)
 			bad_cuda_ref(ld, n, path);
@@ -696,7 +473,7 @@ parse_release_cuda(struct ld *ld, const struct ynode *n, const char *path,
 		for (i = 0; i < n->n; i++) {
 			const struct ynode *it = n->items[i];
 
-			if (!want_str(ld, it, path, "a CUDA version string"))
+			if (!check_str(&ld->c, it, path, "a CUDA version string"))
 				continue;
 			if ((src = find_cuda(ld, it->str)) == NULL)
 				bad_cuda_ref(ld, it, path);
@@ -784,12 +561,12 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 
 	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n)))
 		return;
-	if (!expect_kind(ld, n, path, Y_SEQ))
+	if (!check_kind(&ld->c, n, path, Y_SEQ))
 		return;
 	r->env = xcalloc(n->n, sizeof(*r->env));
 	for (i = 0; i < n->n; i++) {
 		it = n->items[i];
-		if (!want_str(ld, it, path, "NAME=value"))
+		if (!check_str(&ld->c, it, path, "NAME=value"))
 			continue;
 		if ((eq = strchr(it->str, '=')) == NULL) {
 			bad(ld, it, path, "%s is not NAME=value", shown(it->str));
@@ -803,7 +580,7 @@ parse_envars(struct ld *ld, const struct ynode *n, const char *path,
 			free(name);
 			continue;
 		}
-		if (strlen(it->str) != it->len || !clean_text(eq + 1, LINE)) {
+		if (strlen(it->str) != it->len || !text_clean(eq + 1, LINE)) {
 			bad(ld, it, path, "%s contains a %s; this value must be one "
 			    "line of text", shown(it->str), strchr(eq, '\n') ?
 			    "newline" : "control character");
@@ -1050,48 +827,48 @@ parse_spec(struct ld *ld, const struct ynode *map, const char *path,
 	const struct ynode *n;
 	char *p;
 
-	if (!expect_kind(ld, map, path, Y_MAP))
+	if (!check_kind(&ld->c, map, path, Y_MAP))
 		return;
-	check_keys(ld, map, path, spec_keys);
+	check_keys(&ld->c, map, path, spec_keys);
 	n = get_str(ld, map, "templates_dir", path, tmpl ? OPT : REQ, LINE,
 	    &r->templates_dir);
 	if (n != NULL && *r->templates_dir) {
 		r->templates_dir_pos = n->pos;
-		p = join(path, "templates_dir");
+		p = path_join(path, "templates_dir");
 		check_family(ld, n, p, r->templates_dir);
 		free(p);
 	}
 	n = get_str(ld, map, "base_image", path, tmpl ? OPT : REQ, LINE, &r->base_image);
 	if (n != NULL && *r->base_image && strpbrk(r->base_image, " \t\"'\\$`") != NULL) {
-		p = join(path, "base_image");
+		p = path_join(path, "base_image");
 		bad(ld, n, p, "%s is not an image reference", shown(r->base_image));
 		free(p);
 	}
 	n = get_str(ld, map, "add_to_tags", path, OPT, LINE, &r->add_to_tags);
 	if (n != NULL && strspn(r->add_to_tags, "abcdefghijklmnopqrstuvwxyz"
 	    "0123456789-_.") != strlen(r->add_to_tags)) {
-		p = join(path, "add_to_tags");
+		p = path_join(path, "add_to_tags");
 		bad(ld, n, p, "%s cannot be part of an image tag (lower-case "
 		    "letters, digits, '-', '_', '.')", shown(r->add_to_tags));
 		free(p);
 	}
 	n = get_str(ld, map, "header", path, OPT, TEXT, &r->header);
 	if (n != NULL && *r->header) {
-		p = join(path, "header");
+		p = path_join(path, "header");
 		check_header(ld, n, p, r->header);
 		free(p);
 	}
 	get_str(ld, map, "cuda_prefix_url", path, OPT, LINE, &r->cuda_prefix_url);
 	if (*r->cuda_prefix_url && !match_id(r->cuda_prefix_url, "-_.") &&
 	    (n = ymap_get(map, "cuda_prefix_url")) != NULL) {
-		p = join(path, "cuda_prefix_url");
+		p = path_join(path, "cuda_prefix_url");
 		bad(ld, n, p, "%s is not a repository folder name such as "
 		    "ubuntu2204 or rhel9", shown(r->cuda_prefix_url));
 		free(p);
 	}
 	n = get_str(ld, map, "cuda_requires", path, OPT, LINE, &r->cuda_requires);
 	if (n != NULL && strpbrk(r->cuda_requires, "\"\\$`") != NULL) {
-		p = join(path, "cuda_requires");
+		p = path_join(path, "cuda_requires");
 		bad(ld, n, p, "%s may not hold quotes, '\\', '$' or '`'",
 		    shown(r->cuda_requires));
 		free(p);
@@ -1100,7 +877,7 @@ parse_spec(struct ld *ld, const struct ynode *map, const char *path,
 		    "cuda_short", "cuda_major", NULL };
 		const char *q = r->cuda_requires, *e;
 
-		p = join(path, "cuda_requires");
+		p = path_join(path, "cuda_requires");
 		while ((q = strchr(q, '{')) != NULL) {
 			char *f;
 			const char *const *rf;
@@ -1123,7 +900,7 @@ parse_spec(struct ld *ld, const struct ynode *map, const char *path,
 
 	r->multistage = 1;
 	if ((n = ymap_get(map, "multistage_image")) != NULL && !yscalar_is_null(n)) {
-		p = join(path, "multistage_image");
+		p = path_join(path, "multistage_image");
 		if (n->kind != Y_SCALAR || strcmp(ynode_what(n), "a boolean") != 0)
 			bad(ld, n, p, "expected true or false, got %s%s%s",
 			    ynode_what(n), n->kind == Y_SCALAR ? " " : "",
@@ -1133,11 +910,11 @@ parse_spec(struct ld *ld, const struct ynode *map, const char *path,
 		free(p);
 	}
 
-	p = join(path, "envars");
+	p = path_join(path, "envars");
 	parse_envars(ld, ymap_get(map, "envars"), p, r);
 	free(p);
 
-	p = join(path, "cuda");
+	p = path_join(path, "cuda");
 	parse_release_cuda(ld, ymap_get(map, "cuda"), p, r);
 	if (!tmpl && r->ncuda > 0) {
 		if (*r->cuda_prefix_url == '\0')
@@ -1159,20 +936,20 @@ parse_releases(struct ld *ld, const struct ynode *map)
 	char *p, *pv;
 	size_t i, j;
 
-	if (!expect_kind(ld, map, "releases", Y_MAP))
+	if (!check_kind(&ld->c, map, "releases", Y_MAP))
 		return;
 	m->dist = xcalloc(map->n, sizeof(*m->dist));
 	for (i = 0; i < map->n; i++) {
 		k = map->keys[i];
 		v = map->items[i];
-		p = join("releases", k->str);
+		p = path_join("releases", k->str);
 		if (!match_id(k->str, "-_")) {
 			bad(ld, k, "releases", "distro name %s must be lower-case "
 			    "letters, digits, '-' and '_'", shown(k->str));
 			free(p);
 			continue;
 		}
-		if (!expect_kind(ld, v, p, Y_MAP)) {
+		if (!check_kind(&ld->c, v, p, Y_MAP)) {
 			free(p);
 			continue;
 		}
@@ -1192,7 +969,7 @@ parse_releases(struct ld *ld, const struct ynode *map)
 				    "'.', '_' and '-'", shown(vk->str));
 				continue;
 			}
-			pv = join(p, vk->str);
+			pv = path_join(p, vk->str);
 			r->distro = xstrdup(k->str);
 			r->version = xstrdup(vk->str);
 			r->pos = vk->pos;
@@ -1233,12 +1010,12 @@ flatten_distros(struct ld *ld, const struct ynode *n, const char *path,
 			    depth + 1);
 		return;
 	}
-	if (!want_str(ld, n, path, "a distro name or a list of them"))
+	if (!check_str(&ld->c, n, path, "a distro name or a list of them"))
 		return;
 	if ((d = find_distro(ld, n->str)) == NULL) {
 		names = NULL;
 		near = NULL;
-		if (hint_wanted(ld)) {
+		if (check_hint(&ld->c)) {
 			names = xcalloc(ld->m->ndist + 1, sizeof(*names));
 			for (i = 0; i < ld->m->ndist; i++)
 				names[i] = ld->m->dist[i].name;
@@ -1273,7 +1050,7 @@ parse_packages(struct ld *ld, const struct ynode *map)
 	char *p, *pt;
 	size_t i, j, t;
 
-	if (!expect_kind(ld, map, "packages", Y_MAP))
+	if (!check_kind(&ld->c, map, "packages", Y_MAP))
 		return;
 	m->pkg = xcalloc(map->n, sizeof(*m->pkg));
 	if (map->n == 0)
@@ -1281,7 +1058,7 @@ parse_packages(struct ld *ld, const struct ynode *map)
 	for (i = 0; i < map->n; i++) {
 		k = map->keys[i];
 		v = map->items[i];
-		p = join("packages", k->str);
+		p = path_join("packages", k->str);
 		if (!match_id(k->str, "-_.")) {
 			bad(ld, k, "packages", "package name %s must be lower-case "
 			    "letters, digits, '-', '_' and '.' (it names images)",
@@ -1289,7 +1066,7 @@ parse_packages(struct ld *ld, const struct ynode *map)
 			free(p);
 			continue;
 		}
-		if (!expect_kind(ld, v, p, Y_MAP)) {
+		if (!check_kind(&ld->c, v, p, Y_MAP)) {
 			free(p);
 			continue;
 		}
@@ -1302,11 +1079,11 @@ parse_packages(struct ld *ld, const struct ynode *map)
 				bad(ld, v->keys[j], p, "'base' is implied by the other "
 				    "release types; list devel, runtime or cudnn");
 		/* 'base' was reported above: keep it out of the generic check. */
-		check_keys(ld, v, p, type_keys_base);
+		check_keys(&ld->c, v, p, type_keys_base);
 		for (t = RT_DEVEL; t < RT__MAX; t++) {
 			if ((tv = ymap_get(v, rtype_names[t])) == NULL)
 				continue;
-			pt = join(p, rtype_names[t]);
+			pt = path_join(p, rtype_names[t]);
 			flatten_distros(ld, tv, pt, pk, (enum rtype)t, &listed, 0);
 			nameidx_free(&listed);
 			free(pt);
@@ -1335,7 +1112,7 @@ env_name_field(struct ld *ld, const struct ynode *map, const char *key,
 
 	if (n == NULL || **out == '\0' || match_name(*out, 0))
 		return;
-	p = join(path, key);
+	p = path_join(path, key);
 	bad(ld, n, p, "%s is not an environment variable name; give the name "
 	    "of the variable that holds the secret, never the secret", shown(*out));
 	free(p);
@@ -1369,7 +1146,7 @@ parse_repository(struct ld *ld, const struct ynode *map)
 	char *p, *pr;
 	size_t i, j;
 
-	if (!expect_kind(ld, map, "repository", Y_MAP))
+	if (!check_kind(&ld->c, map, "repository", Y_MAP))
 		return;
 	m->reg = xcalloc(map->n, sizeof(*m->reg));
 	names = xcalloc(m->npkg + 1, sizeof(*names));
@@ -1378,43 +1155,43 @@ parse_repository(struct ld *ld, const struct ynode *map)
 	for (i = 0; i < map->n; i++) {
 		k = map->keys[i];
 		v = map->items[i];
-		p = join("repository", k->str);
-		if (!expect_kind(ld, v, p, Y_MAP)) {
+		p = path_join("repository", k->str);
+		if (!check_kind(&ld->c, v, p, Y_MAP)) {
 			free(p);
 			continue;
 		}
 		r = &m->reg[m->nreg++];
 		r->host = xstrdup(k->str);
 		r->pos = k->pos;
-		check_keys(ld, v, p, repo_keys);
+		check_keys(&ld->c, v, p, repo_keys);
 		env_name_field(ld, v, "only_if", p, REQ, &r->only_if);
 		env_name_field(ld, v, "user", p, OPT, &r->user);
 		env_name_field(ld, v, "pwd", p, OPT, &r->pwd);
-		pr = join(p, "registry");
+		pr = path_join(p, "registry");
 		if ((reg = ymap_get(v, "registry")) == NULL)
 			bad(ld, v, p, "missing required key 'registry'");
-		else if (expect_kind(ld, reg, pr, Y_MAP)) {
+		else if (check_kind(&ld->c, reg, pr, Y_MAP)) {
 			r->pkg = xcalloc(reg->n, sizeof(*r->pkg));
 			r->uri = xcalloc(reg->n, sizeof(*r->uri));
 			for (j = 0; j < reg->n; j++) {
 				const struct ynode *rk = reg->keys[j], *rv = reg->items[j];
 
 				if (find_package(ld, rk->str) == NULL) {
-					near = hint_wanted(ld) ? nearest(rk->str,
+					near = check_hint(&ld->c) ? nearest(rk->str,
 					    names) : NULL;
 					bad_near(ld, rk, pr, near, "%s is not a package "
 					    "in packages", shown(rk->str));
 					continue;
 				}
 				if (!yscalar_is_str(rv)) {
-					char *pp = join(pr, rk->str);
+					char *pp = path_join(pr, rk->str);
 
-					want_str(ld, rv, pp, "an image name");
+					check_str(&ld->c, rv, pp, "an image name");
 					free(pp);
 					continue;
 				}
 				if (!valid_image_uri(rv->str)) {
-					char *pp = join(pr, rk->str);
+					char *pp = path_join(pr, rk->str);
 
 					bad(ld, rv, pp, "%s is not an image name such as "
 					    "docker.io/org/name (lower-case, no tag)",
@@ -1499,12 +1276,12 @@ parse_tag_spec(struct ld *ld, const struct ynode *map)
 		    "{distro}{distro_version}");
 		return;
 	}
-	if (!expect_kind(ld, map, "tag_spec", Y_MAP)) {
+	if (!check_kind(&ld->c, map, "tag_spec", Y_MAP)) {
 		m->tag_fmt = xstrdup("");
 		m->tag_cuda_fmt = xstrdup("");
 		return;
 	}
-	check_keys(ld, map, "tag_spec", tag_keys);
+	check_keys(&ld->c, map, "tag_spec", tag_keys);
 	if ((n = get_str(ld, map, "fmt", "tag_spec", REQ, LINE, &m->tag_fmt)) != NULL) {
 		m->tag_fmt_pos = n->pos;
 		check_tag_fmt(ld, n, "tag_spec.fmt", m->tag_fmt, 0);
@@ -1533,7 +1310,7 @@ url_field(struct ld *ld, const struct ynode *map, const char *key,
 	if (n == NULL || **out == '\0')
 		return;
 	if (!is_url(*out) || strpbrk(*out, " \"'<>\\`") != NULL) {
-		p = join(path, key);
+		p = path_join(path, key);
 		bad(ld, n, p, "%s is not an http(s) URL", shown(*out));
 		free(p);
 	}
@@ -1548,45 +1325,45 @@ parse_engines(struct ld *ld, const struct ynode *map)
 	char *p, *pp;
 	size_t i, j;
 
-	if (!expect_kind(ld, map, "engines", Y_MAP))
+	if (!check_kind(&ld->c, map, "engines", Y_MAP))
 		return;
 	m->eng = xcalloc(map->n, sizeof(*m->eng));
 	for (i = 0; i < map->n; i++) {
 		k = map->keys[i];
 		v = map->items[i];
-		p = join("engines", k->str);
+		p = path_join("engines", k->str);
 		if (!match_id(k->str, "-")) {
 			bad(ld, k, "engines", "engine id %s must be lower-case letters, "
 			    "digits and '-'", shown(k->str));
 			free(p);
 			continue;
 		}
-		if (!expect_kind(ld, v, p, Y_MAP)) {
+		if (!check_kind(&ld->c, v, p, Y_MAP)) {
 			free(p);
 			continue;
 		}
 		e = &m->eng[m->neng++];
 		e->id = xstrdup(k->str);
 		e->pos = k->pos;
-		check_keys(ld, v, p, engine_keys);
+		check_keys(&ld->c, v, p, engine_keys);
 		get_str(ld, v, "name", p, REQ, LINE, &e->name);
 		get_str(ld, v, "description", p, OPT, LINE, &e->description);
 		url_field(ld, v, "homepage", p, OPT, &e->homepage);
 		if ((n = get_str(ld, v, "readme", p, OPT, LINE, &e->readme)) !=
 		    NULL && *e->readme) {
-			pp = join(p, "readme");
+			pp = path_join(p, "readme");
 			e->readme_path = repo_file(ld, n, pp, e->readme);
 			free(pp);
 		}
-		pp = join(p, "model_formats");
+		pp = path_join(p, "model_formats");
 		if ((n = ymap_get(v, "model_formats")) != NULL &&
 		    !(n->kind == Y_SCALAR && yscalar_is_null(n)) &&
-		    expect_kind(ld, n, pp, Y_SEQ)) {
+		    check_kind(&ld->c, n, pp, Y_SEQ)) {
 			e->formats = xcalloc(n->n, sizeof(*e->formats));
 			for (j = 0; j < n->n; j++) {
 				const struct ynode *f = n->items[j];
 
-				if (!want_str(ld, f, pp, "a model format name"))
+				if (!check_str(&ld->c, f, pp, "a model format name"))
 					continue;
 				if (!match_id(f->str, "-_.")) {
 					bad(ld, f, pp, "%s is not a model format name "
@@ -1612,13 +1389,13 @@ parse_site(struct ld *ld, const struct ynode *map)
 		m->site_url = xstrdup("");
 		return;
 	}
-	if (!expect_kind(ld, map, "site", Y_MAP)) {
+	if (!check_kind(&ld->c, map, "site", Y_MAP)) {
 		m->site_title = xstrdup("");
 		m->site_base_url = xstrdup("");
 		m->site_url = xstrdup("");
 		return;
 	}
-	check_keys(ld, map, "site", site_keys);
+	check_keys(&ld->c, map, "site", site_keys);
 	get_str(ld, map, "title", "site", OPT, LINE, &m->site_title);
 	if (*m->site_title == '\0') {
 		free(m->site_title);
@@ -1690,16 +1467,16 @@ parse_platforms(struct ld *ld, const struct ynode *n)
 	}
 	if (n == NULL || (n->kind == Y_SCALAR && yscalar_is_null(n)))
 		return;
-	if (!expect_kind(ld, n, "platforms", Y_SEQ))
+	if (!check_kind(&ld->c, n, "platforms", Y_SEQ))
 		return;
 	for (i = 0; i < n->n; i++) {
 		it = n->items[i];
 		path = xasprintf("platforms[%zu]", i);
-		if (!expect_kind(ld, it, path, Y_MAP)) {
+		if (!check_kind(&ld->c, it, path, Y_MAP)) {
 			free(path);
 			continue;
 		}
-		check_keys(ld, it, path, plat_keys);
+		check_keys(&ld->c, it, path, plat_keys);
 		get_str(ld, it, "os", path, REQ, LINE, &os);
 		get_str(ld, it, "arch", path, REQ, LINE, &arch);
 		acc = ymap_get(it, "accelerators");
@@ -1709,10 +1486,10 @@ parse_platforms(struct ld *ld, const struct ynode *n)
 				    "names such as linux and aarch64");
 		} else if (acc == NULL)
 			bad(ld, it, path, "missing required key 'accelerators'");
-		else if (expect_kind(ld, acc, path, Y_SEQ)) {
+		else if (check_kind(&ld->c, acc, path, Y_SEQ)) {
 			p = plat_add(m, os, arch);
 			for (k = 0; k < acc->n; k++) {
-				if (!want_str(ld, acc->items[k], path,
+				if (!check_str(&ld->c, acc->items[k], path,
 				    "an accelerator name"))
 					continue;
 				if (!match_id(acc->items[k]->str, "_")) {
@@ -1748,7 +1525,7 @@ manifest_load(const char *path)
 	const char *const *k;
 
 	m = ld.m = xcalloc(1, sizeof(*m));
-	ld.ok = 1;
+	check_init(&ld.c);
 	m->path = xstrdup(path);
 	slash = strrchr(path, '/');
 	m->dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
@@ -1763,7 +1540,7 @@ manifest_load(const char *path)
 		    "(packages, releases, ...), got %s", ynode_what(root));
 		goto fail;
 	}
-	check_keys(&ld, root, "", top_keys);
+	check_keys(&ld.c, root, "", top_keys);
 	for (k = need; *k != NULL; k++)
 		if (ymap_get(root, *k) == NULL)
 			bad(&ld, root, NULL, "missing required section '%s'", *k);
@@ -1788,17 +1565,13 @@ manifest_load(const char *path)
 	m->engine_ids = xcalloc(m->neng + 1, sizeof(*m->engine_ids));
 	for (size_t i = 0; i < m->neng; i++)
 		m->engine_ids[i] = m->eng[i].id;
-	if (ld.ok)
+	if (check_end(&ld.c, path))
 		goto out;
-	if (ld.nmore > 0)
-		diag(EXIT_DATAERR, NULL, "%s: ... and %zu more error%s (only "
-		    "the first %d are shown)", path, ld.nmore, ld.nmore == 1 ?
-		    "" : "s", MAX_ERRORS);
 fail:
 	manifest_free(m);
 	m = NULL;
 out:
-	free(ld.seen);
+	check_end(&ld.c, path);
 	free(ld.repo);
 	nameidx_free(&ld.distros);
 	nameidx_free(&ld.pkgs);

@@ -168,6 +168,15 @@ int		 fwreq_allows(const struct fwreq *, const char *version);
  * as bound has.  -1, 0 or 1.
  */
 int		 accel_cmp(const char *v, const char *bound);
+/* The same on versions parsed once (at most ACCELV_MAX numbers, as the
+ * loader requires). */
+#define ACCELV_MAX 8
+struct accelv {
+	unsigned	 n;
+	unsigned long	 c[ACCELV_MAX];
+};
+void		 accelv_parse(const char *, struct accelv *);
+int		 accelv_cmp(const struct accelv *v, const struct accelv *bound);
 /* Does v satisfy a framework version's requirement: within versionRange
  * when it has one, else equal to the pinned version? */
 int		 accel_satisfies(const struct fwversion *, const char *v);

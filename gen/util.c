@@ -16,6 +16,7 @@
 #include <openssl/evp.h>
 
 #include "gen.h"
+#include "jsonpos.h"
 
 int	gen_status;
 int	gen_verbose;
@@ -630,6 +631,21 @@ nearest(const char *s, const char *const *cands)
 	return bestd <= limit ? best : NULL;
 }
 
+const char *
+nearest_of(const char *s, const void *base, size_t n, size_t size,
+    size_t off)
+{
+	const char **cands = xcalloc(n + 1, sizeof(*cands));
+	const char *best;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cands[i] = *(char *const *)((const char *)base + i * size + off);
+	best = nearest(s, cands);
+	free(cands);
+	return best;
+}
+
 void
 hex_encode(const unsigned char *in, size_t n, char *out)
 {
@@ -884,4 +900,57 @@ arena_free(struct arena *a)
 		prev = a->prev;
 		free(a);
 	}
+}
+
+/*
+ * A JSON string as jansson writes it with JSON_ENSURE_ASCII: the two-char
+ * escapes, \u00XX (upper-case hex) for other control characters, and
+ * \uXXXX (surrogate pairs above U+FFFF) for everything outside ASCII.
+ * The text is valid UTF-8: every string came through a checked reader.
+ */
+void
+buf_json_str(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+	size_t n;
+
+	buf_putc(b, '"');
+	while (*p != '\0') {
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			const unsigned char *q = p;
+
+			while (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+				q++;
+			buf_add(b, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); p++; continue;
+		case '\\': buf_puts(b, "\\\\"); p++; continue;
+		case '\b': buf_puts(b, "\\b"); p++; continue;
+		case '\f': buf_puts(b, "\\f"); p++; continue;
+		case '\n': buf_puts(b, "\\n"); p++; continue;
+		case '\r': buf_puts(b, "\\r"); p++; continue;
+		case '\t': buf_puts(b, "\\t"); p++; continue;
+		}
+		if (*p < 0x80) {
+			buf_printf(b, "\\u%04X", *p++);
+			continue;
+		}
+		if ((n = utf8_seq(p, strlen((const char *)p), &cp)) == 0) {
+			buf_printf(b, "\\u%04X", 0xFFFD);	/* not reached */
+			p++;
+			continue;
+		}
+		if (cp > 0xFFFF) {
+			cp -= 0x10000;
+			buf_printf(b, "\\u%04lX\\u%04lX", 0xD800 | (cp >> 10),
+			    0xDC00 | (cp & 0x3FF));
+		} else
+			buf_printf(b, "\\u%04lX", cp);
+		p += n;
+	}
+	buf_putc(b, '"');
 }

@@ -87,6 +87,22 @@ expect_status 2 "unknown command" "$gen" frobnicate
 expect_status 2 "bad -j" "$gen" -j zero validate
 expect_status 66 "missing manifest" "$gen" -m nope.yml validate
 expect_status 0 "--help" "$gen" --help
+# The registries' commands: usage and a folder without registries.
+expect_status 2 "resolve without --framework" "$gen" resolve
+expect_status 2 "--model outside resolve" "$gen" --model x validate
+expect_status 66 "registries: none" "$gen" -r nowhere registries
+expect_status 66 "resolve: no registries" "$gen" -r nowhere resolve --framework vllm
+[ ! -e site ] && ok || no "registries without registries wrote something"
+mkdir -p reg
+printf '{}\n' >reg/frameworks.yml
+expect_status 66 "registries: one file missing" "$gen" -r reg registries
+grep -q '^gen: reg/models.yml: missing' "$tmp/err" && ok || no "missing registry file not named: $(cat "$tmp/err")"
+printf '{}\n' >reg/models.yml
+printf '{}\n' >reg/models.json
+printf '{}\n' >reg/instances.yml
+expect_status 65 "registries: two files of one kind" "$gen" -r reg registries
+grep -q 'reg/models.yml and reg/models.json both exist' "$tmp/err" && ok || no "two registry files: $(cat "$tmp/err")"
+rm -rf reg
 cd "$top" || exit 1
 
 # --help is the README's usage block, word for word.
@@ -94,7 +110,7 @@ cd "$top" || exit 1
 awk '/^<!-- usage -->$/{f=1;next} /^<!-- \/usage -->$/{f=0} f' README.md | sed '/^```/d' >"$tmp/readme-usage"
 diff -u "$tmp/readme-usage" "$tmp/help" >&2 && ok || no "README usage differs from gen --help"
 # Every command is in the man page.
-for c in build docker index site check validate verify manifest render; do
+for c in build docker index site check validate verify manifest render registries resolve; do
 	grep -q "^\.It Cm $c" gen.1 && ok || no "gen.1 lacks $c"
 done
 
