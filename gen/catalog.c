@@ -1803,8 +1803,10 @@ compat_table(struct cat *c, int *ok, const char *id, const char *caption,
 
 /*
  * The grouped tables of a large matrix: per accelerator type, its framework
- * versions by its instance types, COMPAT_MAX_COLS columns a table, until
- * COMPAT_MAX_CELLS cells are shown.  *shown and *total count the cells.
+ * versions by its instance types, COMPAT_MAX_COLS columns a table.  Every
+ * instance type is shown; each type's rows stop at COMPAT_MAX_CELLS over
+ * the number of instance types, which keeps the page within that many
+ * cells.  *shown and *total count the cells.
  */
 static void
 compat_grouped(struct cat *c, int *ok, json_t *tables, size_t *shown,
@@ -1812,10 +1814,12 @@ compat_grouped(struct cat *c, int *ok, json_t *tables, size_t *shown,
 {
 	size_t *rows = xcalloc(c->cx->nrow + 1, sizeof(*rows));
 	size_t *cols = xcalloc(c->cx->ncol + 1, sizeof(*cols));
-	size_t budget = COMPAT_MAX_CELLS, nr, nc, rn, cn, i, k;
+	size_t rmax = COMPAT_MAX_CELLS / c->cx->ncol, nr, nc, rn, cn, i, k;
 	char *id, *cap;
 	int a;
 
+	if (rmax == 0)
+		rmax = 1;
 	for (a = 0; a < ACC__MAX; a++) {
 		for (nr = i = 0; i < c->cx->nrow; i++)
 			if (c->reg->fwver[i]->accel == (enum accel)a)
@@ -1824,18 +1828,16 @@ compat_grouped(struct cat *c, int *ok, json_t *tables, size_t *shown,
 			if (c->reg->inst[i].accel == (enum accel)a)
 				cols[nc++] = i;
 		*total += nr * nc;
-		for (k = 0; nr > 0 && k < nc; k += cn) {
+		rn = nr < rmax ? nr : rmax;
+		for (k = 0; rn > 0 && k < nc; k += cn) {
 			cn = nc - k < COMPAT_MAX_COLS ? nc - k : COMPAT_MAX_COLS;
-			if ((rn = budget / cn < nr ? budget / cn : nr) == 0)
-				break;
 			id = xasprintf("compat-%s-%zu", accel_names[a],
 			    k / COMPAT_MAX_COLS + 1);
-			cap = xasprintf("%s: %zu of %zu framework versions by "
-			    "instance types %zu to %zu of %zu", accel_names[a],
-			    rn, nr, k + 1, k + cn, nc);
+			cap = xasprintf("%s: framework versions 1 to %zu of %zu by "
+			    "instance types %zu to %zu of %zu", accel_names[a], rn,
+			    nr, k + 1, k + cn, nc);
 			jpush(ok, tables, compat_table(c, ok, id, cap, rows, rn,
 			    cols + k, cn));
-			budget -= rn * cn;
 			*shown += rn * cn;
 			free(id);
 			free(cap);
