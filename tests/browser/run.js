@@ -444,10 +444,19 @@ async function siteTests(page, ctx, base, SITE) {
 		await narrow.setViewportSize({ width: 390, height: 844 });
 		await narrow.goto(home);
 		await narrow.screenshot({ path: path.join(SHOTS, 'home-narrow.png'), fullPage: true });
-		/* At 390px nothing should need a horizontal scroll bar. */
+		/* At 390px nothing should need a horizontal scroll bar (wide
+		 * tables scroll inside their own box). */
 		const over = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		const wide = [];
+		for (const p of REGISTRIES ? REG_PAGES : []) {
+			await narrow.goto(base + p);
+			const w = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+			if (w > 1)
+				wide.push(`${p} by ${w}px`);
+		}
 		await narrow.close();
 		assert(over <= 1, `the home page is ${over}px wider than a 390px screen`);
+		assert(wide.length === 0, `wider than a 390px screen: ${wide.join(', ')}`);
 		return `${shots.map((sh) => sh[0]).join(', ')}, home-narrow`;
 	});
 }
