@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site unit golden lint valgrind fuzz
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site bench-registries unit golden lint valgrind fuzz
 
 all: build/gen
 
@@ -79,13 +79,14 @@ test: build/gen build/asan/gen $(UNITS)
 regress_rebuild: build/gen
 	@tests/run-golden --rebuild
 	@tests/run-bad --rebuild
+	@tests/run-badreg --rebuild
 	@tests/run-badpkg --rebuild
 	@tests/run-badindex --rebuild
 	@tests/hostile/run --rebuild
 
 # GEN=path benchmarks that binary instead of building build/gen; GEN_PREV
 # names the previous design's (scripts/bench-index builds it when unset).
-bench: bench-docker bench-index bench-inflate bench-site
+bench: bench-docker bench-index bench-inflate bench-site bench-registries
 
 bench-docker: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
@@ -102,6 +103,10 @@ bench-site: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-site
 
+bench-registries: $(if $(GEN),,build/gen)
+	@scripts/install-deps test
+	@scripts/bench-registries
+
 # libFuzzer targets for the YAML loader and Mustache (clang); not part of test.
 fuzz: $(STAMP)
 	@tests/fuzz/run $${FUZZ_SECONDS:-60}
@@ -114,6 +119,7 @@ valgrind: build/gen
 	@st=0; \
 	VALGRIND=1 tests/run-golden || st=1; \
 	VALGRIND=1 tests/run-bad || st=1; \
+	VALGRIND=1 tests/run-badreg || st=1; \
 	VALGRIND_GEN=$(CURDIR)/build/gen GEN=$(CURDIR)/tests/valgrind-gen tests/run-badpkg || st=1; \
 	VALGRIND=1 tests/run-badindex || st=1; \
 	VALGRIND=1 tests/hostile/run || st=1; \
