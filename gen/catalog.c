@@ -6,20 +6,24 @@
  * only raw HTML is cmark's (safe defaults) and the SVG charts made here.
  *
  * The data is the typed index (engines -> versions -> packages) and the
- * build matrix, each image carrying its rendered Dockerfile: nothing of
- * gen's own JSON is read back, and nothing from the output layer.
+ * build matrix, each image carrying its rendered Dockerfile, and, when the
+ * repository has them, the typed registries (frameworks, models, instance
+ * types) with their compatibility matrix: nothing of gen's own JSON is read
+ * back, and nothing from the output layer.
  *
  * Template contexts are built with jansson, which returns NULL (or -1) when
  * memory runs out or a string is not UTF-8.  Every such result goes through
  * the j*() helpers below, which clear the page's ok flag: an incomplete
  * context is never rendered (its template would only blame a missing name).
  */
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jsonpos.h"
 #include "manifest.h"
 #include "mustache.h"
+#include "registry.h"
 
 #define NONE ((size_t)-1)
 
@@ -415,6 +419,22 @@ charts_ctx(int *ok, const struct iengine *e)
 
 /* ---- contexts ---------------------------------------------------------- */
 
+/* The page a header link marks as the current one. */
+enum nav {
+	NAV_NONE, NAV_HOME, NAV_PLATFORMS, NAV_FRAMEWORKS, NAV_MODELS,
+	NAV_INSTANCES, NAV_COMPAT
+};
+
+/*
+ * Anchor ids of the registry pages, one per framework, framework version
+ * (by registries.fwver row), model and instance type: valid and unique
+ * across the four pages (see regid()).
+ */
+struct regids {
+	char		**fw, **ver, **model, **inst;
+	void		 *tree;		/* tsearch(3): every id given */
+};
+
 struct cat {
 	const struct manifest	*m;
 	const struct matrix	*mx;
@@ -431,6 +451,10 @@ struct cat {
 						   engine, in matrix order: engine
 						   i has img[img_at[i]..img_at[i+1]) */
 	size_t			*img_at;
+	const struct registries	*reg;		/* NULL: no registries */
+	const struct compat	*cx;
+	struct regids		 ids;
+	json_t			*regcounts;	/* false without registries */
 	char			 last_updated[32];
 	struct tmplset		 t;
 	_Atomic int		 ok;
@@ -439,7 +463,7 @@ struct cat {
 /* The keys every page has (CONTEXT.md, "Every page"). */
 static json_t *
 page_ctx(struct cat *c, int *ok, const char *path, const char *title,
-    const char *desc, int is_home, int is_platforms)
+    const char *desc, enum nav nav)
 {
 	json_t *o = json_object();
 	char *root = root_of(path);
@@ -449,12 +473,16 @@ page_ctx(struct cat *c, int *ok, const char *path, const char *title,
 	jset(ok, o, "site", json_pack("{s:s, s:o}", "title",
 	    c->m->site_title, "url", *c->m->site_url ?
 	    json_string(c->m->site_url) : json_false()));
-	jset(ok, o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b}",
-	    "title", title, "description", desc, "path", path,
-	    "is_home", is_home, "is_platforms", is_platforms));
+	jset(ok, o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, "
+	    "s:b, s:b}", "title", title, "description", desc, "path", path,
+	    "is_home", nav == NAV_HOME, "is_platforms", nav == NAV_PLATFORMS,
+	    "is_frameworks", nav == NAV_FRAMEWORKS,
+	    "is_models", nav == NAV_MODELS, "is_instances", nav == NAV_INSTANCES,
+	    "is_compatibility", nav == NAV_COMPAT));
 	jsetref(ok, o, "assets", c->assets);
 	jset(ok, o, "last_updated", json_string(c->last_updated));
 	jsetref(ok, o, "counts", c->counts);
+	jsetref(ok, o, "registries", c->regcounts);
 	return o;
 }
 
@@ -657,7 +685,7 @@ engine_page(void *arg, size_t ei, int worker)
 	int ok = 1;
 
 	path = xasprintf("engines/%s/index.html", e->id);
-	ctx = page_ctx(c, &ok, path, e->name, nz(e->description), 0, 0);
+	ctx = page_ctx(c, &ok, path, e->name, nz(e->description), NAV_NONE);
 	jset(&ok, ctx, "engine", engine_ctx(c, &ok, ei));
 	jset(&ok, ctx, "latest", version_ctx(c, &ok, e, latest_of(e)));
 	older = json_array();
@@ -789,7 +817,8 @@ home_page(struct cat *c)
 {
 	int ok = 1;
 	json_t *ctx = page_ctx(c, &ok, "index.html", c->m->site_title,
-	    "Inference engines: downloads, platforms and container images", 1, 0);
+	    "Inference engines: downloads, platforms and container images",
+	    NAV_HOME);
 	json_t *engines = json_array();
 	struct filters all;
 	size_t i;
@@ -886,7 +915,7 @@ dockerfile_page(struct cat *c, size_t i)
 	buf_add(&raw, df->s, df->len);
 	outset_add(c->site, rawpath, &raw);
 	title = xasprintf("%s:%s", im->pkg->name, im->tag);
-	ctx = page_ctx(c, &ok, path, title, "A generated Dockerfile", 0, 0);
+	ctx = page_ctx(c, &ok, path, title, "A generated Dockerfile", NAV_NONE);
 	lines = lines_ctx(&ok, df, &n);
 	jset(&ok, ctx, "image", image_ctx(c, &ok, im, n));
 	jset(&ok, ctx, "lines", lines);
@@ -1024,7 +1053,8 @@ platforms_page(struct cat *c)
 {
 	int ok = 1;
 	json_t *ctx = page_ctx(c, &ok, "platforms.html", "Platform matrix",
-	    "Which engine runs on which operating system, architecture and accelerator", 0, 1);
+	    "Which engine runs on which operating system, architecture and accelerator",
+	    NAV_PLATFORMS);
 	json_t *rows = json_array();
 	const struct ipkg **cols;
 	const struct iversion **lastv;
@@ -1332,6 +1362,548 @@ add_page(char ***pages, size_t *n, char *p)
 	(*pages)[(*n)++] = p;
 }
 
+/* ---- the tested-configuration registries ------------------------------ */
+
+/* The compatibility page shows the whole matrix up to these sizes; past
+ * them, one table per accelerator type (CONTEXT.md, "compatibility"). */
+#define COMPAT_MAX_COLS		200
+#define COMPAT_MAX_CELLS	100000
+
+/* An optional string of a registry: false when absent. */
+static json_t *
+jstr_opt(const char *s)
+{
+	return s != NULL ? json_string(s) : json_false();
+}
+
+/* "-" and the slug of s: ASCII letters (lowered) and digits, every other
+ * run of bytes one dash; "-x" when nothing is left. */
+static void
+slug(struct buf *b, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t start = b->len;
+	int dash = 1;
+
+	for (; *u != '\0'; u++) {
+		if ((*u >= 'a' && *u <= 'z') || (*u >= '0' && *u <= '9') ||
+		    (*u >= 'A' && *u <= 'Z')) {
+			if (dash)
+				buf_putc(b, '-');
+			buf_putc(b, *u >= 'A' && *u <= 'Z' ? *u - 'A' + 'a' : *u);
+			dash = 0;
+		} else
+			dash = 1;
+	}
+	if (b->len == start)
+		buf_puts(b, "-x");
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/*
+ * prefix, the slug of a, and of b when not NULL ("fw-vllm-0-5-0"): an id
+ * that is valid HTML whatever the registry says, made unique among those
+ * given before by "-2", "-3", ...  A failed tsearch clears *ok.
+ */
+static char *
+regid(struct regids *ids, int *ok, const char *prefix, const char *a,
+    const char *b)
+{
+	struct buf s = { 0 };
+	unsigned long k;
+	char *id;
+
+	buf_puts(&s, prefix);
+	slug(&s, a);
+	if (b != NULL)
+		slug(&s, b);
+	id = xstrdup(s.s);
+	for (k = 2; tfind(id, &ids->tree, id_cmp) != NULL; k++) {
+		free(id);
+		id = xasprintf("%s-%lu", s.s, k);
+	}
+	if (tsearch(id, &ids->tree, id_cmp) == NULL)
+		*ok = 0;
+	buf_free(&s);
+	return id;
+}
+
+/* Every anchor id of the registry pages, in the registries' order (so the
+ * same registries give the same ids).  Returns ok. */
+static int
+regids_make(struct cat *c)
+{
+	const struct registries *r = c->reg;
+	struct regids *ids = &c->ids;
+	size_t i, j;
+	int ok = 1;
+
+	ids->fw = xcalloc(r->nfw + 1, sizeof(*ids->fw));
+	ids->ver = xcalloc(r->nfwver + 1, sizeof(*ids->ver));
+	ids->model = xcalloc(r->nmodel + 1, sizeof(*ids->model));
+	ids->inst = xcalloc(r->ninst + 1, sizeof(*ids->inst));
+	for (i = 0; i < r->nfw; i++)
+		ids->fw[i] = regid(ids, &ok, "fw", r->fw[i].name, NULL);
+	for (i = 0; i < r->nfw; i++)
+		for (j = 0; j < r->fw[i].nver; j++)
+			ids->ver[r->fw[i].ver[j].row] = regid(ids, &ok, "fw",
+			    r->fw[i].name, r->fw[i].ver[j].version);
+	for (i = 0; i < r->nmodel; i++)
+		ids->model[i] = regid(ids, &ok, "model", r->model[i].id, NULL);
+	for (i = 0; i < r->ninst; i++)
+		ids->inst[i] = regid(ids, &ok, "inst", r->inst[i].type, NULL);
+	return ok;
+}
+
+static void
+regids_list_free(struct regids *ids, char **a, size_t n)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		if (a[i] != NULL) {
+			tdelete(a[i], &ids->tree, id_cmp);
+			free(a[i]);
+		}
+	free(a);
+}
+
+static void
+regids_free(struct regids *ids, const struct registries *r)
+{
+	if (r == NULL)
+		return;
+	regids_list_free(ids, ids->fw, r->nfw);
+	regids_list_free(ids, ids->ver, r->nfwver);
+	regids_list_free(ids, ids->model, r->nmodel);
+	regids_list_free(ids, ids->inst, r->ninst);
+	memset(ids, 0, sizeof(*ids));
+}
+
+/* page#id, for links between the registry pages (ids need no escaping). */
+static char *
+anchor_href(const char *page, const char *id)
+{
+	return xasprintf("%s#%s", page, id);
+}
+
+/* The counts the header, the home page and every registry page show
+ * (a new reference; NULL when jansson failed). */
+static json_t *
+regcounts_json(const struct registries *r, const struct compat *cx)
+{
+	size_t npat = 0, i;
+
+	for (i = 0; i < r->nmodel; i++)
+		npat += r->model[i].pattern != 0;
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "frameworks", (json_int_t)r->nfw,
+	    "versions", (json_int_t)r->nfwver,
+	    "models", (json_int_t)r->nmodel,
+	    "patterns", (json_int_t)npat,
+	    "instances", (json_int_t)r->ninst,
+	    "pairs", (json_int_t)(cx->nrow * cx->ncol),
+	    "compatible", (json_int_t)cx->nok);
+}
+
+/* [{name, value}] */
+static json_t *
+env_ctx(int *ok, const struct envvar *env, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		jpush(ok, a, json_pack("{s:s, s:s}", "name", env[i].name,
+		    "value", env[i].value));
+	return a;
+}
+
+/*
+ * Framework version row on instance type col: {compatible, version,
+ * reason}.  version: the accelerator version that would be used ("cpu" on
+ * a CPU instance), false when not compatible; reason: why not, else false.
+ */
+static json_t *
+cell_ctx(struct cat *c, size_t row, size_t col)
+{
+	const char *v;
+	char *why;
+	json_t *o;
+
+	if (compat_at(c->cx, row, col) == CV_OK) {
+		v = compat_version(c->reg, c->cx, row, col);
+		return json_pack("{s:b, s:s, s:o}", "compatible", 1,
+		    "version", v != NULL ? v : "cpu", "reason", json_false());
+	}
+	why = compat_reason(c->reg, c->cx, row, col);
+	o = json_pack("{s:b, s:o, s:s}", "compatible", 0, "version",
+	    json_false(), "reason", why != NULL ? why : "not compatible");
+	free(why);
+	return o;
+}
+
+/*
+ * A list of recommended instance types: [{type, url, checked, compatible,
+ * version, reason}], each checked against framework version row (NONE: a
+ * model's profile, which names no framework version: checked is false).
+ */
+static json_t *
+inst_refs_ctx(struct cat *c, int *ok, const struct instlist *l, size_t row)
+{
+	json_t *a = json_array(), *o;
+	size_t i, col;
+	char *url;
+
+	for (i = 0; i < l->n; i++) {
+		col = l->inst[i];
+		o = row != NONE ? cell_ctx(c, row, col) :
+		    json_pack("{s:b, s:b, s:b}", "compatible", 0, "version", 0,
+		    "reason", 0);
+		url = anchor_href("instances.html", c->ids.inst[col]);
+		jset(ok, o, "type", json_string(c->reg->inst[col].type));
+		jset(ok, o, "url", json_string(url));
+		jset(ok, o, "checked", json_boolean(row != NONE));
+		free(url);
+		jpush(ok, a, o);
+	}
+	return a;
+}
+
+/* [{name, display_name, description, notes, env, has_env, instances,
+ * has_instances}] of a framework version (row) or a model (NONE). */
+static json_t *
+profiles_ctx(struct cat *c, int *ok, const struct profile *p, size_t n,
+    size_t row)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < n; i++, p++) {
+		o = json_pack("{s:s, s:s, s:o, s:o, s:b, s:b}", "name", p->name,
+		    "display_name", p->display_name ? p->display_name : p->name,
+		    "description", jstr_opt(p->description),
+		    "notes", jstr_opt(p->notes), "has_env", p->nenv > 0,
+		    "has_instances", p->has_rec && p->rec.n > 0);
+		jset(ok, o, "env", env_ctx(ok, p->env, p->nenv));
+		jset(ok, o, "instances", p->has_rec ?
+		    inst_refs_ctx(c, ok, &p->rec, row) : json_array());
+		jpush(ok, a, o);
+	}
+	return a;
+}
+
+/* The accelerator a framework version needs: {type, version (or false),
+ * range ({min, max}, either "" when open, or false)}. */
+static json_t *
+fw_accel_ctx(const struct fwversion *v)
+{
+	json_t *range = json_false();
+
+	if (v->range_min != NULL || v->range_max != NULL)
+		range = json_pack("{s:s, s:s}", "min", nz(v->range_min),
+		    "max", nz(v->range_max));
+	return json_pack("{s:s, s:o, s:o}", "type", accel_names[v->accel],
+	    "version", jstr_opt(v->accel_version), "range", range);
+}
+
+/* One version of a framework (CONTEXT.md, "frameworks"). */
+static json_t *
+fwversion_ctx(struct cat *c, int *ok, const struct fwversion *v)
+{
+	size_t col, n = 0;
+	json_t *o;
+
+	for (col = 0; col < c->cx->ncol; col++)
+		n += compat_at(c->cx, v->row, col) == CV_OK;
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:I, s:I}",
+	    "version", v->version, "id", c->ids.ver[v->row],
+	    "level", vlevel_names[v->level],
+	    "level_display", vlevel_display[v->level],
+	    "base_image", nz(v->base_image), "accelerator", fw_accel_ctx(v),
+	    "ami", nz(v->ami), "notes", jstr_opt(v->notes),
+	    "compatible_count", (json_int_t)n,
+	    "instance_count", (json_int_t)c->cx->ncol);
+	if (o == NULL) {
+		*ok = 0;
+		return NULL;
+	}
+	jset(ok, o, "env", env_ctx(ok, v->env, v->nenv));
+	jset(ok, o, "has_env", json_boolean(v->nenv > 0));
+	jset(ok, o, "profiles", profiles_ctx(c, ok, v->prof, v->nprof, v->row));
+	jset(ok, o, "has_profiles", json_boolean(v->nprof > 0));
+	jset(ok, o, "instances", inst_refs_ctx(c, ok, &v->rec, v->row));
+	jset(ok, o, "has_instances", json_boolean(v->rec.n > 0));
+	return o;
+}
+
+/* frameworks.html: every framework, its versions newest first. */
+static void
+frameworks_page(struct cat *c)
+{
+	const struct framework *f;
+	int ok = 1;
+	json_t *ctx = page_ctx(c, &ok, "frameworks.html", "Frameworks",
+	    "Tested framework configurations: base images, accelerators, "
+	    "environment, profiles and instance types", NAV_FRAMEWORKS);
+	json_t *fws = json_array(), *vers;
+	size_t i, j;
+
+	for (i = 0; i < c->reg->nfw; i++) {
+		f = &c->reg->fw[i];
+		vers = json_array();
+		for (j = 0; j < f->nver; j++)
+			jpush(&ok, vers, fwversion_ctx(c, &ok, &f->ver[j]));
+		jpush(&ok, fws, json_pack("{s:s, s:s, s:I, s:o}", "name",
+		    f->name, "id", c->ids.fw[i], "version_count",
+		    (json_int_t)f->nver, "versions", vers));
+	}
+	jset(&ok, ctx, "frameworks", fws);
+	render_page(c, "frameworks.html", "frameworks.html", ctx, ok);
+}
+
+/* The frameworks a model needs: [{name, url, range}]. */
+static json_t *
+fwreqs_ctx(struct cat *c, int *ok, const struct model *m)
+{
+	json_t *a = json_array();
+	size_t i;
+	char *url;
+
+	for (i = 0; i < m->nreq; i++) {
+		url = anchor_href("frameworks.html", c->ids.fw[m->req[i].fw]);
+		jpush(ok, a, json_pack("{s:s, s:s, s:s}", "name",
+		    m->req[i].framework, "url", url, "range", m->req[i].range));
+		free(url);
+	}
+	return a;
+}
+
+/* models.html: every model entry, exact ids and patterns. */
+static void
+models_page(struct cat *c)
+{
+	const struct model *m;
+	int ok = 1;
+	json_t *ctx = page_ctx(c, &ok, "models.html", "Models",
+	    "Model configurations: families, chat templates, the frameworks "
+	    "they need and their profiles", NAV_MODELS);
+	json_t *models = json_array(), *o;
+	size_t i;
+
+	for (i = 0; i < c->reg->nmodel; i++) {
+		m = &c->reg->model[i];
+		o = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:b, s:o, s:o, "
+		    "s:b, s:b}", "name", m->id, "id", c->ids.model[i],
+		    "pattern", m->pattern != 0, "family", m->family,
+		    "level", vlevel_names[m->level],
+		    "level_display", vlevel_display[m->level],
+		    "requires_template", m->requires_template != 0,
+		    "chat_template", jstr_opt(m->chat_template),
+		    "notes", jstr_opt(m->notes),
+		    "has_frameworks", m->nreq > 0, "has_profiles", m->nprof > 0);
+		jset(&ok, o, "frameworks", fwreqs_ctx(c, &ok, m));
+		jset(&ok, o, "profiles", profiles_ctx(c, &ok, m->prof, m->nprof,
+		    NONE));
+		jpush(&ok, models, o);
+	}
+	jset(&ok, ctx, "models", models);
+	render_page(c, "models.html", "models.html", ctx, ok);
+}
+
+/* One instance type (CONTEXT.md, "instances"). */
+static json_t *
+instance_ctx(struct cat *c, int *ok, size_t col)
+{
+	const struct instance *in = &c->reg->inst[col];
+	json_t *vers = json_array(), *o;
+	size_t i, n = 0;
+
+	for (i = 0; i < in->nver; i++)
+		jpush(ok, vers, json_pack("{s:s, s:b}", "version",
+		    in->versions[i], "default", in->def != NULL &&
+		    strcmp(in->def, in->versions[i]) == 0));
+	for (i = 0; i < c->cx->nrow; i++)
+		n += compat_at(c->cx, i, col) == CV_OK;
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:s, s:I, "
+	    "s:o, s:I}", "type", in->type, "id", c->ids.inst[col],
+	    "family", in->family, "accelerator", accel_names[in->accel],
+	    "hardware", in->hardware, "architecture", in->architecture,
+	    "versions", vers, "has_versions", in->nver > 0,
+	    "memory", in->memory, "vcpus", (json_int_t)in->vcpus,
+	    "notes", jstr_opt(in->notes), "compatible_count", (json_int_t)n);
+	if (o == NULL)
+		*ok = 0;
+	return o;
+}
+
+/* instances.html: one table of every instance type. */
+static void
+instances_page(struct cat *c)
+{
+	int ok = 1;
+	json_t *ctx = page_ctx(c, &ok, "instances.html", "Instance types",
+	    "Instance types: accelerator, hardware, versions, memory and vCPUs",
+	    NAV_INSTANCES);
+	json_t *insts = json_array();
+	size_t i;
+
+	for (i = 0; i < c->reg->ninst; i++)
+		jpush(&ok, insts, instance_ctx(c, &ok, i));
+	jset(&ok, ctx, "instances", insts);
+	render_page(c, "instances.html", "instances.html", ctx, ok);
+}
+
+/*
+ * One table of the compatibility page: framework versions rows[] by
+ * instance types cols[] (indices into registries.fwver and .inst), as
+ * {id, caption, columns: [{type, url, accelerator}], rows: [{label, url,
+ * cells: [cell]}]}.
+ */
+static json_t *
+compat_table(struct cat *c, int *ok, const char *id, const char *caption,
+    const size_t *rows, size_t nrow, const size_t *cols, size_t ncol)
+{
+	const struct fwversion *v;
+	const struct instance *in;
+	json_t *columns = json_array(), *trows = json_array(), *cells;
+	size_t i, j;
+	char *url, *label;
+
+	for (j = 0; j < ncol; j++) {
+		in = &c->reg->inst[cols[j]];
+		url = anchor_href("instances.html", c->ids.inst[cols[j]]);
+		jpush(ok, columns, json_pack("{s:s, s:s, s:s}", "type", in->type,
+		    "url", url, "accelerator", accel_names[in->accel]));
+		free(url);
+	}
+	for (i = 0; i < nrow; i++) {
+		v = c->reg->fwver[rows[i]];
+		cells = json_array();
+		for (j = 0; j < ncol; j++)
+			jpush(ok, cells, cell_ctx(c, rows[i], cols[j]));
+		url = anchor_href("frameworks.html", c->ids.ver[rows[i]]);
+		label = xasprintf("%s@%s", v->fw->name, v->version);
+		jpush(ok, trows, json_pack("{s:s, s:s, s:s, s:o}", "label",
+		    label, "url", url, "accelerator", accel_names[v->accel],
+		    "cells", cells));
+		free(label);
+		free(url);
+	}
+	return json_pack("{s:s, s:s, s:o, s:o}", "id", id, "caption", caption,
+	    "columns", columns, "rows", trows);
+}
+
+/*
+ * The grouped tables of a large matrix: per accelerator type, its framework
+ * versions by its instance types, COMPAT_MAX_COLS columns a table.  Every
+ * instance type is shown; each type's rows stop at COMPAT_MAX_CELLS over
+ * the number of instance types, which keeps the page within that many
+ * cells.  *shown and *total count the cells.
+ */
+static void
+compat_grouped(struct cat *c, int *ok, json_t *tables, size_t *shown,
+    size_t *total)
+{
+	size_t *rows = xcalloc(c->cx->nrow + 1, sizeof(*rows));
+	size_t *cols = xcalloc(c->cx->ncol + 1, sizeof(*cols));
+	size_t rmax = COMPAT_MAX_CELLS / c->cx->ncol, nr, nc, rn, cn, i, k;
+	char *id, *cap;
+	int a;
+
+	if (rmax == 0)
+		rmax = 1;
+	for (a = 0; a < ACC__MAX; a++) {
+		for (nr = i = 0; i < c->cx->nrow; i++)
+			if (c->reg->fwver[i]->accel == (enum accel)a)
+				rows[nr++] = i;
+		for (nc = i = 0; i < c->cx->ncol; i++)
+			if (c->reg->inst[i].accel == (enum accel)a)
+				cols[nc++] = i;
+		*total += nr * nc;
+		rn = nr < rmax ? nr : rmax;
+		for (k = 0; rn > 0 && k < nc; k += cn) {
+			cn = nc - k < COMPAT_MAX_COLS ? nc - k : COMPAT_MAX_COLS;
+			id = xasprintf("compat-%s-%zu", accel_names[a],
+			    k / COMPAT_MAX_COLS + 1);
+			cap = xasprintf("%s: framework versions 1 to %zu of %zu by "
+			    "instance types %zu to %zu of %zu", accel_names[a], rn,
+			    nr, k + 1, k + cn, nc);
+			jpush(ok, tables, compat_table(c, ok, id, cap, rows, rn,
+			    cols + k, cn));
+			*shown += rn * cn;
+			free(id);
+			free(cap);
+		}
+	}
+	free(rows);
+	free(cols);
+}
+
+/* compatibility.html: framework versions by instance types. */
+static void
+compat_page(struct cat *c)
+{
+	size_t nrow = c->cx->nrow, ncol = c->cx->ncol, shown = 0, total = 0;
+	size_t *rows, *cols, i;
+	int ok = 1, grouped = ncol > COMPAT_MAX_COLS ||
+	    (ncol > 0 && nrow > COMPAT_MAX_CELLS / ncol);
+	json_t *ctx = page_ctx(c, &ok, "compatibility.html",
+	    "Compatibility matrix", "Which framework version runs on which "
+	    "instance type, with the accelerator version it would use",
+	    NAV_COMPAT);
+	json_t *tables = json_array();
+
+	if (!grouped) {
+		rows = xcalloc(nrow + 1, sizeof(*rows));
+		cols = xcalloc(ncol + 1, sizeof(*cols));
+		for (i = 0; i < nrow; i++)
+			rows[i] = i;
+		for (i = 0; i < ncol; i++)
+			cols[i] = i;
+		if (nrow > 0 && ncol > 0)
+			jpush(&ok, tables, compat_table(c, &ok, "compat",
+			    "Framework versions by instance type: ✓ compatible "
+			    "(with the accelerator version used), ✗ not",
+			    rows, nrow, cols, ncol));
+		shown = total = nrow * ncol;
+		free(rows);
+		free(cols);
+	} else
+		compat_grouped(c, &ok, tables, &shown, &total);
+	jset(&ok, ctx, "tables", tables);
+	jset(&ok, ctx, "grouped", json_boolean(grouped));
+	jset(&ok, ctx, "truncated", shown < total ? json_pack("{s:I, s:I}",
+	    "shown", (json_int_t)shown, "total", (json_int_t)total) :
+	    json_false());
+	jset(&ok, ctx, "limits", json_pack("{s:I, s:I}", "columns",
+	    (json_int_t)COMPAT_MAX_COLS, "cells", (json_int_t)COMPAT_MAX_CELLS));
+	render_page(c, "compatibility.html", "compatibility.html", ctx, ok);
+}
+
+/* The four registry pages, when the repository has registries. */
+static void
+registry_pages(struct cat *c, char ***pages, size_t *npages)
+{
+	if (c->reg == NULL || c->cx == NULL)
+		return;
+	frameworks_page(c);
+	add_page(pages, npages, xstrdup("frameworks.html"));
+	models_page(c);
+	add_page(pages, npages, xstrdup("models.html"));
+	instances_page(c);
+	add_page(pages, npages, xstrdup("instances.html"));
+	compat_page(c);
+	add_page(pages, npages, xstrdup("compatibility.html"));
+}
+
 /* search.json's data (a new reference), or NULL when jansson failed. */
 static json_t *
 search_data(struct cat *c)
@@ -1371,9 +1943,18 @@ cat_start(struct cat *c, const char *tmpldir)
 	    "packages", (json_int_t)c->idx->npkg,
 	    "versions", (json_int_t)c->idx->nver,
 	    "images", (json_int_t)c->mx->n);
+	if (c->reg != NULL && c->cx != NULL) {
+		c->regcounts = regcounts_json(c->reg, c->cx);
+		if (!regids_make(c)) {
+			json_decref(c->regcounts);
+			c->regcounts = NULL;
+		}
+	} else
+		c->regcounts = json_false();
 	/* The search data first: every page names its hashed file. */
 	search = search_data(c);
-	if (c->assets == NULL || c->counts == NULL || search == NULL) {
+	if (c->assets == NULL || c->counts == NULL || c->regcounts == NULL ||
+	    search == NULL) {
 		ctx_failed(c, "search.json");
 		json_decref(search);
 		return 0;
@@ -1399,17 +1980,21 @@ cat_clear(struct cat *c)
 	free(c->img_at);
 	json_decref(c->assets);
 	json_decref(c->counts);
+	json_decref(c->regcounts);
+	regids_free(&c->ids, c->reg);
 	tmplset_clear(&c->t);
 }
 
 /*
  * The whole catalog: search data and hashed assets first (every page names
  * them), then home, engine pages (in the worker pool), the platform matrix,
- * Dockerfile pages, 404, sitemap and feed.  Returns 1, or 0 after reporting.
+ * the registry pages (when reg and cx are given), Dockerfile pages, 404,
+ * sitemap and feed.  Returns 1, or 0 after reporting.
  */
 int
 catalog_build(const struct manifest *m, const struct matrix *mx,
-    const struct index *idx, const char *tmpldir, int jobs,
+    const struct index *idx, const struct registries *reg,
+    const struct compat *cx, const char *tmpldir, int jobs,
     struct outset *site)
 {
 	struct cat c;
@@ -1422,6 +2007,8 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 	c.m = m;
 	c.mx = mx;
 	c.idx = idx;
+	c.reg = reg;
+	c.cx = cx;
 	c.site = site;
 	c.ok = 1;
 	if (!cat_start(&c, tmpldir)) {
@@ -1435,11 +2022,13 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 		add_page(&pages, &npages, engine_href(idx->eng[i].id));
 	platforms_page(&c);
 	add_page(&pages, &npages, xstrdup("platforms.html"));
+	registry_pages(&c, &pages, &npages);
 	for (i = 0; i < mx->n; i++) {
 		dockerfile_page(&c, i);
 		add_page(&pages, &npages, image_page(&mx->img[i]));
 	}
-	ctx = page_ctx(&c, &ok, "404.html", "Page not found", "Page not found", 0, 0);
+	ctx = page_ctx(&c, &ok, "404.html", "Page not found", "Page not found",
+	    NAV_NONE);
 	render_page(&c, "404.html", "404.html", ctx, ok);
 	sitemap(&c, pages, npages);
 	feed(&c);

@@ -154,17 +154,22 @@ int	 docker_generate(const struct manifest *, struct matrix *,
 /* ---- catalog.c, markdown.c ------------------------------------------ */
 
 struct index;
+struct registries;
+struct compat;
 
 /*
  * The HTML catalog into the site's output set: pages from the templates in
  * tmpldir (templates/site), data from the manifest, the typed index and
- * the matrix, each image carrying its rendered Dockerfile.  It reads no
- * JSON of gen's own and nothing from the output layer.  With jobs > 1 the
- * engine pages are rendered by the worker pool, which needs an eager site
- * set (outset_eager).  Returns 1, or 0 after reporting.
+ * the matrix, each image carrying its rendered Dockerfile, and, when reg
+ * and cx are not NULL, the tested-configuration registries and their
+ * compatibility matrix (four more pages, linked from every page's header).
+ * It reads no JSON of gen's own and nothing from the output layer.  With
+ * jobs > 1 the engine pages are rendered by the worker pool, which needs an
+ * eager site set (outset_eager).  Returns 1, or 0 after reporting.
  */
 int	 catalog_build(const struct manifest *, const struct matrix *,
-	    const struct index *, const char *tmpldir, int jobs,
+	    const struct index *, const struct registries *reg,
+	    const struct compat *cx, const char *tmpldir, int jobs,
 	    struct outset *site);
 
 /* CommonMark to HTML with cmark's safe defaults: raw HTML and dangerous

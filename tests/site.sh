@@ -1,8 +1,9 @@
 #!/bin/sh
 # site.sh - the catalog in a real browser: build a site from the sample
-# packages, then tests/browser/run.js (headless Chromium via playwright-core:
-# search, filters, copy buttons, console errors, a crawl of every internal
-# link, html-validate, axe-core, hostile input, screenshots under build/).
+# packages and the repository's registries, then tests/browser/run.js
+# (headless Chromium via playwright-core: search, filters, copy buttons,
+# console errors, a crawl of every internal link, html-validate, axe-core,
+# the registry pages, hostile input, screenshots under build/).
 set -u
 top=$(pwd)
 gen="${GEN:-$top/build/gen}"
@@ -18,4 +19,9 @@ if ! SOURCE_DATE_EPOCH=1736467200 "$gen" -q -p "$tmp/packages" -o "$tmp/site" \
 	echo "site: 0 passed, 1 failed"
 	exit 1
 fi
-exec node tests/browser/run.js "$tmp/site"
+# The registry pages are checked when the repository has registries.
+reg=0
+for f in registries/frameworks.yml registries/models.yml registries/instances.yml; do
+	[ -f "$f" ] && reg=1
+done
+SITE_REGISTRIES=$reg exec node tests/browser/run.js "$tmp/site"

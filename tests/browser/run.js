@@ -14,7 +14,11 @@
  * the site opened from file://, html-validate on every .html file, axe-core
  * on one page of each kind, screenshots in build/screenshots/, and a
  * registry of hostile input (tests/browser/hostile/) built with build/gen
- * into a temporary folder, which must inject nothing.
+ * into a temporary folder, which must inject nothing.  With SITE_REGISTRIES=1
+ * (the site was built from registries) the frameworks, models, instance
+ * types and compatibility pages are checked too: header links, the matrix
+ * against the other pages, chat templates as text, axe on each; the
+ * hostile registry (tests/browser/hostile/registries/) always is.
  *
  * Prints "ok - NAME" or "FAIL - NAME: why" per test and, last,
  * "browser: N passed, N failed"; exits 1 when any failed, 2 on usage.
@@ -36,6 +40,9 @@ const { crawl } = require('./crawl');
 const PREFIX = '/registry/';
 const HOSTILE_PREFIX = '/hostile/';
 const GEN = process.env.GEN || path.join(REPO, 'build', 'gen');
+/* The site was built from registries (tests/site.sh says so): the four
+ * registry pages must be there. */
+const REGISTRIES = process.env.SITE_REGISTRIES === '1';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'build', 'screenshots');
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -389,6 +396,11 @@ async function siteTests(page, ctx, base, SITE) {
 		['platforms', base + 'platforms.html'],
 		['404', base + 'no-such-page.html'],
 	];
+	if (REGISTRIES) {
+		await registryTests(page, base, SITE, kinds.map((k) => k[1]));
+		for (const p of REG_PAGES)
+			kinds.push([p.replace(/\.html$/, ''), base + p]);
+	}
 
 	await test('the missing page gets 404.html with status 404', async () => {
 		const resp = await page.goto(base + 'no-such-page.html');
@@ -421,6 +433,8 @@ async function siteTests(page, ctx, base, SITE) {
 	await test('screenshots in build/screenshots/', async () => {
 		const shots = [['home', home], ['engine', kinds[1][1]], ['dockerfile', kinds[2][1]],
 			['platforms', kinds[3][1]]];
+		if (REGISTRIES)
+			shots.push(['frameworks', base + 'frameworks.html'], ['compatibility', base + 'compatibility.html']);
 		for (const [name, url] of shots) {
 			assert(url, `no ${name} page`);
 			await page.goto(url);
@@ -430,11 +444,191 @@ async function siteTests(page, ctx, base, SITE) {
 		await narrow.setViewportSize({ width: 390, height: 844 });
 		await narrow.goto(home);
 		await narrow.screenshot({ path: path.join(SHOTS, 'home-narrow.png'), fullPage: true });
-		/* At 390px nothing should need a horizontal scroll bar. */
+		/* At 390px nothing should need a horizontal scroll bar (wide
+		 * tables scroll inside their own box). */
 		const over = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		const wide = [];
+		for (const p of REGISTRIES ? REG_PAGES : []) {
+			await narrow.goto(base + p);
+			const w = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+			if (w > 1)
+				wide.push(`${p} by ${w}px`);
+		}
 		await narrow.close();
 		assert(over <= 1, `the home page is ${over}px wider than a 390px screen`);
-		return 'home, engine, dockerfile, platforms, home-narrow';
+		assert(wide.length === 0, `wider than a 390px screen: ${wide.join(', ')}`);
+		return `${shots.map((sh) => sh[0]).join(', ')}, home-narrow`;
+	});
+}
+
+/* ---- the registry pages (frameworks, models, instances, compatibility) ---- */
+
+const REG_PAGES = ['frameworks.html', 'models.html', 'instances.html', 'compatibility.html'];
+
+/* Everything the compatibility page shows, read in the page: per table its
+ * column types (with their instances.html#ids) and per row its framework
+ * version id and cells. */
+function readMatrix(page) {
+	return page.evaluate(() => [...document.querySelectorAll('table.compat')].map((t) => ({
+		id: t.id,
+		caption: (t.querySelector('caption') || {}).textContent || '',
+		cols: [...t.querySelectorAll('thead th[scope="col"]')].slice(1).map((th) => {
+			const a = th.querySelector('a');
+			return { type: a ? a.textContent.trim() : '', id: a ? a.hash.slice(1) : '' };
+		}),
+		rows: [...t.querySelectorAll('tbody tr')].map((tr) => {
+			const th = tr.querySelector('th[scope="row"]');
+			const a = th && th.querySelector('a');
+			return {
+				label: a ? a.textContent.trim() : '',
+				id: a ? a.hash.slice(1) : '',
+				cells: [...tr.querySelectorAll('td')].map((td) => ({
+					yes: td.classList.contains('cell-yes'),
+					no: td.classList.contains('cell-no'),
+					version: ((td.querySelector('.cell-versions') || {}).textContent || '').trim(),
+					title: td.getAttribute('title') || '',
+					hidden: ((td.querySelector('.vh') || {}).textContent || '').trim(),
+					mark: ((td.querySelector('.mark') || {}).textContent || '').trim(),
+				})),
+			};
+		}),
+	})));
+}
+
+/* The matrix as a map "versionId instanceId" -> cell. */
+function matrixMap(tables) {
+	const m = new Map();
+	for (const t of tables)
+		for (const r of t.rows)
+			r.cells.forEach((c, i) => m.set(`${r.id} ${t.cols[i].id}`, c));
+	return m;
+}
+
+async function registryTests(page, base, SITE, others) {
+	const url = (p) => base + p;
+
+	await test('registry pages: all four exist and the header links them from every kind of page', async () => {
+		const missing = REG_PAGES.filter((p) => !fs.existsSync(path.join(SITE, p)));
+		assert(missing.length === 0, `the input has registries but the site lacks ${missing.join(', ')}`);
+		const from = [...others.filter(Boolean), ...REG_PAGES.map(url)];
+		for (const u of from) {
+			await page.goto(u);
+			const hrefs = await page.$$eval('header nav a[href]', (as) => as.map((a) => a.href));
+			const lack = REG_PAGES.filter((p) => !hrefs.includes(url(p)));
+			assert(lack.length === 0, `${u.slice(base.length) || u}: no header link to ${lack.join(', ')}`);
+		}
+		for (const p of REG_PAGES) {
+			await page.goto(url(p));
+			const cur = await page.$$eval('header nav a[aria-current="page"]', (as) => as.map((a) => a.href));
+			assert(cur.length === 1 && cur[0] === url(p), `${p}: aria-current on ${cur.join(', ') || 'no link'}`);
+			assert(await page.locator('main h1').count() === 1, `${p}: not one h1`);
+		}
+		await page.goto(url('index.html'));
+		const home = await page.$$eval('#registries a[href]', (as) => as.map((a) => a.href));
+		const lack = REG_PAGES.filter((p) => !home.includes(url(p)));
+		assert(lack.length === 0, `the home page's registry section does not link ${lack.join(', ')}`);
+		return `${from.length} pages`;
+	});
+
+	let matrix = null, versions = null, instances = null;
+	await test('compatibility matrix: a row per framework version, a column per instance type, each cell yes (with its version) or no (with why)', async () => {
+		await page.goto(url('frameworks.html'));
+		versions = await page.$$eval('.fw-version h3[id]', (hs) => hs.map((h) => h.id));
+		await page.goto(url('instances.html'));
+		instances = await page.$$eval('table.instances tbody tr', (trs) => trs.map((tr) => ({
+			id: tr.id, type: tr.querySelector('th').textContent.trim(),
+		})));
+		assert(versions.length > 0 && instances.length > 0,
+		    `${versions.length} framework versions, ${instances.length} instance types`);
+		await page.goto(url('compatibility.html'));
+		const tables = await readMatrix(page);
+		matrix = matrixMap(tables);
+		const lead = await page.locator('main .lead').first().innerText();
+		assert(tables.length === 1, `${tables.length} tables for a small registry (expected one)`);
+		const t = tables[0];
+		assert(t.caption.trim(), 'the table has no caption');
+		assert(t.rows.length === versions.length, `${t.rows.length} rows, ${versions.length} framework versions`);
+		assert(t.cols.length === instances.length, `${t.cols.length} columns, ${instances.length} instance types`);
+		assert(JSON.stringify(t.rows.map((r) => r.id)) === JSON.stringify(versions),
+		    'the rows do not link the framework versions in their order');
+		assert(JSON.stringify(t.cols.map((c) => c.id)) === JSON.stringify(instances.map((i) => i.id)),
+		    'the columns do not link the instance types in their order');
+		let yes = 0;
+		for (const r of t.rows) {
+			assert(r.cells.length === t.cols.length, `${r.label}: ${r.cells.length} cells`);
+			r.cells.forEach((c, i) => {
+				const where = `${r.label} on ${t.cols[i].type}`;
+				assert(c.yes !== c.no, `${where}: neither or both of cell-yes and cell-no`);
+				if (c.yes) {
+					yes++;
+					assert(c.mark === '✓' && c.version, `${where}: compatible without ✓ and a version`);
+				} else {
+					assert(c.mark === '✗' && c.title, `${where}: not compatible without ✗ and a reason`);
+					assert(c.hidden === `Not compatible: ${c.title}`, `${where}: hidden text "${c.hidden}"`);
+				}
+			});
+		}
+		const want = `${yes} of ${t.rows.length * t.cols.length} pairs are compatible`;
+		assert(lead.includes(want), `the lead says "${lead}", the cells "${want}"`);
+		return `${t.rows.length} x ${t.cols.length}, ${yes} compatible`;
+	});
+
+	await test('frameworks: each recommended instance type\'s verdict is the matrix\'s', async () => {
+		assert(matrix, 'no matrix read');
+		await page.goto(url('frameworks.html'));
+		const refs = await page.$$eval('.fw-version', (vs) => vs.flatMap((v) => {
+			const id = v.querySelector('h3[id]').id;
+			return [...v.querySelectorAll('.inst-list li')].filter((li) => li.querySelector('.fit'))
+			    .map((li) => ({
+				v: id, inst: li.querySelector('a').hash.slice(1),
+				yes: !!li.querySelector('.fit-yes'),
+				text: li.querySelector('.fit').textContent.trim(),
+			}));
+		}));
+		assert(refs.length > 0, 'no recommended instance type marked compatible or not');
+		let no = 0;
+		for (const r of refs) {
+			const c = matrix.get(`${r.v} ${r.inst}`);
+			assert(c, `${r.v} x ${r.inst}: not in the matrix`);
+			const want = c.yes ? `✓ compatible, ${c.version}` : `✗ not compatible: ${c.title}`;
+			assert(r.text === want, `${r.v} x ${r.inst}: frameworks.html says "${r.text}", the matrix "${want}"`);
+			no += !r.yes;
+		}
+		return `${refs.length} checked, ${no} incompatible`;
+	});
+
+	await test('models: chat templates are text in a closed <details>, shown when opened', async () => {
+		await page.goto(url('models.html'));
+		const n = await page.locator('details.chat-template').count();
+		assert(n > 0, 'no details.chat-template');
+		const bad = await page.$$eval('details.chat-template', (ds) => ds.filter((d) => d.open ||
+		    !d.querySelector(':scope > summary') || !d.querySelector('pre > code') ||
+		    d.querySelector('pre > code').children.length !== 0).length);
+		assert(bad === 0, `${bad} open, without a summary, or with elements inside the code`);
+		const d = page.locator('details.chat-template').first();
+		const code = d.locator('pre > code');
+		assert(!(await code.isVisible()), 'the template shows before its details are opened');
+		await d.locator('summary').click();
+		await code.waitFor({ state: 'visible' });
+		assert((await code.innerText()).length > 0, 'an empty chat template');
+		const scripts = await page.locator('main script').count();
+		assert(scripts === 0, `${scripts} script element(s) in main`);
+		return `${n} templates`;
+	});
+
+	await test('instances: each row has a type and at most one default version', async () => {
+		await page.goto(url('instances.html'));
+		const rows = await page.$$eval('table.instances tbody tr', (trs) => trs.map((tr) => ({
+			type: tr.querySelector('th[scope="row"]') ? tr.querySelector('th').textContent.trim() : '',
+			cells: tr.querySelectorAll('td').length,
+			defaults: [...tr.querySelectorAll('.versions li')].filter((li) => /\(default\)/.test(li.textContent)).length,
+			versions: tr.querySelectorAll('.versions li').length,
+		})));
+		const cols = await page.locator('table.instances thead th').count();
+		const bad = rows.filter((r) => !r.type || r.cells + 1 !== cols || r.defaults > 1 ||
+		    (r.versions > 0 && r.defaults === 0));
+		assert(bad.length === 0, `bad rows: ${bad.map((r) => r.type || '?').join(', ')}`);
+		return `${rows.length} instance types`;
 	});
 }
 
@@ -607,6 +801,46 @@ async function hostileTests(ctx, hbase, hostile, hostileErr) {
 		}
 		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
 		return `${files.length} pages`;
+	});
+
+	await test(`${name}registry pages show the text, run nothing and give the known verdicts`, async () => {
+		const texts = {};
+		for (const p of REG_PAGES) {
+			const resp = await page.goto(hbase + p);
+			assert(resp && resp.status() === 200, `${p}: HTTP ${resp && resp.status()}`);
+			const r = await inspect();
+			check(r, p);
+			texts[p] = r.text;
+		}
+		const want = [
+			['frameworks.html', '<script>window.__pwned=3</script>'],
+			['frameworks.html', 'Low <i>Latency</i>'],
+			['frameworks.html', '"><img src=x onerror="window.__pwned=4">'],
+			['frameworks.html', '</p><script>window.__pwned=6</script>'],
+			['instances.html', 'NVIDIA <b>A10G</b>'],
+			['models.html', '<b>evil</b>'],
+		];
+		for (const [p, t] of want)
+			assert(texts[p].includes(t), `${p} does not show ${t} as text`);
+		await page.goto(hbase + 'models.html');
+		await page.locator('details.chat-template summary').first().click();
+		const code = await page.locator('details.chat-template pre > code').first().innerText();
+		assert(code.includes("</code></pre><script>window.__pwned=1</script>{{ m['content'] }}"),
+		    `the chat template shows as "${code}"`);
+		await page.goto(hbase + 'compatibility.html');
+		const tables = await readMatrix(page);
+		assert(tables.length === 1 && tables[0].rows.length === 4 && tables[0].cols.length === 4,
+		    `expected one 4 x 4 table, got ${tables.map((t) => `${t.rows.length} x ${t.cols.length}`).join(', ')}`);
+		const m = matrixMap(tables);
+		const g5 = m.get('fw-vllm-0-5-0 inst-ml-g5-xlarge');
+		const t4 = m.get('fw-vllm-0-5-0 inst-ml-g4dn-xlarge');
+		const inf2 = m.get('fw-vllm-0-5-0 inst-ml-inf2-xlarge');
+		assert(g5 && g5.yes && g5.version === '12.2', `vllm 0.5.0 on ml.g5.xlarge: ${JSON.stringify(g5)}`);
+		assert(t4 && t4.no && /11\.8/.test(t4.title), `vllm 0.5.0 on ml.g4dn.xlarge: ${JSON.stringify(t4)}`);
+		assert(inf2 && inf2.no && /cuda/.test(inf2.title) && /neuron/.test(inf2.title),
+		    `vllm 0.5.0 on ml.inf2.xlarge: ${JSON.stringify(inf2)}`);
+		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
+		return `ml.inf2.xlarge: "${inf2.title}"`;
 	});
 
 	await test(`${name}html-validate on the hostile site`, () => validate(hostile.site, ' (hostile)'));
