@@ -283,17 +283,22 @@ fw_name_ok(const char *s)
 		return 0;
 	for (; *s; s++)
 		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '-' && *s != '.')
+		    ((*s != '-' && *s != '.') || s[1] == '-' || s[1] == '.'))
 			return 0;
 	return s[-1] != '-' && s[-1] != '.';
 }
 
 /* Version keys: numbers separated by dots, then optionally '-' or '+'
- * and letters, digits, '.' and '-' ("0.5.0", "24.08", "1.0.0-rc1"). */
+ * and letters, digits, '.' and '-' ("0.5.0", "24.08", "1.0.0-rc1"); or a
+ * build number as llama.cpp numbers its releases ("b4620"). */
 static int
 fw_version_ok(const char *s)
 {
 	const char *p = s;
+
+	if (s[0] == 'b' && isdigit((unsigned char)s[1]))
+		return strspn(s + 1, "0123456789") == strlen(s + 1) &&
+		    strlen(s) <= 16;
 
 	while (isdigit((unsigned char)*p) || (*p == '.' && p > s &&
 	    isdigit((unsigned char)p[-1]) && isdigit((unsigned char)p[1])))
@@ -436,7 +441,7 @@ inst_versions(struct rl *l, struct instance *in, const struct ynode *acc,
 	const struct ynode *vs = ymap_get(acc, "versions");
 	const struct ynode *d = ymap_get(acc, "default");
 	char *p = path_join(path, "versions"), *q = path_join(path, "default");
-	const char *near;
+	struct buf list = { 0 };
 	size_t i, j;
 
 	if (in->accel == ACC_CPU) {
@@ -483,10 +488,11 @@ inst_versions(struct rl *l, struct instance *in, const struct ynode *acc,
 	for (j = 0; j < in->nver; j++)
 		if (strcmp(in->versions[j], in->def) == 0)
 			goto out;
-	near = check_hint(&l->c) ? nearest(in->def,
-	    (const char *const *)in->versions) : NULL;
-	check_bad_near(&l->c, d, q, near, "%s is not one of versions",
-	    shown(in->def));
+	for (j = 0; j < in->nver; j++)
+		buf_printf(&list, "%s%s", j ? ", " : "", in->versions[j]);
+	check_bad(&l->c, d, q, "%s is not one of versions (%s)",
+	    shown(in->def), list.s ? list.s : "none");
+	buf_free(&list);
 out:
 	free(p);
 	free(q);
@@ -542,21 +548,26 @@ parse_instance(struct rl *l, struct instance *in, const struct ynode *key,
 			inst_accel(l, in, n, p);
 		free(p);
 	}
-	if ((in->memory = get_line(l, v, "memory", key->str, 1)) != NULL &&
-	    (in->memory_mb = memory_mb(in->memory)) == 0) {
-		p = path_join(key->str, "memory");
-		check_bad(&l->c, ymap_get(v, "memory"), p, "%s is not a size: "
-		    "expected a whole number, a space and GB or TB, such as "
-		    "\"16 GB\"", shown(in->memory));
-		free(p);
-	}
+	n = ymap_get(v, "memory");
+	p = path_join(key->str, "memory");
+	if (n != NULL && !yscalar_is_str(n))
+		check_bad(&l->c, n, p, "expected a size such as \"16 GB\", got "
+		    "%s%s%s", ynode_what(n), n->kind == Y_SCALAR ? ": " : "",
+		    n->kind == Y_SCALAR ? n->str : "");
+	else if ((in->memory = get_line(l, v, "memory", key->str, 1)) != NULL &&
+	    (in->memory_mb = memory_mb(in->memory)) == 0)
+		check_bad(&l->c, n, p, "%s is not a size: expected a positive "
+		    "whole number, a space and GB or TB, such as \"16 GB\"",
+		    shown(in->memory));
+	free(p);
 	if ((n = ymap_get(v, "vcpus")) != NULL) {
 		p = path_join(key->str, "vcpus");
 		if (n->kind != Y_SCALAR || !n->plain || strcmp(ynode_what(n),
 		    "an integer") != 0)
 			check_bad(&l->c, n, p, "expected a whole number of vCPUs, "
 			    "got %s%s%s", ynode_what(n), n->kind == Y_SCALAR ?
-			    ": " : "", n->kind == Y_SCALAR ? shown(n->str) : "");
+			    ": " : "", n->kind != Y_SCALAR ? "" :
+			    yscalar_is_str(n) ? shown(n->str) : n->str);
 		else if (n->str[0] == '-' || n->str[0] == '+' || n->len > 6 ||
 		    strspn(n->str, "0123456789") != n->len ||
 		    (in->vcpus = strtoul(n->str, NULL, 10)) == 0)
@@ -931,7 +942,8 @@ parse_framework(struct rl *l, struct framework *fw, const struct ynode *key,
 		if (!fw_version_ok(v->keys[i]->str))
 			check_bad(&l->c, v->keys[i], key->str, "%s is not a "
 			    "version: expected numbers separated by dots, such as "
-			    "\"0.5.0\" or \"24.08\"", shown(v->keys[i]->str));
+			    "\"0.5.0\" or \"24.08\", or a build number such "
+			    "as \"b4620\"", shown(v->keys[i]->str));
 		parse_fwversion(l, &fw->ver[fw->nver], v->keys[i], v->items[i],
 		    p);
 		fw->ver[fw->nver++].fw = fw;
