@@ -10,7 +10,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
-PKGS	 = yaml-0.1 libarchive libcrypto jansson libcmark libisal
+PKGS	 = yaml-0.1 libarchive libcrypto jansson libcmark libisal libcurl
 CC	?= cc
 CFLAGS	?= -O2 -g
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter

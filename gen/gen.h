@@ -27,6 +27,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_DATAERR = 65,	/* bad input data */
 	EXIT_NOINPUT = 66,	/* input missing */
+	EXIT_UNAVAILABLE = 69,	/* a service unavailable (health checks) */
 	EXIT_IOERR = 74,	/* I/O error */
 	EXIT_TEMPFAIL = 75	/* another run holds the lock (--no-wait) */
 };
