@@ -459,6 +459,9 @@ transfer_reason(struct req *r, CURLcode rc)
 
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
+		/* A name server that does not answer is a DNS problem. */
+		if (strncmp(r->err, "Resolving", 9) == 0)
+			return xasprintf("DNS: %s", msg);
 		return xstrdup("timeout");
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return xasprintf("DNS: %s", msg);
