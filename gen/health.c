@@ -579,6 +579,8 @@ net_run(struct req **v, size_t n, int jobs)
 
 /* ---- health ------------------------------------------------------------ */
 
+/* Free what a result holds and zero it, ready for the next check (NULL
+ * is fine). */
 void
 crhealth_clear(struct crhealth *h)
 {
@@ -1561,6 +1563,7 @@ out:
 	return ok;
 }
 
+/* Free a set of last results and everything in it (NULL is fine). */
 void
 crlastset_free(struct crlastset *s)
 {

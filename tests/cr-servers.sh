@@ -222,6 +222,7 @@ row() {
 	shift 5
 	gen_run cr health "$_id" "$@"
 	_l=$(grep -F " $_id " "$tmp/out")
+	# shellcheck disable=SC2086
 	set -- $_l
 	_reason=$(printf '%s\n' "$_l" | sed 's/.* ms  //')
 	if [ "$st" = "$_x" ] && [ "${1:-}" = "$_w" ] && [ "${5:-}" = "$_s" ]; then
