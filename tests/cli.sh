@@ -110,7 +110,7 @@ cd "$top" || exit 1
 awk '/^<!-- usage -->$/{f=1;next} /^<!-- \/usage -->$/{f=0} f' README.md | sed '/^```/d' >"$tmp/readme-usage"
 diff -u "$tmp/readme-usage" "$tmp/help" >&2 && ok || no "README usage differs from gen --help"
 # Every command is in the man page.
-for c in build docker index site check validate verify manifest render registries resolve; do
+for c in build docker index site check validate verify manifest render registries resolve cr; do
 	grep -q "^\.It Cm $c" gen.1 && ok || no "gen.1 lacks $c"
 done
 
