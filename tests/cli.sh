@@ -90,6 +90,13 @@ expect_status 0 "--help" "$gen" --help
 # The registries' commands: usage and a folder without registries.
 expect_status 2 "resolve without --framework" "$gen" resolve
 expect_status 2 "--model outside resolve" "$gen" --model x validate
+expect_status 2 "--json outside cr" "$gen" --json validate
+expect_status 2 "cr without a subcommand" "$gen" cr
+expect_status 2 "cr with an unknown subcommand" "$gen" cr frob x
+expect_status 2 "cr get without an id" "$gen" cr get
+expect_status 2 "cr: --timeout 0" "$gen" --timeout 0 cr health
+expect_status 66 "cr get of an id nobody listed" "$gen" cr get b3c38f52-8f2e-43a3-9aa9-bd9a4c75e509
+[ ! -e registries ] && ok || no "cr get made the listing's folder"
 expect_status 66 "registries: none" "$gen" -r nowhere registries
 expect_status 66 "resolve: no registries" "$gen" -r nowhere resolve --framework vllm
 [ ! -e site ] && ok || no "registries without registries wrote something"
