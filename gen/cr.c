@@ -421,13 +421,12 @@ cr_parse(const char *name, const char *text, size_t len, const char *file_id)
 	return e;
 }
 
-void
-crentry_free(struct crentry *e)
+/* Free what an entry holds, not the entry. */
+static void
+crentry_clear(struct crentry *e)
 {
 	size_t i;
 
-	if (e == NULL)
-		return;
 	free(e->id);
 	free(e->name);
 	json_decref(e->metadata);
@@ -440,6 +439,14 @@ crentry_free(struct crentry *e)
 	free(e->scheme);
 	free(e->host);
 	free(e->file);
+}
+
+void
+crentry_free(struct crentry *e)
+{
+	if (e == NULL)
+		return;
+	crentry_clear(e);
 	free(e);
 }
 
@@ -548,12 +555,8 @@ crlist_free(struct crlist *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->n; i++) {
-		struct crentry *e = xmalloc(sizeof(*e));
-
-		*e = l->e[i];
-		crentry_free(e);
-	}
+	for (i = 0; i < l->n; i++)
+		crentry_clear(&l->e[i]);
 	free(l->e);
 	free(l->dir);
 	free(l);
