@@ -350,7 +350,7 @@ cr_command(const struct crcmd *o, int argc, char **argv)
 		gen_status = EXIT_USAGE;
 		return 0;
 	}
-	if ((l = cr_load(o->dir)) == NULL) {
+	if ((l = cr_load(o->dir, 1)) == NULL) {
 		emit_error(o, "the listing %s does not load", o->dir);
 		return 0;
 	}
