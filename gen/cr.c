@@ -217,6 +217,7 @@ static int
 get_enum(struct check *c, const struct ynode *n, const char *path,
     const char *const *names, int nnames)
 {
+	const char *cands[8] = { NULL };	/* NULL-terminated, for nearest() */
 	int i;
 
 	if (!check_str(c, n, path, "a string"))
@@ -224,7 +225,9 @@ get_enum(struct check *c, const struct ynode *n, const char *path,
 	for (i = 0; i < nnames; i++)
 		if (strcmp(n->str, names[i]) == 0)
 			return i;
-	check_bad_near(c, n, path, check_hint(c) ? nearest(n->str, names) :
+	for (i = 0; i < nnames && i < 7; i++)
+		cands[i] = names[i];
+	check_bad_near(c, n, path, check_hint(c) ? nearest(n->str, cands) :
 	    NULL, "%s is not one of: %s, %s%s%s%s%s", shown(n->str), names[0],
 	    names[1], nnames > 2 ? ", " : "", nnames > 2 ? names[2] : "",
 	    nnames > 3 ? ", " : "", nnames > 3 ? names[3] : "");
