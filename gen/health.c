@@ -52,6 +52,7 @@ struct req {
 	size_t		 discarded;
 	int		 toolarge, stopped;
 	int		 redirects;
+	int		 started;
 	struct timespec	 t0;		/* when the first hop started */
 	/* the answer */
 	long		 status;
@@ -398,7 +399,7 @@ req_again(struct req *r, char *url)
 	r->redirects = 0;
 	r->ms = 0;
 	r->status = 0;
-	r->t0.tv_sec = 0;
+	r->started = 0;
 }
 
 /* Ready the handle for its next hop: the URL, what is left of the time.
@@ -408,8 +409,10 @@ req_start(struct req *r)
 {
 	long total = net_timeout(r->net), left;
 
-	if (r->t0.tv_sec == 0)
+	if (!r->started) {
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		r->started = 1;
+	}
 	left = total - (long)elapsed_ms(&r->t0);
 	if (left <= 0) {
 		r->fail = xstrdup("timeout");
