@@ -1281,7 +1281,10 @@ result_json(int healthy, long status, int api_v2, double ms,
 static int
 write_atomic(const char *path, const char *text, size_t len)
 {
-	char *tmp = xasprintf("%s.gen-XXXXXX", path);
+	const char *slash = strrchr(path, '/');
+	/* Hidden, beside the target, as cr.c's entries: ".NAME.XXXXXX". */
+	char *tmp = slash == NULL ? xasprintf(".%s.XXXXXX", path) :
+	    xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
 	int fd, ok = 0;
 
 	if ((fd = mkstemp(tmp)) == -1) {

@@ -338,7 +338,9 @@ mv "$tmp/$id_404.json" "$dir/"
 if shape "$hf" "$id_open" "$id_auth"; then ok; else
 	no "an unlisted id was kept: $(cat "$tmp/py")"
 fi
-if [ -z "$(find "$reg" -name '*.gen-*')" ]; then ok; else no "temporary files left: $(find "$reg" -name '*.gen-*')"; fi
+if [ -z "$(find "$reg" -name '.container-registries-health.json.*')" ]; then ok; else
+	no "temporary files left: $(find "$reg" -name '.container-registries-health.json.*')"
+fi
 # A file that is not what --write writes is refused at its place, and kept.
 printf '{"schemaVersion": 1, "checkedAt": "yesterday", "results": {}}\n' >"$hf"
 gen_run cr health "$id_open" --write
