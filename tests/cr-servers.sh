@@ -355,7 +355,9 @@ gen_run cr images "$id_open" --json
 if [ "$st" = 0 ] && python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["success"] is True; assert d["data"] == {"other": ["v1"], "test/hello": ["v1", "v2"]}, d' \
     "$tmp/out" 2>"$tmp/py"; then ok; else no "images --json: exit $st: $(cat "$tmp/out" "$tmp/err" "$tmp/py")"; fi
 gen_run cr images "$id_open"
-if [ "$st" = 0 ] && grep -q 'test/hello' "$tmp/out"; then ok; else
+if [ "$st" = 0 ] && [ "$(cat "$tmp/out")" = "other:v1
+test/hello:v1
+test/hello:v2" ]; then ok; else
 	no "images: exit $st: $(cat "$tmp/out" "$tmp/err")"
 fi
 # Pages (Link, relative) for the catalog and for the tags; an invalid tag
