@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,7 @@
 #define NET_MAX_BODY		(8u << 20)	/* one listing page */
 #define NET_MAX_DISCARD		(64u << 10)	/* a health answer's body */
 #define NET_MAX_PAGES		10000	/* of one listing */
+#define NET_MAX_PARALLEL	1000	/* transfers at once, at most */
 #define NET_AGENT		"gen (container-registry checks)"
 
 /* The manifest types a HEAD accepts: OCI and Docker, images and indexes. */
@@ -523,6 +525,22 @@ req_done(struct req *r, CURLcode rc)
 	return 1;
 }
 
+/* How many transfers at once: jobs (0: all n), but no more than the
+ * descriptors allow (a socket, and two for a resolver thread, each). */
+static size_t
+net_parallel(int jobs, size_t n)
+{
+	struct rlimit rl;
+	size_t max = jobs > 0 ? (size_t)jobs : n, fit = NET_MAX_PARALLEL;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < 3 * NET_MAX_PARALLEL + 64)
+		fit = rl.rlim_cur > 67 ? (size_t)(rl.rlim_cur - 64) / 3 : 1;
+	if (max > fit)
+		max = fit;
+	return max > 0 ? max : 1;
+}
+
 /* Start r on m: 1, or 0 with fail set. */
 static int
 req_add(CURLM *m, struct req *r)
@@ -540,14 +558,14 @@ req_add(CURLM *m, struct req *r)
 
 /*
  * Run n requests to their end (redirects followed), at most jobs at once
- * (0: all): each ends with an answer (status) or fail set.  Requests with
- * fail already set are skipped.
+ * (0: all, as far as the descriptor limit allows): each ends with an
+ * answer (status) or fail set.  Requests with fail already set are skipped.
  */
 static void
 net_run(struct req **v, size_t n, int jobs)
 {
 	CURLM *m = curl_multi_init();
-	size_t next = 0, active = 0, max = jobs > 0 ? (size_t)jobs : n;
+	size_t next = 0, active = 0, max = net_parallel(jobs, n);
 	CURLMsg *msg;
 	int running, left;
 
