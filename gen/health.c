@@ -110,6 +110,16 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Text for a column: as it is when it holds no control character, else
+ * escaped by shown(). */
+static const char *
+col_text(const char *s)
+{
+	if (s == NULL)
+		return "-";
+	return text_clean(s, 1) ? s : shown(s);
+}
+
 /* A latency to a tenth of a millisecond (without libm). */
 static double
 round1(double ms)
@@ -660,22 +670,12 @@ cr_health(const struct crentry *const *e, size_t n, const struct crnet *net,
 	for (i = 0; i < n; i++) {
 		judge(v[i], &out[i]);
 		bad += !out[i].healthy;
-		note("%s: %s %s (%.1f ms)", e[i]->id, out[i].healthy ? "healthy" :
-		    "unhealthy", shown(out[i].reason), out[i].ms);
+		note("%s: %s: %s (%.1f ms)", e[i]->id, out[i].healthy ? "healthy" :
+		    "unhealthy", col_text(out[i].reason), out[i].ms);
 		req_free(v[i]);
 	}
 	free(v);
 	return bad;
-}
-
-/* Text for a column: as it is when it holds no control character, else
- * escaped by shown(). */
-static const char *
-col_text(const char *s)
-{
-	if (s == NULL)
-		return "-";
-	return text_clean(s, 1) ? s : shown(s);
 }
 
 static json_t *
@@ -808,14 +808,14 @@ answer_problem(const struct req *r)
 	return xasprintf("HTTP %ld", r->status);
 }
 
-/* A listing in progress: one request's pages, taken by take(). */
+/* A listing in progress: one request's pages, each through take_page(). */
 struct lister {
 	const struct crentry *e;
 	const char	*what;		/* for messages: "/v2/_catalog" */
-	json_t		*into;		/* where take() puts what it finds */
+	json_t		*into;		/* where the names found go */
 	const char	*key;		/* "repositories" or "tags" */
 	size_t		 pages;
-	int		 done, failed;
+	int		 done;
 };
 
 /* One page of a listing: its strings (key's array; null is none), each
@@ -831,20 +831,20 @@ take_page(struct lister *l, const struct req *r, int (*ok)(const char *))
 
 	if (doc == NULL) {
 		diag(EXIT_UNAVAILABLE, NULL, "%s: %s: not JSON: %s",
-		    shown(l->e->name), l->what, shown(jerr.text));
+		    col_text(l->e->name), l->what, shown(jerr.text));
 		return 0;
 	}
 	a = json_object_get(doc, l->key);
 	if (!json_is_object(doc) || (a != NULL && !json_is_array(a) &&
 	    !json_is_null(a))) {
 		diag(EXIT_UNAVAILABLE, NULL, "%s: %s: expected an object with "
-		    "\"%s\", a list", shown(l->e->name), l->what, l->key);
+		    "\"%s\", a list", col_text(l->e->name), l->what, l->key);
 		goto out;
 	}
 	json_array_foreach(a, i, s) {
 		if (!json_is_string(s) || !ok(json_string_value(s))) {
 			diag(0, NULL, "%s: %s: warning: skipping an invalid "
-			    "name: %s", shown(l->e->name), l->what,
+			    "name: %s", col_text(l->e->name), l->what,
 			    json_is_string(s) ? shown(json_string_value(s)) :
 			    "not a string");
 			continue;
@@ -866,8 +866,8 @@ page_done(struct lister *l, struct req *r, int (*ok)(const char *))
 
 	l->done = 1;
 	if (why != NULL) {
-		diag(EXIT_UNAVAILABLE, NULL, "%s: GET %s: %s", shown(l->e->name),
-		    l->what, shown(why));
+		diag(EXIT_UNAVAILABLE, NULL, "%s: GET %s: %s", col_text(l->e->name),
+		    l->what, col_text(why));
 		free(why);
 		return 0;
 	}
@@ -878,13 +878,13 @@ page_done(struct lister *l, struct req *r, int (*ok)(const char *))
 	if (!same_origin(r->url, r->next)) {
 		o = origin_text(r->next);
 		diag(EXIT_UNAVAILABLE, NULL, "%s: GET %s: the next page is on "
-		    "another host: %s", shown(l->e->name), l->what, shown(o));
+		    "another host: %s", col_text(l->e->name), l->what, shown(o));
 		free(o);
 		return 0;
 	}
 	if (strcmp(r->next, r->url) == 0 || ++l->pages >= NET_MAX_PAGES) {
 		diag(EXIT_UNAVAILABLE, NULL, "%s: GET %s: the pages do not end "
-		    "(%zu pages)", shown(l->e->name), l->what, l->pages + 1);
+		    "(%zu pages)", col_text(l->e->name), l->what, l->pages + 1);
 		return 0;
 	}
 	req_again(r, xstrdup(r->next));
@@ -1220,7 +1220,7 @@ verify_run(const char *const *tags, size_t n, struct req **v,
 			missing++;
 		} else if ((why = answer_problem(v[i])) != NULL) {
 			diag(EXIT_UNAVAILABLE, NULL, "%s: cannot check: %s",
-			    tags[i], shown(why));
+			    tags[i], col_text(why));
 			free(why);
 			bad = 1;
 		}
