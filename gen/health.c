@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 
 #include "cr.h"
+#include "index.h"
 #include "check.h"
 #include "jsonpos.h"
 
@@ -1271,18 +1272,6 @@ out:
 
 /* ---- the last results: CR_HEALTH_FILE ---------------------------------- */
 
-/* when (seconds since the epoch) as "YYYY-MM-DDTHH:MM:SSZ". */
-static void
-utc_text(long long when, char out[32])
-{
-	time_t t = (time_t)when;
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, 32, "1970-01-01T00:00:00Z");
-}
-
 static json_t *
 result_json(int healthy, long status, int api_v2, double ms,
     const char *reason, const char *at)
@@ -1365,7 +1354,7 @@ cr_health_write(const char *path, const struct crlist *l,
 
 	if (!cr_health_read(path, &old))
 		goto out;
-	utc_text(when, at);
+	index_time(when, at);
 	res = json_object();
 	for (i = 0; i < l->n; i++)
 		if ((r = result_for(l->e[i].id, e, n, h, old, at)) != NULL)

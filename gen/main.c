@@ -804,6 +804,10 @@ cmd_cr(const struct opts *o, int argc, char **argv)
 	struct crcmd c;
 	int ok;
 
+	if (o->cacert != NULL && access(o->cacert, R_OK) == -1) {
+		diag_errno(o->cacert, 1, "--cacert");
+		return 0;
+	}
 	memset(&c, 0, sizeof(c));
 	c.dir = xasprintf("%s/container-registries", o->registries);
 	c.health_file = xasprintf("%s/container-registries-health.json",
