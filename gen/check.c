@@ -148,8 +148,8 @@ check_hint(const struct check *c)
 const char *
 shown(const char *s)
 {
-	static char bufs[4][96];
-	static int k;
+	static _Thread_local char bufs[4][96];
+	static _Thread_local int k;
 	char *o = bufs[k = (k + 1) % 4], *e = o + sizeof(bufs[0]) - 8;
 	const unsigned char *p = (const unsigned char *)s;
 

@@ -44,7 +44,7 @@ void	 check_bad_near(struct check *, const struct ynode *, const char *path,
 int	 check_hint(const struct check *);
 
 /* A value quoted for a message: control characters escaped, long text
- * cut.  Four rotating static buffers: one message may show four values. */
+ * cut.  Four rotating buffers per thread: one message may show four values. */
 const char *shown(const char *);
 /* "path.key" (or "key" at the top).  The caller frees it. */
 char	*path_join(const char *path, const char *key);

@@ -67,6 +67,9 @@ void		 crlist_free(struct crlist *);
 const struct crentry *cr_find(const struct crlist *, const char *id);
 /* The entry as the reference's JSON object (keys sorted). */
 json_t		*cr_json(const struct crentry *);
+/* The entry as its file holds it (keys sorted, two-space indentation, a
+ * final newline).  The caller frees it. */
+char		*cr_text(const struct crentry *);
 /* Write DIR/<id>.json atomically: sorted keys, two-space indentation, a
  * final newline.  Returns 1, or 0 after reporting. */
 int		 cr_write(const char *dir, const struct crentry *);
