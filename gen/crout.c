@@ -17,9 +17,9 @@
 
 #include "cr.h"
 
-/* jansson's flags for every API file; latencies are rounded to 0.1 ms
- * before, so ten digits print them as written ("12.3"). */
-#define CR_DUMP (JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10))
+/* jansson's flags for every API file: those of the entry files (cr.c), so
+ * that numbers in metadata and config come out as the entries have them. */
+#define CR_DUMP (JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17))
 
 /* The schemas copied from tmpldir/schema/ as they are. */
 static const char *const cr_schemas[] = {
