@@ -604,6 +604,27 @@ cr_text(const struct crentry *e)
 	return t;
 }
 
+/* mkdir -p: 1, or 0 after reporting. */
+static int
+make_folders(const char *dir)
+{
+	char *p = xstrdup(dir), *s;
+	int ok = 1;
+
+	for (s = p + 1; ok && *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+			*s = '/';
+		}
+	if (ok)
+		ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+	if (!ok)
+		diag_errno(p, 0, "cannot make the folder");
+	free(p);
+	return ok;
+}
+
 int
 cr_write(const char *dir, const struct crentry *e)
 {
@@ -611,10 +632,8 @@ cr_write(const char *dir, const struct crentry *e)
 	char *tmp = xasprintf("%s/.%s.json.XXXXXX", dir, e->id);
 	int fd, ok = 0;
 
-	if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
-		diag_errno(dir, 0, "cannot make the folder");
+	if (!make_folders(dir))
 		goto out;
-	}
 	if ((fd = mkstemp(tmp)) == -1) {
 		diag_errno(tmp, 0, "cannot create");
 		goto out;

@@ -113,6 +113,10 @@ struct crhealth {
 					   registry", "TLS: ...", "refused", "timeout" ... */
 };
 void		 crhealth_clear(struct crhealth *);
+/* The results as a table, or as the envelope {"success": true, "data":
+ * [...]} with json. */
+void		 cr_health_print(FILE *, const struct crentry *const *e,
+		    size_t n, const struct crhealth *h, int json);
 /* Check n registries at once, each bounded by the timeout; out[i] for
  * e[i].  Returns the number unhealthy. */
 size_t		 cr_health(const struct crentry *const *e, size_t n,
@@ -158,6 +162,24 @@ int		 cr_health_write(const char *path, const struct crlist *,
 int		 cr_health_read(const char *path, struct crlastset **out);
 void		 crlastset_free(struct crlastset *);
 const struct crlast *crlast_find(const struct crlastset *, const char *id);
+
+/* ---- crcmd.c: the gen cr commands -------------------------------------- */
+
+struct crcmd {
+	const char	*dir;		/* the entries' folder */
+	const char	*health_file;
+	const char	*generated;	/* for verify-images */
+	struct crnet	 net;
+	int		 json, check, write;
+};
+/* gen cr SUBCOMMAND ARG...: 1, or 0 with gen_status set. */
+int		 cr_command(const struct crcmd *, int argc, char **argv);
+/* Every registry the matrix's tags push to is listed (by host[:port] or
+ * image prefix), when the listing has entries.  1, or 0 after reporting. */
+struct manifest;
+struct matrix;
+int		 cr_check_manifest(const struct crlist *, const struct manifest *,
+		    const struct matrix *);
 
 /* ---- crout.c: what is published --------------------------------------- */
 

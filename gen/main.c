@@ -17,6 +17,7 @@
 #include "index.h"
 #include "manifest.h"
 #include "mustache.h"
+#include "cr.h"
 #include "registry.h"
 #include "yaml.h"
 
@@ -24,20 +25,23 @@
 
 enum op { OP_NONE, OP_BUILD, OP_DOCKER, OP_INDEX, OP_SITE, OP_CHECK,
     OP_VALIDATE, OP_MANIFEST, OP_RENDER, OP_VERIFY, OP_REGISTRIES,
-    OP_RESOLVE };
+    OP_RESOLVE, OP_CR };
 
 static const struct { const char *name; enum op op; } ops[] = {
 	{ "build", OP_BUILD }, { "docker", OP_DOCKER }, { "index", OP_INDEX },
 	{ "site", OP_SITE }, { "check", OP_CHECK }, { "validate", OP_VALIDATE },
 	{ "manifest", OP_MANIFEST }, { "render", OP_RENDER },
 	{ "verify", OP_VERIFY }, { "registries", OP_REGISTRIES },
-	{ "resolve", OP_RESOLVE }, { NULL, OP_NONE }
+	{ "resolve", OP_RESOLVE }, { "cr", OP_CR }, { NULL, OP_NONE }
 };
 
 struct opts {
 	const char	*manifest, *packages, *site, *generated, *templates;
 	const char	*partials, *cache, *state, *registries;
 	struct resolve_req rq;
+	const char	*cacert;
+	long		 timeout_ms;
+	int		 json, cr_check, cr_write;
 	int		 jobs, lenient, no_cache, no_wait;
 };
 
@@ -75,6 +79,14 @@ static const char usage_text[] =
 "               print the merged configuration as JSON (framework <\n"
 "               framework profile < model < model profile; each value names\n"
 "               its layer), its validation level and the verdict\n"
+"  cr create FILE.json [--check] | get ID | update ID PATCH.json | delete ID\n"
+"     | query FILTER.json | health [ID ...] [--write] | images ID\n"
+"     | verify-images          [--json] [--cacert FILE] [--timeout SECONDS]\n"
+"               the container-registry listing (one file per registry in\n"
+"               REGISTRIES/container-registries/): AIOS's API as commands;\n"
+"               health GETs /v2/ as the OCI distribution spec says (exit 69\n"
+"               when any is unhealthy); --write keeps the results for the\n"
+"               catalog; --json answers {\"success\": ..., \"data\": ...}\n"
 "\n"
 "options:\n"
 "  -C dir       run in dir (all other paths are relative to it)\n"
@@ -99,8 +111,9 @@ static const char usage_text[] =
 "  -h, --help   this text;  --version  the version\n"
 "\n"
 "exit status: 0 ok; 1 check or verify found a difference; 2 usage;\n"
-"65 bad input data; 66 input missing; 74 I/O error or out of memory;\n"
-"75 another run holds the lock (--no-wait).\n";
+"65 bad input data; 66 input missing (or an unknown id); 69 a registry is\n"
+"unhealthy or unreachable; 74 I/O error or out of memory; 75 another run\n"
+"holds the lock (--no-wait).\n";
 
 static void
 usage(FILE *f)
@@ -358,6 +371,8 @@ struct run {
 	struct index		*idx;
 	struct registries	*reg;		/* NULL: the repository has none */
 	struct compat		*cx;
+	struct crlist		*crl;		/* NULL: no container registries */
+	struct crlastset	*crh;		/* their last health results */
 };
 
 static void
@@ -366,6 +381,8 @@ run_free(struct run *r)
 	index_free(r->idx);
 	compat_free(r->cx);
 	registries_free(r->reg);
+	crlastset_free(r->crh);
+	crlist_free(r->crl);
 	outset_free(r->sets[0]);
 	outset_free(r->sets[1]);
 	matrix_free(r->mx);
@@ -412,9 +429,34 @@ prepare(struct run *r, const struct opts *o, int write, int docker, int site)
  * loaded and checked (base images against the matrix when there is one),
  * the compatibility matrix computed, its warnings printed.
  */
+/*
+ * The container-registry listing, when the repository has one: every
+ * entry checked, the registries the images push to cross-checked, and the
+ * last health results read when there are any.
+ */
+static int
+load_listing(struct run *r)
+{
+	char *dir = xasprintf("%s/container-registries", r->o->registries);
+	char *hf = xasprintf("%s/container-registries-health.json",
+	    r->o->registries);
+	struct stat st;
+	int ok = 1;
+
+	if (stat(dir, &st) == 0)
+		ok = (r->crl = cr_load(dir)) != NULL &&
+		    cr_check_manifest(r->crl, r->m, r->mx) &&
+		    cr_health_read(hf, &r->crh);
+	free(hf);
+	free(dir);
+	return ok;
+}
+
 static int
 load_registries(struct run *r)
 {
+	if (!load_listing(r))
+		return 0;
 	if (!registries_present(r->o->registries))
 		return 1;
 	if ((r->reg = registries_load(r->o->registries)) == NULL)
@@ -426,17 +468,18 @@ load_registries(struct run *r)
 	return 1;
 }
 
-/* site/registries/ and the schemas, when there are registries. */
+/* site/registries/ and site/api/ with their schemas, when the repository
+ * has registries and a container-registry listing. */
 static int
 make_registries(struct run *r)
 {
-	char *tdir;
-	int ok;
+	char *tdir = xasprintf("%s/site", r->o->templates);
+	int ok = 1;
 
-	if (r->reg == NULL)
-		return 1;
-	tdir = xasprintf("%s/site", r->o->templates);
-	ok = registries_publish(r->reg, r->cx, tdir, r->sets[1]);
+	if (r->reg != NULL)
+		ok = registries_publish(r->reg, r->cx, tdir, r->sets[1]);
+	if (ok && r->crl != NULL)
+		ok = cr_publish(r->crl, r->crh, tdir, r->sets[1]);
 	free(tdir);
 	return ok;
 }
@@ -754,6 +797,31 @@ cmd_resolve(const struct opts *o)
 	return ok;
 }
 
+/* gen cr: the container-registry listing (crcmd.c). */
+static int
+cmd_cr(const struct opts *o, int argc, char **argv)
+{
+	struct crcmd c;
+	int ok;
+
+	memset(&c, 0, sizeof(c));
+	c.dir = xasprintf("%s/container-registries", o->registries);
+	c.health_file = xasprintf("%s/container-registries-health.json",
+	    o->registries);
+	c.generated = o->generated;
+	c.net.cacert = o->cacert;
+	c.net.timeout_ms = o->timeout_ms ? o->timeout_ms : 5000;
+	c.net.jobs = o->jobs;
+	c.json = o->json;
+	c.check = o->cr_check;
+	c.write = o->cr_write;
+	/* Writes to the listing take the tree's lock, as builds do. */
+	ok = out_lock(1, o->no_wait) && cr_command(&c, argc, argv);
+	free((char *)c.dir);
+	free((char *)c.health_file);
+	return ok;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -770,11 +838,16 @@ main(int argc, char *argv[])
 		{ "model", required_argument, NULL, 1002 },
 		{ "instance", required_argument, NULL, 1003 },
 		{ "profile", required_argument, NULL, 1004 },
+		{ "json", no_argument, NULL, 1005 },
+		{ "check", no_argument, NULL, 1006 },
+		{ "write", no_argument, NULL, 1007 },
+		{ "cacert", required_argument, NULL, 1008 },
+		{ "timeout", required_argument, NULL, 1009 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o = { "manifest.yml", "packages", "site", "generated",
 	    "templates", NULL, NULL, NULL, "registries", { NULL, NULL, NULL,
-	    NULL }, 0, 0, 0, 0 };
+	    NULL }, NULL, 0, 0, 0, 0, 0, 0, 0, 0 };
 	char *state = NULL;
 	const char *dir = NULL;
 	enum op op = OP_NONE;
@@ -804,6 +877,21 @@ main(int argc, char *argv[])
 		case 1002: o.rq.model = optarg; break;
 		case 1003: o.rq.instance = optarg; break;
 		case 1004: o.rq.profile = optarg; break;
+		case 1005: o.json = 1; break;
+		case 1006: o.cr_check = 1; break;
+		case 1007: o.cr_write = 1; break;
+		case 1008: o.cacert = optarg; break;
+		case 1009:
+			errno = 0;
+			l = strtol(optarg, &end, 10);
+			if (errno || *end || l < 1 || l > 600) {
+				fprintf(stderr, "gen: --timeout %s: expected seconds "
+				    "from 1 to 600\n", optarg);
+				free(args);
+				return EXIT_USAGE;
+			}
+			o.timeout_ms = l * 1000;
+			break;
 		case 'j':
 			errno = 0;
 			l = strtol(optarg, &end, 10);
@@ -843,9 +931,17 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if ((op == OP_RENDER && (n < 2 || n > 3)) ||
-	    (op == OP_VERIFY && n > 2) ||
-	    (op != OP_RENDER && op != OP_VERIFY && n > 1)) {
+	    (op == OP_VERIFY && n > 2) || (op == OP_CR && n < 2) ||
+	    (op != OP_RENDER && op != OP_VERIFY && op != OP_CR && n > 1)) {
 		fprintf(stderr, "gen: %s: wrong number of arguments\n", args[0]);
+		usage(stderr);
+		free(args);
+		return EXIT_USAGE;
+	}
+	if (op != OP_CR && (o.json || o.cr_check || o.cr_write || o.cacert ||
+	    o.timeout_ms)) {
+		fprintf(stderr, "gen: --json, --check, --write, --cacert and "
+		    "--timeout are gen cr's options\n");
 		usage(stderr);
 		free(args);
 		return EXIT_USAGE;
@@ -903,6 +999,7 @@ main(int argc, char *argv[])
 	case OP_CHECK: ok = cmd_check(&o); break;
 	case OP_REGISTRIES: ok = cmd_registries(&o); break;
 	case OP_RESOLVE: ok = cmd_resolve(&o); break;
+	case OP_CR: ok = cmd_cr(&o, n - 1, args + 1); break;
 	default: ok = 0; break;
 	}
 	free(args);
