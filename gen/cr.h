@@ -130,6 +130,16 @@ json_t		*cr_images(const struct crentry *, const struct crnet *);
  * number, or -1 after reporting. */
 long		 cr_verify_images(const struct crlist *, const char *images_json,
 		    const struct crnet *);
+/* Health results, one line per registry in aligned columns ("healthy|
+ * UNHEALTHY  ID  NAME  URL  STATUS  LATENCY ms  REASON"), or with json the
+ * envelope {"success": true, "data": [{container_registry_id, _name,
+ * public_url, healthy, status, apiVersion, latencyMs, reason}]}.  Untrusted
+ * text escaped.  1, or 0 when the stream failed. */
+int		 cr_health_print(FILE *, const struct crentry *const *e, size_t n,
+		    const struct crhealth *h, int json);
+/* cr_images()'s result: "name:tag" a line (names sorted), or with json the
+ * envelope.  1, or 0 when the stream failed. */
+int		 cr_images_print(FILE *, json_t *images, int json);
 
 /*
  * The last health results: CR_HEALTH_FILE, written by gen cr health
