@@ -113,10 +113,6 @@ struct crhealth {
 					   registry", "TLS: ...", "refused", "timeout" ... */
 };
 void		 crhealth_clear(struct crhealth *);
-/* The results as a table, or as the envelope {"success": true, "data":
- * [...]} with json. */
-void		 cr_health_print(FILE *, const struct crentry *const *e,
-		    size_t n, const struct crhealth *h, int json);
 /* Check n registries at once, each bounded by the timeout; out[i] for
  * e[i].  Returns the number unhealthy. */
 size_t		 cr_health(const struct crentry *const *e, size_t n,
