@@ -217,6 +217,7 @@ static int
 get_enum(struct check *c, const struct ynode *n, const char *path,
     const char *const *names, int nnames)
 {
+	const char *cands[8] = { NULL };	/* NULL-terminated, for nearest() */
 	int i;
 
 	if (!check_str(c, n, path, "a string"))
@@ -224,7 +225,9 @@ get_enum(struct check *c, const struct ynode *n, const char *path,
 	for (i = 0; i < nnames; i++)
 		if (strcmp(n->str, names[i]) == 0)
 			return i;
-	check_bad_near(c, n, path, check_hint(c) ? nearest(n->str, names) :
+	for (i = 0; i < nnames && i < 7; i++)
+		cands[i] = names[i];
+	check_bad_near(c, n, path, check_hint(c) ? nearest(n->str, cands) :
 	    NULL, "%s is not one of: %s, %s%s%s%s%s", shown(n->str), names[0],
 	    names[1], nnames > 2 ? ", " : "", nnames > 2 ? names[2] : "",
 	    nnames > 3 ? ", " : "", nnames > 3 ? names[3] : "");
@@ -421,13 +424,12 @@ cr_parse(const char *name, const char *text, size_t len, const char *file_id)
 	return e;
 }
 
-void
-crentry_free(struct crentry *e)
+/* Free what an entry holds, not the entry. */
+static void
+crentry_clear(struct crentry *e)
 {
 	size_t i;
 
-	if (e == NULL)
-		return;
 	free(e->id);
 	free(e->name);
 	json_decref(e->metadata);
@@ -440,31 +442,167 @@ crentry_free(struct crentry *e)
 	free(e->scheme);
 	free(e->host);
 	free(e->file);
+}
+
+void
+crentry_free(struct crentry *e)
+{
+	if (e == NULL)
+		return;
+	crentry_clear(e);
 	free(e);
 }
 
 /* ---- the folder ---------------------------------------------------------- */
+
+/*
+ * The listing's cache (a state file, CR cache): one line per entry file
+ * that passed every check, with its identity (size, mtime, inode), so that
+ * an unchanged file is not parsed and checked again:
+ *   FILE \t IDENTITY \t ID \t NAME \t URL \t PREFIX \t TAG,TAG \t
+ *   STORAGE \t STORAGE_SIZE \t MEMORY_SIZE \t TYPE \t METADATA \t CONFIG
+ * (metadata and config as compact JSON; no checked value holds a tab or a
+ * newline, and tags hold no comma).  Anything unexpected in it and the
+ * file is read again: the cache costs only time.
+ */
+#define CR_CACHE_MAGIC	"gen-crcache 1\n"
+
+struct cline {
+	const char	*file;		/* into the cache's text */
+	char		*line;		/* the rest, NUL-terminated */
+};
 
 struct ldctx {
 	const char	*dir;
 	struct dlist	*d;
 	struct crentry	**e;		/* per file; NULL when refused */
 	char		*bad;		/* per file: 1 when refused */
+	char		(*ident)[96];	/* per file */
+	char		*parsed;	/* per file: read and checked, not cached */
+	struct cline	*cl;		/* the cache's lines, by file */
+	size_t		 ncl;
 };
+
+static int
+cline_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cline *)a)->file,
+	    ((const struct cline *)b)->file);
+}
+
+/* Split the cache's text into lines by file (text is modified). */
+static void
+cache_lines(struct ldctx *x, char *text)
+{
+	char *p, *nl, *tab;
+	size_t cap = 0;
+
+	if (strncmp(text, CR_CACHE_MAGIC, strlen(CR_CACHE_MAGIC)) != 0)
+		return;
+	for (p = text + strlen(CR_CACHE_MAGIC); *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		if ((tab = strchr(p, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		if (x->ncl == cap) {
+			cap = cap ? 2 * cap : 1024;
+			x->cl = xrealloc(x->cl, cap * sizeof(*x->cl));
+		}
+		x->cl[x->ncl].file = p;
+		x->cl[x->ncl++].line = tab + 1;
+	}
+	qsort(x->cl, x->ncl, sizeof(*x->cl), cline_cmp);
+}
+
+/* A whole number field of a cache line. */
+static int
+cache_num(const char *s, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0';
+}
+
+/* An entry from its cache line (IDENTITY onwards), or NULL. */
+static struct crentry *
+from_cache(const char *line, const char *ident)
+{
+	char *copy = xstrdup(line), *f[12], *p = copy, *t;
+	struct crentry *e = NULL;
+	long long v[4];
+	size_t n = 0;
+
+	while (n < 12 && (f[n++] = strsep(&p, "\t")) != NULL && p != NULL)
+		continue;
+	if (n != 12 || p != NULL || strcmp(f[0], ident) != 0)
+		goto out;
+	if (!cache_num(f[6], &v[0]) || !cache_num(f[7], &v[1]) ||
+	    !cache_num(f[8], &v[2]) || !cache_num(f[9], &v[3]) ||
+	    v[0] < 0 || v[0] >= CS__MAX || v[3] < 0 || v[3] >= CT__MAX)
+		goto out;
+	e = xcalloc(1, sizeof(*e));
+	e->id = xstrdup(f[1]);
+	e->name = xstrdup(f[2]);
+	e->url = xstrdup(f[3]);
+	e->prefix = xstrdup(f[4]);
+	e->tags = xcalloc(strlen(f[5]) / 2 + 2, sizeof(*e->tags));
+	for (p = f[5]; *f[5] && (t = strsep(&p, ",")) != NULL; )
+		e->tags[e->ntags++] = xstrdup(t);
+	e->storage = (enum crstorage)v[0];
+	e->storage_size = v[1];
+	e->memory_size = v[2];
+	e->type = (enum crtype)v[3];
+	e->metadata = json_loads(f[10], 0, NULL);
+	e->config = json_loads(f[11], 0, NULL);
+	if (url_parse(e, e->url) != NULL || !json_is_object(e->metadata) ||
+	    !json_is_object(e->config)) {
+		crentry_free(e);
+		e = NULL;
+	}
+out:
+	free(copy);
+	return e;
+}
+
+static const struct cline *
+cache_find(const struct ldctx *x, const char *file)
+{
+	struct cline key = { file, NULL };
+
+	return x->ncl ? bsearch(&key, x->cl, x->ncl, sizeof(*x->cl),
+	    cline_cmp) : NULL;
+}
 
 static void
 load_one(void *arg, size_t i, int worker)
 {
 	struct ldctx *x = arg;
 	const char *f = x->d->e[i].name;
+	const struct cline *cl;
 	size_t n = strlen(f);
 	struct buf b = { 0 };
+	struct stat st;
 	char *path, *id;
 
 	(void)worker;
 	if (n < 6 || strcmp(f + n - 5, ".json") != 0 || f[0] == '.')
 		return;
 	path = xasprintf("%s/%s", x->dir, f);
+	if (fstatat(x->d->fd, f, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		stat_identity(&st, x->ident[i]);
+		if ((cl = cache_find(x, f)) != NULL &&
+		    (x->e[i] = from_cache(cl->line, x->ident[i])) != NULL) {
+			x->e[i]->file = xstrdup(path);
+			free(path);
+			return;
+		}
+	}
+	x->parsed[i] = 1;
 	id = xstrndup(f, n - 5);
 	if (!read_file_max(path, &b, CR_MAX_ENTRY))
 		x->bad[i] = 1;
@@ -477,6 +615,49 @@ load_one(void *arg, size_t i, int worker)
 	free(path);
 }
 
+/* One entry's cache line. */
+static void
+cache_line(struct buf *b, const char *file, const char *ident,
+    const struct crentry *e)
+{
+	char *m = json_dumps(e->metadata, JSON_COMPACT | JSON_SORT_KEYS);
+	char *c = json_dumps(e->config, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t i;
+
+	buf_printf(b, "%s\t%s\t%s\t%s\t%s\t%s\t", file, ident, e->id, e->name,
+	    e->url, e->prefix);
+	for (i = 0; i < e->ntags; i++)
+		buf_printf(b, "%s%s", i ? "," : "", e->tags[i]);
+	buf_printf(b, "\t%d\t%lld\t%lld\t%d\t%s\t%s\n", (int)e->storage,
+	    e->storage_size, e->memory_size, (int)e->type, m, c);
+	free(m);
+	free(c);
+}
+
+/* Write the cache (atomically; a failure only costs time next run). */
+static void
+cache_write(const char *path, const struct ldctx *x)
+{
+	struct buf b = { 0 };
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	size_t i;
+	int fd;
+
+	buf_puts(&b, CR_CACHE_MAGIC);
+	for (i = 0; i < x->d->n; i++)
+		if (x->e[i] != NULL && x->ident[i][0] != '\0')
+			cache_line(&b, x->d->e[i].name, x->ident[i], x->e[i]);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) != -1) {
+		if (write_full(fd, b.s, b.len) && close(fd) == 0)
+			rename(tmp, path);
+		else
+			close(fd);
+	}
+	unlink(tmp);
+	free(tmp);
+	buf_free(&b);
+}
+
 static int
 by_id(const void *a, const void *b)
 {
@@ -484,55 +665,93 @@ by_id(const void *a, const void *b)
 	    ((const struct crentry *)b)->id);
 }
 
-/* Names are unique, case-insensitively (ids are, by their files). */
+static const struct crlist *name_list;	/* for by_name (qsort) */
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct crentry *x = &name_list->e[*(const size_t *)a];
+	const struct crentry *y = &name_list->e[*(const size_t *)b];
+	int c = strcasecmp(x->name, y->name);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+/* Names are unique, case-insensitively (ids are, by their files): sorted
+ * by name, neighbours compared. */
 static int
 names_unique(const struct crlist *l)
 {
-	size_t i, j;
+	size_t *ix = xcalloc(l->n + 1, sizeof(*ix)), i;
+	const struct crentry *a, *b;
 	int ok = 1;
 
 	for (i = 0; i < l->n; i++)
-		for (j = i + 1; j < l->n; j++)
-			if (strcasecmp(l->e[i].name, l->e[j].name) == 0) {
-				diag(EXIT_DATAERR, NULL, "%s: " K_NAME ": \"%s\" is "
-				    "also the name of %s", l->e[j].file, l->e[j].name,
-				    l->e[i].file);
-				ok = 0;
-			}
+		ix[i] = i;
+	name_list = l;
+	qsort(ix, l->n, sizeof(*ix), by_name);
+	name_list = NULL;
+	for (i = 1; i < l->n; i++) {
+		a = &l->e[ix[i - 1]];
+		b = &l->e[ix[i]];
+		if (strcasecmp(a->name, b->name) == 0) {
+			diag(EXIT_DATAERR, NULL, "%s: " K_NAME ": \"%s\" is also "
+			    "the name of %s", b->file, b->name, a->file);
+			ok = 0;
+		}
+	}
+	free(ix);
 	return ok;
 }
 
 struct crlist *
-cr_load(const char *dir)
+cr_load(const char *dir, int write_cache)
 {
 	struct crlist *l = xcalloc(1, sizeof(*l));
 	struct dlist d;
-	struct ldctx x = { dir, &d, NULL, NULL };
-	size_t i;
+	struct ldctx x = { dir, &d, NULL, NULL, NULL, NULL, NULL, 0 };
+	struct buf cache = { 0 };
+	char *cpath = out_state_path("crcache", dir);
+	size_t i, nparsed = 0;
 	int ok = 1;
 
 	l->dir = xstrdup(dir);
 	if (!dir_list(dir, &d)) {
+		free(cpath);
 		if (errno == ENOENT)
 			return l;
 		diag_errno(dir, 0, "cannot read the folder");
 		crlist_free(l);
 		return NULL;
 	}
+	if (out_state_usable(cpath) && read_file_opt_max(cpath, &cache,
+	    GEN_MAX_INDEX) == 1)
+		cache_lines(&x, cache.s);
 	x.e = xcalloc(d.n + 1, sizeof(*x.e));
 	x.bad = xcalloc(d.n + 1, 1);
+	x.parsed = xcalloc(d.n + 1, 1);
+	x.ident = xcalloc(d.n + 1, sizeof(*x.ident));
 	pool_run(d.n, 0, load_one, &x);
-	l->e = xcalloc(d.n + 1, sizeof(*l->e));
 	for (i = 0; i < d.n; i++) {
 		ok = ok && !x.bad[i];
+		nparsed += x.parsed[i];
+	}
+	if (ok && write_cache && (nparsed > 0 || x.ncl != d.n))
+		cache_write(cpath, &x);
+	l->e = xcalloc(d.n + 1, sizeof(*l->e));
+	for (i = 0; i < d.n; i++)
 		if (x.e[i] != NULL) {
 			l->e[l->n++] = *x.e[i];
 			free(x.e[i]);
 		}
-	}
 	dlist_free(&d);
 	free(x.e);
 	free(x.bad);
+	free(x.parsed);
+	free(x.ident);
+	free(x.cl);
+	buf_free(&cache);
+	free(cpath);
 	qsort(l->e, l->n, sizeof(*l->e), by_id);
 	if (!ok || !names_unique(l)) {
 		crlist_free(l);
@@ -548,12 +767,8 @@ crlist_free(struct crlist *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->n; i++) {
-		struct crentry *e = xmalloc(sizeof(*e));
-
-		*e = l->e[i];
-		crentry_free(e);
-	}
+	for (i = 0; i < l->n; i++)
+		crentry_clear(&l->e[i]);
 	free(l->e);
 	free(l->dir);
 	free(l);

@@ -61,8 +61,11 @@ struct crentry	*cr_parse(const char *name, const char *text, size_t len,
 		    const char *file_id);
 void		 crentry_free(struct crentry *);
 /* Every DIR/<id>.json, checked, and names and ids unique across them
- * (a missing folder is an empty listing).  NULL after reporting. */
-struct crlist	*cr_load(const char *dir);
+ * (a missing folder is an empty listing).  Files unchanged since the
+ * state folder's cache was written are taken from it; with write_cache
+ * (the caller holds the lock) the cache is brought up to date.  NULL
+ * after reporting. */
+struct crlist	*cr_load(const char *dir, int write_cache);
 void		 crlist_free(struct crlist *);
 const struct crentry *cr_find(const struct crlist *, const char *id);
 /* The entry as the reference's JSON object (keys sorted). */

@@ -276,7 +276,8 @@ cr_health_cmd(const struct crcmd *o, const struct crlist *l, int argc,
 		return 0;
 	h = xcalloc(n + 1, sizeof(*h));
 	bad = cr_health(sel, n, &o->net, h);
-	cr_health_print(stdout, sel, n, h, o->json);
+	if (!cr_health_print(stdout, sel, n, h, o->json))
+		ok = 0;
 	if (o->write && !cr_health_write(o->health_file, l, sel, n, h,
 	    (long long)time(NULL)))
 		ok = 0;
@@ -297,6 +298,7 @@ cr_images_cmd(const struct crcmd *o, const struct crlist *l, const char *id)
 {
 	const struct crentry *e;
 	json_t *im;
+	int ok;
 
 	if ((e = need(o, l, id)) == NULL)
 		return 0;
@@ -304,12 +306,9 @@ cr_images_cmd(const struct crcmd *o, const struct crlist *l, const char *id)
 		emit_error(o, "cannot list the images of %s", e->url);
 		return 0;
 	}
-	if (o->json)
-		return emit(o, im);
-	json_dumpf(im, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	putchar('\n');
+	ok = cr_images_print(stdout, im, o->json);
 	json_decref(im);
-	return 1;
+	return ok;
 }
 
 static int
@@ -351,7 +350,7 @@ cr_command(const struct crcmd *o, int argc, char **argv)
 		gen_status = EXIT_USAGE;
 		return 0;
 	}
-	if ((l = cr_load(o->dir)) == NULL) {
+	if ((l = cr_load(o->dir, 1)) == NULL) {
 		emit_error(o, "the listing %s does not load", o->dir);
 		return 0;
 	}

@@ -301,15 +301,51 @@ cond_holds(const struct cond *q, json_t *doc)
 	return 0;
 }
 
+/* The top-level field a condition looks at, as JSON (new reference), or
+ * NULL: built alone, not the whole entry, as a query looks at thousands. */
+static json_t *
+field_json(const struct crentry *e, const char *name)
+{
+	json_t *a;
+	size_t i;
+
+	if (strcmp(name, "container_registry_tags") == 0) {
+		a = json_array();
+		for (i = 0; i < e->ntags; i++)
+			json_array_append_new(a, json_string(e->tags[i]));
+		return a;
+	}
+	if (strcmp(name, "container_registry_id") == 0)
+		return json_string(e->id);
+	if (strcmp(name, "container_registry_name") == 0)
+		return json_string(e->name);
+	if (strcmp(name, "container_registry_public_url") == 0)
+		return json_string(e->url);
+	if (strcmp(name, "container_registry_image_prefix") == 0)
+		return json_string(e->prefix);
+	if (strcmp(name, "container_registry_metadata") == 0)
+		return json_incref(e->metadata);
+	if (strcmp(name, "container_registry_config") == 0)
+		return json_incref(e->config);
+	return json_pack("{s:s, s:I, s:I, s:s}", "storage_type",
+	    crstorage_names[e->storage], "storage_size",
+	    (json_int_t)e->storage_size, "memory_size",
+	    (json_int_t)e->memory_size, "registry_type", crtype_names[e->type]);
+}
+
 int
 crfilter_match(const struct crfilter *f, const struct crentry *e)
 {
-	json_t *doc = cr_json(e);
+	json_t *doc = json_object();
 	size_t i;
 	int ok = 1;
 
-	for (i = 0; i < f->n && ok; i++)
+	for (i = 0; i < f->n && ok; i++) {
+		if (json_object_get(doc, f->c[i].seg[0]) == NULL)
+			json_object_set_new(doc, f->c[i].seg[0],
+			    field_json(e, f->c[i].seg[0]));
 		ok = cond_holds(&f->c[i], doc);
+	}
 	json_decref(doc);
 	return ok;
 }

@@ -444,7 +444,7 @@ load_listing(struct run *r)
 	int ok = 1;
 
 	if (stat(dir, &st) == 0)
-		ok = (r->crl = cr_load(dir)) != NULL &&
+		ok = (r->crl = cr_load(dir, 0)) != NULL &&
 		    cr_check_manifest(r->crl, r->m, r->mx) &&
 		    cr_health_read(hf, &r->crh);
 	free(hf);

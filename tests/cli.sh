@@ -90,6 +90,13 @@ expect_status 0 "--help" "$gen" --help
 # The registries' commands: usage and a folder without registries.
 expect_status 2 "resolve without --framework" "$gen" resolve
 expect_status 2 "--model outside resolve" "$gen" --model x validate
+expect_status 2 "--json outside cr" "$gen" --json validate
+expect_status 2 "cr without a subcommand" "$gen" cr
+expect_status 2 "cr with an unknown subcommand" "$gen" cr frob x
+expect_status 2 "cr get without an id" "$gen" cr get
+expect_status 2 "cr: --timeout 0" "$gen" --timeout 0 cr health
+expect_status 66 "cr get of an id nobody listed" "$gen" cr get b3c38f52-8f2e-43a3-9aa9-bd9a4c75e509
+[ ! -e registries ] && ok || no "cr get made the listing's folder"
 expect_status 66 "registries: none" "$gen" -r nowhere registries
 expect_status 66 "resolve: no registries" "$gen" -r nowhere resolve --framework vllm
 [ ! -e site ] && ok || no "registries without registries wrote something"
@@ -110,7 +117,7 @@ cd "$top" || exit 1
 awk '/^<!-- usage -->$/{f=1;next} /^<!-- \/usage -->$/{f=0} f' README.md | sed '/^```/d' >"$tmp/readme-usage"
 diff -u "$tmp/readme-usage" "$tmp/help" >&2 && ok || no "README usage differs from gen --help"
 # Every command is in the man page.
-for c in build docker index site check validate verify manifest render registries resolve; do
+for c in build docker index site check validate verify manifest render registries resolve cr; do
 	grep -q "^\.It Cm $c" gen.1 && ok || no "gen.1 lacks $c"
 done
 
