@@ -459,6 +459,9 @@ transfer_reason(struct req *r, CURLcode rc)
 
 	switch (rc) {
 	case CURLE_OPERATION_TIMEDOUT:
+		/* A name server that does not answer is a DNS problem. */
+		if (strncmp(r->err, "Resolving", 9) == 0)
+			return xasprintf("DNS: %s", msg);
 		return xstrdup("timeout");
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return xasprintf("DNS: %s", msg);
@@ -576,6 +579,8 @@ net_run(struct req **v, size_t n, int jobs)
 
 /* ---- health ------------------------------------------------------------ */
 
+/* Free what a result holds and zero it, ready for the next check (NULL
+ * is fine). */
 void
 crhealth_clear(struct crhealth *h)
 {
@@ -900,6 +905,27 @@ list_all(struct lister *l, char **urls, size_t n, const struct crnet *net,
 	return good;
 }
 
+/* Sort an array of strings bytewise, dropping repeats: registries give
+ * tags in no promised order. */
+static void
+sort_strings(json_t *a)
+{
+	size_t i, n = json_array_size(a);
+	const char **v = xcalloc(n ? n : 1, sizeof(*v));
+	json_t *sorted = json_array();
+
+	for (i = 0; i < n; i++)
+		v[i] = json_string_value(json_array_get(a, i));
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i - 1], v[i]) != 0)
+			json_array_append_new(sorted, json_string(v[i]));
+	json_array_clear(a);
+	json_array_extend(a, sorted);
+	json_decref(sorted);
+	free(v);
+}
+
 /* The tags of every repository named in out (name -> [] on entry). */
 static int
 list_tags(const struct crentry *e, const char *base, json_t *out,
@@ -920,6 +946,8 @@ list_tags(const struct crentry *e, const char *base, json_t *out,
 		urls[i++] = xasprintf("%s/v2/%s/tags/list?n=100", base, name);
 	}
 	ok = list_all(l, urls, n, net, tag_ok);
+	json_object_foreach(out, name, tags)
+		sort_strings(tags);
 	for (i = 0; i < n; i++)
 		free((char *)l[i].what);
 	free(l);
@@ -1535,6 +1563,7 @@ out:
 	return ok;
 }
 
+/* Free a set of last results and everything in it (NULL is fine). */
 void
 crlastset_free(struct crlastset *s)
 {
