@@ -202,7 +202,9 @@ for f in "$api"/container_registries/tags/*.json; do
 		no "$f against its schema"
 done
 if [ -f "$api/container_registries/tags/fast-pull.json" ] &&
-    py '[e["container_registry_name"] for e in J[0]["data"]] == ["alpha", "updated-name"]' \
+    py 'sorted(e["container_registry_name"] for e in J[0]["data"]) == ["alpha", "updated-name"] and
+        [e["container_registry_id"] for e in J[0]["data"]] ==
+        sorted(e["container_registry_id"] for e in J[0]["data"])' \
     "$api/container_registries/tags/training.json"; then ok; else no "the tag files"; fi
 if py 'J[0]["data"] == J[1]' "$api/container_registry/$ex.json" "$site/$dir/$ex.json"
 then ok; else no "the GET file's data is not the entry"; fi
