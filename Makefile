@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site bench-registries unit golden lint valgrind fuzz
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site bench-registries bench-cr unit golden lint valgrind fuzz
 
 all: build/gen
 
@@ -80,13 +80,15 @@ regress_rebuild: build/gen
 	@tests/run-golden --rebuild
 	@tests/run-bad --rebuild
 	@tests/run-badreg --rebuild
+	@tests/run-badcr --rebuild
+	@tests/run-badcrq --rebuild
 	@tests/run-badpkg --rebuild
 	@tests/run-badindex --rebuild
 	@tests/hostile/run --rebuild
 
 # GEN=path benchmarks that binary instead of building build/gen; GEN_PREV
 # names the previous design's (scripts/bench-index builds it when unset).
-bench: bench-docker bench-index bench-inflate bench-site bench-registries
+bench: bench-docker bench-index bench-inflate bench-site bench-registries bench-cr
 
 bench-docker: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
@@ -107,6 +109,10 @@ bench-registries: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-registries
 
+bench-cr: $(if $(GEN),,build/gen)
+	@scripts/install-deps test
+	@scripts/bench-cr
+
 # libFuzzer targets for the YAML loader and Mustache (clang); not part of test.
 fuzz: $(STAMP)
 	@tests/fuzz/run $${FUZZ_SECONDS:-60}
@@ -120,6 +126,8 @@ valgrind: build/gen
 	VALGRIND=1 tests/run-golden || st=1; \
 	VALGRIND=1 tests/run-bad || st=1; \
 	VALGRIND=1 tests/run-badreg || st=1; \
+	VALGRIND=1 tests/run-badcr || st=1; \
+	VALGRIND=1 tests/run-badcrq || st=1; \
 	VALGRIND_GEN=$(CURDIR)/build/gen GEN=$(CURDIR)/tests/valgrind-gen tests/run-badpkg || st=1; \
 	VALGRIND=1 tests/run-badindex || st=1; \
 	VALGRIND=1 tests/hostile/run || st=1; \

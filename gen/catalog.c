@@ -19,7 +19,9 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "cr.h"
 #include "jsonpos.h"
 #include "manifest.h"
 #include "mustache.h"
@@ -422,7 +424,7 @@ charts_ctx(int *ok, const struct iengine *e)
 /* The page a header link marks as the current one. */
 enum nav {
 	NAV_NONE, NAV_HOME, NAV_PLATFORMS, NAV_FRAMEWORKS, NAV_MODELS,
-	NAV_INSTANCES, NAV_COMPAT
+	NAV_INSTANCES, NAV_COMPAT, NAV_CR
 };
 
 /*
@@ -455,6 +457,9 @@ struct cat {
 	const struct compat	*cx;
 	struct regids		 ids;
 	json_t			*regcounts;	/* false without registries */
+	const struct crlist	*crl;		/* NULL: no container registries */
+	const struct crlastset	*crh;		/* their last health results, or NULL */
+	json_t			*crcounts;	/* false without container registries */
 	char			 last_updated[32];
 	struct tmplset		 t;
 	_Atomic int		 ok;
@@ -474,15 +479,17 @@ page_ctx(struct cat *c, int *ok, const char *path, const char *title,
 	    c->m->site_title, "url", *c->m->site_url ?
 	    json_string(c->m->site_url) : json_false()));
 	jset(ok, o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, "
-	    "s:b, s:b}", "title", title, "description", desc, "path", path,
+	    "s:b, s:b, s:b}", "title", title, "description", desc, "path", path,
 	    "is_home", nav == NAV_HOME, "is_platforms", nav == NAV_PLATFORMS,
 	    "is_frameworks", nav == NAV_FRAMEWORKS,
 	    "is_models", nav == NAV_MODELS, "is_instances", nav == NAV_INSTANCES,
-	    "is_compatibility", nav == NAV_COMPAT));
+	    "is_compatibility", nav == NAV_COMPAT,
+	    "is_container_registries", nav == NAV_CR));
 	jsetref(ok, o, "assets", c->assets);
 	jset(ok, o, "last_updated", json_string(c->last_updated));
 	jsetref(ok, o, "counts", c->counts);
 	jsetref(ok, o, "registries", c->regcounts);
+	jsetref(ok, o, "container_registries", c->crcounts);
 	return o;
 }
 
@@ -1904,6 +1911,189 @@ registry_pages(struct cat *c, char ***pages, size_t *npages)
 	add_page(pages, npages, xstrdup("compatibility.html"));
 }
 
+/* ---- the container-registry listing ---------------------------------- */
+
+/* {registries, checked, healthy} for the header, the home page and the
+ * page itself, or false when there is no listing (a new reference; NULL
+ * when jansson failed). */
+static json_t *
+crcounts_json(const struct crlist *l, const struct crlastset *h)
+{
+	const struct crlast *r;
+	size_t i, checked = 0, healthy = 0;
+
+	if (l == NULL || l->n == 0)
+		return json_false();
+	for (i = 0; i < l->n; i++)
+		if (h != NULL && (r = crlast_find(h, l->e[i].id)) != NULL) {
+			checked++;
+			healthy += r->healthy != 0;
+		}
+	return json_pack("{s:I, s:I, s:I}", "registries", (json_int_t)l->n,
+	    "checked", (json_int_t)checked, "healthy", (json_int_t)healthy);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An object of anything (metadata, config) as [{key, value}] by key: a
+ * string as it is, anything else as compact JSON. */
+static json_t *
+kv_ctx(int *ok, json_t *obj)
+{
+	json_t *a = json_array(), *v;
+	const char **keys = xcalloc(json_object_size(obj) + 1, sizeof(*keys));
+	const char *k;
+	char *text;
+	size_t n = 0, i;
+
+	json_object_foreach(obj, k, v)
+		keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), str_cmp);
+	for (i = 0; i < n; i++) {
+		v = json_object_get(obj, keys[i]);
+		text = json_is_string(v) ? xstrdup(json_string_value(v)) :
+		    json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
+		if (text == NULL)
+			*ok = 0;
+		else
+			jpush(ok, a, json_pack("{s:s, s:s}", "key", keys[i],
+			    "value", text));
+		free(text);
+	}
+	free(keys);
+	return a;
+}
+
+/* A size in MB as people read it; -1 says what it means there. */
+static json_t *
+mb_ctx(long long mb, const char *minus_one)
+{
+	return mb < 0 ? json_string(minus_one) : json_sprintf("%lld MB", mb);
+}
+
+/* The last health result of an entry: {healthy, status, api_v2, latency,
+ * reason, checked_at}, or false when it was never checked. */
+static json_t *
+crhealth_ctx(struct cat *c, const struct crentry *e)
+{
+	const struct crlast *h = c->crh ? crlast_find(c->crh, e->id) : NULL;
+	char ms[32];
+
+	if (h == NULL)
+		return json_false();
+	snprintf(ms, sizeof(ms), "%.1f ms", h->ms);
+	return json_pack("{s:b, s:o, s:b, s:s, s:s, s:s}", "healthy",
+	    h->healthy != 0, "status", h->status > 0 ?
+	    json_integer((json_int_t)h->status) : json_false(), "api_v2",
+	    h->api_v2 != 0, "latency", ms, "reason", nz(h->reason),
+	    "checked_at", nz(h->checked_at));
+}
+
+/* One registry of the page (CONTEXT.md, "container registries"). */
+static json_t *
+crentry_ctx(struct cat *c, int *ok, const struct crentry *e)
+{
+	json_t *tags = json_array(), *o;
+	char *api = xasprintf("api/container_registry/%s.json", e->id);
+	char *anchor = xasprintf("cr-%s", e->id), *list;
+	int web = strncmp(e->url, "https://", 8) == 0 ||
+	    strncmp(e->url, "http://", 7) == 0;
+	size_t i;
+
+	for (i = 0; i < e->ntags; i++)
+		set_add(ok, tags, e->tags[i]);
+	list = set_join(tags);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:b, s:s, "
+	    "s:o, s:o, s:s, s:s}", "id", e->id, "anchor", anchor,
+	    "name", e->name, "url", e->url, "url_link", web ?
+	    json_string(e->url) : json_false(), "prefix", e->prefix,
+	    "tags", tags, "tag_list", list, "has_tags", e->ntags > 0,
+	    "storage_type", crstorage_names[e->storage],
+	    "storage_size", mb_ctx(e->storage_size, "unlimited"),
+	    "memory_size", mb_ctx(e->memory_size, "unknown or unlimited"),
+	    "type", crtype_names[e->type], "api_url", api);
+	free(list);
+	free(anchor);
+	free(api);
+	if (o == NULL) {
+		*ok = 0;
+		return NULL;
+	}
+	jset(ok, o, "metadata", kv_ctx(ok, e->metadata));
+	jset(ok, o, "has_metadata", json_boolean(json_object_size(e->metadata)));
+	jset(ok, o, "config", kv_ctx(ok, e->config));
+	jset(ok, o, "has_config", json_boolean(json_object_size(e->config)));
+	jset(ok, o, "health", crhealth_ctx(c, e));
+	return o;
+}
+
+/* Every tag with its number of registries: [{tag, count}], by tag. */
+static json_t *
+crtags_ctx(int *ok, const struct crlist *l)
+{
+	json_t *a = json_array(), *t;
+	const char **all;
+	size_t n = 0, i, j;
+
+	for (i = 0; i < l->n; i++)
+		n += l->e[i].ntags;
+	all = xcalloc(n + 1, sizeof(*all));
+	for (n = i = 0; i < l->n; i++)
+		for (j = 0; j < l->e[i].ntags; j++)
+			all[n++] = l->e[i].tags[j];
+	qsort(all, n, sizeof(*all), str_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && strcmp(all[j], all[i]) == 0; j++)
+			;
+		t = json_pack("{s:s, s:I}", "tag", all[i], "count",
+		    (json_int_t)(j - i));
+		jpush(ok, a, t);
+	}
+	free(all);
+	return a;
+}
+
+/* Registries by name as people read it (case aside), then by id. */
+static int
+crentry_name_cmp(const void *a, const void *b)
+{
+	const struct crentry *x = *(const struct crentry *const *)a;
+	const struct crentry *y = *(const struct crentry *const *)b;
+	int c = strcasecmp(x->name, y->name);
+
+	return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+/* container-registries.html: every registry, by name, with its last
+ * health result, and the tags to filter by. */
+static void
+cr_page(struct cat *c)
+{
+	const struct crentry **by = xcalloc(c->crl->n + 1, sizeof(*by));
+	json_t *ctx, *regs = json_array();
+	size_t i;
+	int ok = 1;
+
+	ctx = page_ctx(c, &ok, "container-registries.html",
+	    "Container registries", "The container registries images are "
+	    "pushed to: where they are, their tags and storage, and whether "
+	    "they answered their last health check", NAV_CR);
+	for (i = 0; i < c->crl->n; i++)
+		by[i] = &c->crl->e[i];
+	qsort(by, c->crl->n, sizeof(*by), crentry_name_cmp);
+	for (i = 0; i < c->crl->n; i++)
+		jpush(&ok, regs, crentry_ctx(c, &ok, by[i]));
+	free(by);
+	jset(&ok, ctx, "entries", regs);
+	jset(&ok, ctx, "tags", crtags_ctx(&ok, c->crl));
+	render_page(c, "container-registries.html", "container-registries.html",
+	    ctx, ok);
+}
+
 /* search.json's data (a new reference), or NULL when jansson failed. */
 static json_t *
 search_data(struct cat *c)
@@ -1951,10 +2141,11 @@ cat_start(struct cat *c, const char *tmpldir)
 		}
 	} else
 		c->regcounts = json_false();
+	c->crcounts = crcounts_json(c->crl, c->crh);
 	/* The search data first: every page names its hashed file. */
 	search = search_data(c);
 	if (c->assets == NULL || c->counts == NULL || c->regcounts == NULL ||
-	    search == NULL) {
+	    c->crcounts == NULL || search == NULL) {
 		ctx_failed(c, "search.json");
 		json_decref(search);
 		return 0;
@@ -1981,6 +2172,7 @@ cat_clear(struct cat *c)
 	json_decref(c->assets);
 	json_decref(c->counts);
 	json_decref(c->regcounts);
+	json_decref(c->crcounts);
 	regids_free(&c->ids, c->reg);
 	tmplset_clear(&c->t);
 }
@@ -1988,13 +2180,15 @@ cat_clear(struct cat *c)
 /*
  * The whole catalog: search data and hashed assets first (every page names
  * them), then home, engine pages (in the worker pool), the platform matrix,
- * the registry pages (when reg and cx are given), Dockerfile pages, 404,
- * sitemap and feed.  Returns 1, or 0 after reporting.
+ * the registry pages (when reg and cx are given), the container-registry
+ * page (when crl has entries), Dockerfile pages, 404, sitemap and feed.
+ * Returns 1, or 0 after reporting.
  */
 int
 catalog_build(const struct manifest *m, const struct matrix *mx,
     const struct index *idx, const struct registries *reg,
-    const struct compat *cx, const char *tmpldir, int jobs,
+    const struct compat *cx, const struct crlist *crl,
+    const struct crlastset *crh, const char *tmpldir, int jobs,
     struct outset *site)
 {
 	struct cat c;
@@ -2009,6 +2203,8 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 	c.idx = idx;
 	c.reg = reg;
 	c.cx = cx;
+	c.crl = crl;
+	c.crh = crh;
 	c.site = site;
 	c.ok = 1;
 	if (!cat_start(&c, tmpldir)) {
@@ -2023,6 +2219,10 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 	platforms_page(&c);
 	add_page(&pages, &npages, xstrdup("platforms.html"));
 	registry_pages(&c, &pages, &npages);
+	if (crl != NULL && crl->n > 0) {
+		cr_page(&c);
+		add_page(&pages, &npages, xstrdup("container-registries.html"));
+	}
 	for (i = 0; i < mx->n; i++) {
 		dockerfile_page(&c, i);
 		add_page(&pages, &npages, image_page(&mx->img[i]));

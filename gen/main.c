@@ -546,8 +546,8 @@ static int
 make_catalog(struct run *r, int jobs)
 {
 	char *tdir = xasprintf("%s/site", r->o->templates);
-	int ok = catalog_build(r->m, r->mx, r->idx, r->reg, r->cx, tdir,
-	    jobs, r->sets[1]);
+	int ok = catalog_build(r->m, r->mx, r->idx, r->reg, r->cx, NULL, NULL,
+	    tdir, jobs, r->sets[1]);
 
 	free(tdir);
 	return ok;

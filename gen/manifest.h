@@ -156,20 +156,24 @@ int	 docker_generate(const struct manifest *, struct matrix *,
 struct index;
 struct registries;
 struct compat;
+struct crlist;
+struct crlastset;
 
 /*
  * The HTML catalog into the site's output set: pages from the templates in
  * tmpldir (templates/site), data from the manifest, the typed index and
  * the matrix, each image carrying its rendered Dockerfile, and, when reg
  * and cx are not NULL, the tested-configuration registries and their
- * compatibility matrix (four more pages, linked from every page's header).
- * It reads no JSON of gen's own and nothing from the output layer.  With
+ * compatibility matrix (four more pages, linked from every page's header),
+ * and, when crl has entries, the container-registry listing with the last
+ * health results of crh (NULL when there are none): one more page.  It reads no JSON of gen's own and nothing from the output layer.  With
  * jobs > 1 the engine pages are rendered by the worker pool, which needs an
  * eager site set (outset_eager).  Returns 1, or 0 after reporting.
  */
 int	 catalog_build(const struct manifest *, const struct matrix *,
 	    const struct index *, const struct registries *reg,
-	    const struct compat *cx, const char *tmpldir, int jobs,
+	    const struct compat *cx, const struct crlist *crl,
+	    const struct crlastset *crh, const char *tmpldir, int jobs,
 	    struct outset *site);
 
 /* CommonMark to HTML with cmark's safe defaults: raw HTML and dangerous

@@ -55,6 +55,8 @@ fi
 # The same registries in reverse order (anchors and merges resolved).
 mkdir -p "$tmp/rev"
 cp registries/instances.yml "$tmp/rev/"
+# The container-registry listing is published by the same command.
+[ -d registries/container-registries ] && cp -R registries/container-registries "$tmp/rev/"
 if /usr/bin/python3 - registries "$tmp/rev" <<'PY'
 import sys, yaml
 src, dst = sys.argv[1], sys.argv[2]

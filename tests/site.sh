@@ -24,4 +24,9 @@ reg=0
 for f in registries/frameworks.yml registries/models.yml registries/instances.yml; do
 	[ -f "$f" ] && reg=1
 done
-SITE_REGISTRIES=$reg exec node tests/browser/run.js "$tmp/site"
+# The container-registry page is checked when the repository lists some.
+cr=0
+for f in registries/container-registries/*.json; do
+	[ -f "$f" ] && cr=1
+done
+SITE_REGISTRIES=$reg SITE_CR=$cr exec node tests/browser/run.js "$tmp/site"

@@ -18,7 +18,12 @@
  * (the site was built from registries) the frameworks, models, instance
  * types and compatibility pages are checked too: header links, the matrix
  * against the other pages, chat templates as text, axe on each; the
- * hostile registry (tests/browser/hostile/registries/) always is.
+ * hostile registry (tests/browser/hostile/registries/) always is.  With
+ * SITE_CR=1 (the repository lists container registries) the
+ * container-registries page is checked too: header and home links, tag
+ * buttons narrowing the cards (and ?tag=), the page without JavaScript,
+ * axe; the hostile listing (a name with <script>, HTML in metadata,
+ * config, the image prefix and a health reason) always is.
  *
  * Prints "ok - NAME" or "FAIL - NAME: why" per test and, last,
  * "browser: N passed, N failed"; exits 1 when any failed, 2 on usage.
@@ -43,6 +48,8 @@ const GEN = process.env.GEN || path.join(REPO, 'build', 'gen');
 /* The site was built from registries (tests/site.sh says so): the four
  * registry pages must be there. */
 const REGISTRIES = process.env.SITE_REGISTRIES === '1';
+/* The repository lists container registries: their page must be there. */
+const CR = process.env.SITE_CR === '1';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'build', 'screenshots');
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -401,6 +408,10 @@ async function siteTests(page, ctx, base, SITE) {
 		for (const p of REG_PAGES)
 			kinds.push([p.replace(/\.html$/, ''), base + p]);
 	}
+	if (CR) {
+		await crTests(page, ctx, base, SITE, kinds.map((k) => k[1]));
+		kinds.push(['container-registries', base + CR_PAGE]);
+	}
 
 	await test('the missing page gets 404.html with status 404', async () => {
 		const resp = await page.goto(base + 'no-such-page.html');
@@ -435,6 +446,8 @@ async function siteTests(page, ctx, base, SITE) {
 			['platforms', kinds[3][1]]];
 		if (REGISTRIES)
 			shots.push(['frameworks', base + 'frameworks.html'], ['compatibility', base + 'compatibility.html']);
+		if (CR)
+			shots.push(['container-registries', base + CR_PAGE]);
 		for (const [name, url] of shots) {
 			assert(url, `no ${name} page`);
 			await page.goto(url);
@@ -448,7 +461,7 @@ async function siteTests(page, ctx, base, SITE) {
 		 * tables scroll inside their own box). */
 		const over = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		const wide = [];
-		for (const p of REGISTRIES ? REG_PAGES : []) {
+		for (const p of [...(REGISTRIES ? REG_PAGES : []), ...(CR ? [CR_PAGE] : [])]) {
 			await narrow.goto(base + p);
 			const w = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 			if (w > 1)
@@ -629,6 +642,91 @@ async function registryTests(page, base, SITE, others) {
 		    (r.versions > 0 && r.defaults === 0));
 		assert(bad.length === 0, `bad rows: ${bad.map((r) => r.type || '?').join(', ')}`);
 		return `${rows.length} instance types`;
+	});
+}
+
+/* ---- the container-registry page ------------------------------------------ */
+
+const CR_PAGE = 'container-registries.html';
+
+/* The cards the page shows: [{name, tags, hidden}]. */
+function crCards(page) {
+	return page.$$eval('.cr-card', (cs) => cs.map((c) => ({
+		name: c.querySelector('.card-title').textContent.trim(),
+		tags: (c.getAttribute('data-tags') || '').split(' ').filter(Boolean),
+		hidden: c.hidden || getComputedStyle(c).display === 'none',
+		health: c.querySelector('.cr-health') ? c.querySelector('.cr-health').textContent.trim() : '',
+	})));
+}
+
+async function crTests(page, ctx, base, SITE, others) {
+	const url = base + CR_PAGE;
+
+	await test('container registries: the page exists, linked from every kind of page and the home page', async () => {
+		assert(fs.existsSync(path.join(SITE, CR_PAGE)), `the repository lists container registries but the site lacks ${CR_PAGE}`);
+		for (const u of [...others.filter(Boolean), url]) {
+			await page.goto(u);
+			const hrefs = await page.$$eval('header nav a[href]', (as) => as.map((a) => a.href));
+			assert(hrefs.includes(url), `${u.slice(base.length) || u}: no header link to ${CR_PAGE}`);
+		}
+		const cur = await page.$$eval('header nav a[aria-current="page"]', (as) => as.map((a) => a.href));
+		assert(cur.length === 1 && cur[0] === url, `aria-current on ${cur.join(', ') || 'no link'}`);
+		await page.goto(base + 'index.html');
+		const home = await page.$$eval('#container-registries a[href]', (as) => as.map((a) => a.href));
+		assert(home.includes(url), 'the home page\'s container-registry section does not link the page');
+	});
+
+	await test('container registries: each card has a name, URL, prefix, storage and a health line', async () => {
+		await page.goto(url);
+		const cards = await crCards(page);
+		assert(cards.length > 0, 'no .cr-card');
+		const bad = cards.filter((c) => !c.name || !/^(✓ healthy|✗ unhealthy|not checked)/.test(c.health));
+		assert(bad.length === 0, `cards without a name or a health line: ${bad.map((c) => c.name || '?').join(', ')}`);
+		const facts = await page.$$eval('.cr-card', (cs) => cs.filter((c) =>
+		    [...c.querySelectorAll('.card-facts dt')].map((d) => d.textContent).join('|') !==
+		    'Public URL|Image prefix|Tags|Storage').length);
+		assert(facts === 0, `${facts} card(s) without Public URL, Image prefix, Tags and Storage`);
+		const links = await page.$$eval('.cr-card .card-facts a[href]', (as) => as.map((a) => a.getAttribute('href')));
+		assert(links.every((h) => /^https?:\/\//.test(h)), `URL links that are not http(s): ${links.join(', ')}`);
+		return `${cards.length} registries`;
+	});
+
+	await test('container registries: tag buttons narrow the cards, ?tag= keeps the choice', async () => {
+		await page.goto(url);
+		await page.locator('#cr-filters').waitFor({ state: 'visible' });
+		const all = await crCards(page);
+		const tags = await page.$$eval('button[data-tag]', (bs) => bs.map((b) => b.getAttribute('data-tag')).filter(Boolean));
+		assert(tags.length > 0, 'no tag buttons');
+		/* The tag on the fewest cards narrows the most. */
+		const count = (t) => all.filter((c) => c.tags.includes(t)).length;
+		const tag = tags.slice().sort((a, b) => count(a) - count(b))[0];
+		await page.locator(`button[data-tag="${tag}"]`).click();
+		await until(page, (t) => [...document.querySelectorAll('.cr-card')].every((c) =>
+		    c.hidden === !(c.getAttribute('data-tags') || '').split(' ').includes(t)), tag, `cards for ${tag}`);
+		const pressed = await page.$$eval('button[aria-pressed="true"]', (bs) => bs.map((b) => b.getAttribute('data-tag')));
+		assert(pressed.length === 1 && pressed[0] === tag, `pressed: ${pressed.join(', ')}`);
+		assert(page.url().includes(`tag=${encodeURIComponent(tag)}`), `the address does not keep the tag: ${page.url()}`);
+		await page.reload();
+		await until(page, () => document.querySelectorAll('.cr-card:not([hidden])').length > 0 &&
+		    !document.getElementById('cr-filters').hidden, null, 'the page after a reload');
+		const after = (await crCards(page)).filter((c) => !c.hidden).length;
+		assert(after === count(tag), `after a reload ${after} cards show, expected ${count(tag)}`);
+		await page.locator('button[data-tag=""]').click();
+		await until(page, () => [...document.querySelectorAll('.cr-card')].every((c) => !c.hidden), null, 'every card again');
+		return `${tag}: ${count(tag)} of ${all.length}`;
+	});
+
+	await test('container registries: without JavaScript every card shows and the tag buttons do not', async () => {
+		const nojs = await ctx.browser().newContext({ javaScriptEnabled: false });
+		try {
+			const p = await nojs.newPage();
+			await p.goto(url + '?tag=none-such');
+			const cards = await crCards(p);
+			assert(cards.length > 0 && cards.every((c) => !c.hidden), 'hidden cards without JavaScript');
+			assert(!(await p.locator('#cr-filters').isVisible()), 'the tag buttons show without JavaScript');
+		} finally {
+			await nojs.close();
+		}
 	});
 }
 
@@ -841,6 +939,23 @@ async function hostileTests(ctx, hbase, hostile, hostileErr) {
 		    `vllm 0.5.0 on ml.inf2.xlarge: ${JSON.stringify(inf2)}`);
 		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
 		return `ml.inf2.xlarge: "${inf2.title}"`;
+	});
+
+	await test(`${name}the container-registry page shows the text and runs nothing`, async () => {
+		const resp = await page.goto(hbase + CR_PAGE);
+		assert(resp && resp.status() === 200, `${CR_PAGE}: HTTP ${resp && resp.status()}`);
+		const r = await inspect();
+		check(r, CR_PAGE);
+		for (const t of ['<script>window.__pwned=7</script>', '"><img src=x onerror="window.__pwned=8">',
+			'</td><script>window.__pwned=9</script>', '<b>key</b>',
+			'evil.example:5000/"><script>window.__pwned=10</script>/', '<script>window.__pwned=11</script>'])
+			assert(r.text.includes(t), `${CR_PAGE} does not show ${t} as text`);
+		const scripts = await page.locator('main script').count();
+		assert(scripts === 0, `${scripts} script element(s) in main`);
+		for (const b of await page.locator('button[data-tag]').all())
+			await b.click();
+		check(await inspect(), `${CR_PAGE} after the tag buttons`);
+		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
 	});
 
 	await test(`${name}html-validate on the hostile site`, () => validate(hostile.site, ' (hostile)'));

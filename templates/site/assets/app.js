@@ -4,6 +4,7 @@
  *   - the home page's search box and os/arch/accelerator filters narrow
  *     the engine cards (search text from window.GEN_SEARCH when present),
  *   - the engine page's filters narrow the download tables' rows,
+ *   - the container-registry page's tag buttons narrow its cards,
  *   - copy buttons copy a checksum, a command or a whole file.
  * No libraries, no network, no inline styles: only classes and the
  * hidden attribute change.
@@ -312,6 +313,56 @@
 		apply(false);
 	}
 
+	/*
+	 * Tag buttons: a [data-tag-filters] toolbar (hidden until this runs)
+	 * of button[data-tag] (aria-pressed; "" is every tag) narrowing the
+	 * .card[data-tags] items to those carrying the tag.  ?tag= keeps it.
+	 */
+	function setupTagFilters(bar) {
+		var items = all('.card[data-tags]');
+		var buttons = all('button[data-tag]', bar);
+		if (!items.length || !buttons.length)
+			return;
+		var count = one('#cr-count');
+		var empty = one('#cr-no-match');
+		var timer = 0;
+
+		function apply(tag, announceIt) {
+			var shown = 0;
+			buttons.forEach(function (b) {
+				b.setAttribute('aria-pressed', b.getAttribute('data-tag') === tag ? 'true' : 'false');
+			});
+			items.forEach(function (it) {
+				var ok = !tag || words(it.getAttribute('data-tags')).indexOf(tag) >= 0;
+				it.hidden = !ok;
+				if (ok)
+					shown++;
+			});
+			if (empty)
+				empty.hidden = shown !== 0;
+			writeParams({ tag: tag });
+			var msg = !tag ? plural(items.length, 'registry', 'registries') :
+			    shown + ' of ' + plural(items.length, 'registry', 'registries') + ' tagged ' + tag;
+			if (!count)
+				return;
+			window.clearTimeout(timer);
+			if (announceIt)
+				timer = window.setTimeout(function () { count.textContent = msg; }, 250);
+			else
+				count.textContent = msg;
+		}
+
+		buttons.forEach(function (b) {
+			b.addEventListener('click', function () { apply(b.getAttribute('data-tag'), true); });
+		});
+		var params = readParams();
+		var want = params ? params.get('tag') || '' : '';
+		if (!buttons.some(function (b) { return b.getAttribute('data-tag') === want; }))
+			want = '';
+		bar.hidden = false;
+		apply(want, false);
+	}
+
 	/* Copying: the async clipboard API, else a selected textarea. */
 	function fallbackCopy(text, back) {
 		var ta = doc.createElement('textarea');
@@ -376,6 +427,7 @@
 
 	function init() {
 		all('[data-filters]').forEach(setupFilters);
+		all('[data-tag-filters]').forEach(setupTagFilters);
 		all('button.copy').forEach(function (b) {
 			if (b.hasAttribute('data-copy') || b.hasAttribute('data-copy-target'))
 				setupCopy(b);
