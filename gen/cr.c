@@ -199,8 +199,9 @@ get_size(struct check *c, const struct ynode *n, const char *path)
 
 	if (n->kind != Y_SCALAR || strcmp(ynode_what(n), "an integer") != 0) {
 		check_bad(c, n, path, "expected a whole number of MB (or -1), "
-		    "got %s%s%s", ynode_what(n), n->kind == Y_SCALAR ? ": " : "",
-		    n->kind == Y_SCALAR ? shown(n->str) : "");
+		    "got %s%s%s", ynode_what(n), n->kind == Y_SCALAR &&
+		    !yscalar_is_null(n) ? ": " : "", n->kind == Y_SCALAR &&
+		    !yscalar_is_null(n) ? shown(n->str) : "");
 		return -1;
 	}
 	errno = 0;
@@ -329,6 +330,12 @@ parse_url(struct check *c, struct crentry *e, const struct ynode *root)
 		return;
 	}
 	auth = url_authority(e);
+	/* Docker Hub's API answers at registry-1.docker.io; its images are
+	 * named docker.io/... */
+	if (strcmp(auth, "registry-1.docker.io") == 0) {
+		free(auth);
+		auth = xstrdup("docker.io");
+	}
 	if (p == NULL)
 		e->prefix = xstrdup(auth);	/* what the URL says */
 	else if ((e->prefix = get_line(c, p, K_PRE, 512)) != NULL) {
@@ -352,8 +359,10 @@ parse_tree(struct check *c, struct crentry *e, const struct ynode *root,
 	if (!check_kind(c, root, "", Y_MAP))
 		return 0;
 	check_keys(c, root, "", entry_keys);
-	if ((n = ymap_get(root, K_ID)) != NULL &&
-	    (e->id = get_line(c, n, K_ID, 64)) != NULL && !uuid_ok(e->id))
+	if ((n = ymap_get(root, K_ID)) != NULL)
+		e->id_pos = n->pos;
+	if (n != NULL && (e->id = get_line(c, n, K_ID, 64)) != NULL &&
+	    !uuid_ok(e->id))
 		check_bad(c, n, K_ID, "%s is not a UUID such as "
 		    "\"b3c38f52-8f2e-43a3-9aa9-bd9a4c75e509\" (lower-case hex)",
 		    shown(e->id));
@@ -364,8 +373,10 @@ parse_tree(struct check *c, struct crentry *e, const struct ynode *root,
 		check_bad(c, root, "", "missing required key '" K_ID "'");
 	if ((n = ymap_get(root, K_NAME)) == NULL)
 		check_bad(c, root, "", "missing required key '" K_NAME "'");
-	else
+	else {
 		e->name = get_line(c, n, K_NAME, 256);
+		e->name_pos = n->pos;
+	}
 	if (ymap_get(root, K_URL) == NULL)
 		check_bad(c, root, "", "missing required key '" K_URL "'");
 	parse_url(c, e, root);

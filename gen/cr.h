@@ -42,6 +42,8 @@ struct crentry {
 	char		*host;		/* as written ("[::1]" keeps its brackets) */
 	unsigned	 port;		/* 0: the scheme's default */
 	char		*file;		/* the file it was read from, or NULL */
+	struct pos	 id_pos, name_pos;	/* where they were read (0: from
+					   the cache) */
 };
 
 struct crlist {

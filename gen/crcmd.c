@@ -107,13 +107,15 @@ taken(const struct crlist *l, const struct crentry *e, const char *skip)
 		if (skip != NULL && strcmp(l->e[i].id, skip) == 0)
 			continue;
 		if (strcmp(l->e[i].id, e->id) == 0) {
-			diag(EXIT_DATAERR, NULL, "%s: the id %s is already listed",
-			    l->e[i].file, e->id);
+			diag(EXIT_DATAERR, e->id_pos.line ? &e->id_pos : NULL,
+			    "container_registry_id: %s is already listed (%s)",
+			    e->id, l->e[i].file);
 			return 1;
 		}
 		if (strcasecmp(l->e[i].name, e->name) == 0) {
-			diag(EXIT_DATAERR, NULL, "%s: the name \"%s\" is already "
-			    "listed (%s)", l->e[i].file, e->name, l->e[i].id);
+			diag(EXIT_DATAERR, e->name_pos.line ? &e->name_pos : NULL,
+			    "container_registry_name: \"%s\" is already the name of "
+			    "%s (%s)", e->name, l->e[i].id, l->e[i].file);
 			return 1;
 		}
 	}

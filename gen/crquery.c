@@ -122,7 +122,8 @@ parse_op(struct check *c, const struct ynode *k, const struct ynode *v,
 	for (i = 0; ops[i] != NULL && strcmp(ops[i], k->str) != 0; i++)
 		continue;
 	if (ops[i] == NULL) {
-		near = check_hint(c) ? nearest(k->str, ops) : NULL;
+		/* No "did you mean": $gt is no typo of $ne. */
+		near = NULL;
 		check_bad_near(c, k, path, near, "operator %s is not supported "
 		    "(only $in, $all, $exists and $ne are; it is never "
 		    "evaluated)", shown(k->str));
@@ -180,9 +181,15 @@ parse_field(struct check *c, struct crfilter *f, const struct ynode *k,
 	size_t nseg, i, nop = 0;
 
 	if (k->str[0] == '$') {
-		check_bad(c, k, "", "operator %s is not supported: a filter maps "
-		    "field paths to values or to $in, $all, $exists, $ne (it is "
-		    "never evaluated)", shown(k->str));
+		for (i = 0; ops[i] != NULL && strcmp(ops[i], k->str) != 0; i++)
+			continue;
+		if (ops[i] != NULL)
+			check_bad(c, k, "", "%s needs a field: write {\"FIELD\": "
+			    "{\"%s\": ...}}", k->str, k->str);
+		else
+			check_bad(c, k, "", "operator %s is not supported: a filter "
+			    "maps field paths to values or to $in, $all, $exists, "
+			    "$ne (it is never evaluated)", shown(k->str));
 		return;
 	}
 	if ((seg = path_parse(c, k, &nseg)) == NULL)

@@ -546,7 +546,7 @@ static int
 make_catalog(struct run *r, int jobs)
 {
 	char *tdir = xasprintf("%s/site", r->o->templates);
-	int ok = catalog_build(r->m, r->mx, r->idx, r->reg, r->cx, NULL, NULL,
+	int ok = catalog_build(r->m, r->mx, r->idx, r->reg, r->cx, r->crl, r->crh,
 	    tdir, jobs, r->sets[1]);
 
 	free(tdir);
