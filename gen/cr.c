@@ -855,30 +855,8 @@ int
 cr_write(const char *dir, const struct crentry *e)
 {
 	char *text = cr_text(e), *path = xasprintf("%s/%s.json", dir, e->id);
-	char *tmp = xasprintf("%s/.%s.json.XXXXXX", dir, e->id);
-	int fd, ok = 0;
+	int ok = make_folders(dir) && write_atomic(path, text, strlen(text));
 
-	if (!make_folders(dir))
-		goto out;
-	if ((fd = mkstemp(tmp)) == -1) {
-		diag_errno(tmp, 0, "cannot create");
-		goto out;
-	}
-	if (!write_full(fd, text, strlen(text)) || fchmod(fd, 0644) == -1 ||
-	    fsync(fd) == -1) {
-		diag_errno(tmp, 0, "write");
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		diag_errno(path, 0, "cannot write");
-		unlink(tmp);
-		goto out;
-	}
-	ok = 1;
-out:
-	free(tmp);
 	free(path);
 	free(text);
 	return ok;

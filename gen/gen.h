@@ -134,6 +134,10 @@ void	 hex_encode(const unsigned char *, size_t n, char *out);
  * or -1 with errno set.  write_full writes all n bytes: 1, or 0. */
 ssize_t	 read_full(int fd, void *, size_t n);
 int	 write_full(int fd, const void *, size_t n);
+/* Write a whole file that is not part of an output set (a listing entry,
+ * the health results): a hidden temporary file beside path, synced, then
+ * renamed into place.  1, or 0 after reporting. */
+int	 write_atomic(const char *path, const char *text, size_t len);
 
 /*
  * The worker pool, the one in gen: fn(ctx, i, worker) for every i in

@@ -1283,37 +1283,6 @@ result_json(int healthy, long status, int api_v2, double ms,
 	    "checkedAt", at);
 }
 
-/* Write text to path through a temporary file beside it, renamed into
- * place.  1, or 0 after reporting. */
-static int
-write_atomic(const char *path, const char *text, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-	/* Hidden, beside the target, as cr.c's entries: ".NAME.XXXXXX". */
-	char *tmp = slash == NULL ? xasprintf(".%s.XXXXXX", path) :
-	    xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
-	int fd, ok = 0;
-
-	if ((fd = mkstemp(tmp)) == -1) {
-		diag_errno(tmp, 0, "cannot write");
-		goto out;
-	}
-	if (fchmod(fd, 0644) == -1 || !write_full(fd, text, len) ||
-	    close(fd) == -1) {
-		diag_errno(tmp, 0, "cannot write");
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) == -1) {
-		diag_errno(path, 0, "cannot write");
-		unlink(tmp);
-		goto out;
-	}
-	ok = 1;
-out:
-	free(tmp);
-	return ok;
-}
 
 /* The result for id: this run's (e[j] checked), else the last one kept. */
 static json_t *

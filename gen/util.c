@@ -954,3 +954,34 @@ buf_json_str(struct buf *b, const char *s)
 	}
 	buf_putc(b, '"');
 }
+
+int
+write_atomic(const char *path, const char *text, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	/* Hidden, beside the target: ".NAME.XXXXXX". */
+	char *tmp = slash == NULL ? xasprintf(".%s.XXXXXX", path) :
+	    xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
+	int fd, ok = 0;
+
+	if ((fd = mkstemp(tmp)) == -1) {
+		diag_errno(tmp, 0, "cannot write");
+		goto out;
+	}
+	if (fchmod(fd, 0644) == -1 || !write_full(fd, text, len) ||
+	    fsync(fd) == -1) {
+		diag_errno(tmp, 0, "cannot write");
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) == -1 || rename(tmp, path) == -1) {
+		diag_errno(path, 0, "cannot write");
+		unlink(tmp);
+		goto out;
+	}
+	ok = 1;
+out:
+	free(tmp);
+	return ok;
+}
