@@ -247,3 +247,28 @@ check_str(struct check *c, const struct ynode *n, const char *path,
 		    "\"%.40s\" for text)", what, ynode_what(n), n->str, n->str);
 	return 0;
 }
+
+int
+check_enum(struct check *c, const struct ynode *n, const char *path,
+    const char *const *names, int nnames)
+{
+	const char **cands;
+	struct buf list = { 0 };
+	int i;
+
+	if (!check_str(c, n, path, "a string"))
+		return -1;
+	for (i = 0; i < nnames; i++)
+		if (strcmp(n->str, names[i]) == 0)
+			return i;
+	cands = xcalloc((size_t)nnames + 1, sizeof(*cands));
+	for (i = 0; i < nnames; i++) {
+		cands[i] = names[i];
+		buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+	}
+	check_bad_near(c, n, path, check_hint(c) ? nearest(n->str, cands) :
+	    NULL, "%s is not one of: %s", shown(n->str), list.s);
+	buf_free(&list);
+	free(cands);
+	return -1;
+}

@@ -57,6 +57,11 @@ void	 check_keys(struct check *, const struct ynode *map, const char *path,
 /* Is n of the kind?  Reports "expected a mapping, got a string" if not. */
 int	 check_kind(struct check *, const struct ynode *, const char *path,
 	    enum ykind);
+/* Is n one of nnames names (an array that need not end in NULL)?  Its
+ * index, or -1 after reporting "X is not one of: a, b, c" with the
+ * nearest name suggested. */
+int	 check_enum(struct check *, const struct ynode *, const char *path,
+	    const char *const *names, int nnames);
 /* Is n a string by the core schema?  Reports what it is instead, and how
  * to write it as text ("expected WHAT, got an integer: 123 (write
  * "123" for text)"). */

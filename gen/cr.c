@@ -214,27 +214,6 @@ get_size(struct check *c, const struct ynode *n, const char *path)
 	return v;
 }
 
-static int
-get_enum(struct check *c, const struct ynode *n, const char *path,
-    const char *const *names, int nnames)
-{
-	const char *cands[8] = { NULL };	/* NULL-terminated, for nearest() */
-	int i;
-
-	if (!check_str(c, n, path, "a string"))
-		return -1;
-	for (i = 0; i < nnames; i++)
-		if (strcmp(n->str, names[i]) == 0)
-			return i;
-	for (i = 0; i < nnames && i < 7; i++)
-		cands[i] = names[i];
-	check_bad_near(c, n, path, check_hint(c) ? nearest(n->str, cands) :
-	    NULL, "%s is not one of: %s, %s%s%s%s%s", shown(n->str), names[0],
-	    names[1], nnames > 2 ? ", " : "", nnames > 2 ? names[2] : "",
-	    nnames > 3 ? ", " : "", nnames > 3 ? names[3] : "");
-	return -1;
-}
-
 static void
 parse_storage(struct check *c, struct crentry *e, const struct ynode *n)
 {
@@ -249,11 +228,11 @@ parse_storage(struct check *c, struct crentry *e, const struct ynode *n)
 			check_bad(c, n, K_STOR, "missing required key '%s'",
 			    storage_keys[t]);
 	if ((v = ymap_get(n, "storage_type")) != NULL &&
-	    (t = get_enum(c, v, K_STOR ".storage_type", crstorage_names,
+	    (t = check_enum(c, v, K_STOR ".storage_type", crstorage_names,
 	    CS__MAX)) >= 0)
 		e->storage = (enum crstorage)t;
 	if ((v = ymap_get(n, "registry_type")) != NULL &&
-	    (t = get_enum(c, v, K_STOR ".registry_type", crtype_names,
+	    (t = check_enum(c, v, K_STOR ".registry_type", crtype_names,
 	    CT__MAX)) >= 0)
 		e->type = (enum crtype)t;
 	if ((v = ymap_get(n, "storage_size")) != NULL)
@@ -860,4 +839,34 @@ cr_write(const char *dir, const struct crentry *e)
 	free(path);
 	free(text);
 	return ok;
+}
+
+size_t
+cr_ref_registry(const char *ref)
+{
+	size_t n = strcspn(ref, "/");
+
+	if (ref[n] != '/' || n == 0)
+		return 0;
+	/* As docker reads it: the first part names a registry when it holds
+	 * a '.' or a ':' or is localhost. */
+	if (memchr(ref, '.', n) == NULL && memchr(ref, ':', n) == NULL &&
+	    !(n == 9 && strncmp(ref, "localhost", 9) == 0))
+		return 0;
+	return n;
+}
+
+const struct crentry *
+cr_for_registry(const struct crlist *l, const char *registry, size_t n)
+{
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if ((p = l->e[i].prefix) == NULL)
+			continue;
+		if (strcspn(p, "/") == n && strncasecmp(p, registry, n) == 0)
+			return &l->e[i];
+	}
+	return NULL;
 }

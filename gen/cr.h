@@ -72,6 +72,15 @@ void		 crlist_free(struct crlist *);
 const struct crentry *cr_find(const struct crlist *, const char *id);
 /* The entry as the reference's JSON object (keys sorted). */
 json_t		*cr_json(const struct crentry *);
+/* The length of the registry part of an image reference ("ghcr.io" of
+ * "ghcr.io/org/x:tag"), as docker reads it: the part before the first
+ * '/' when it holds a '.' or a ':' or is localhost; 0 when the reference
+ * names no registry (Docker Hub's short names). */
+size_t		 cr_ref_registry(const char *ref);
+/* The entry whose image prefix's host part is registry (its first n
+ * bytes, host[:port]), compared case-insensitively; or NULL. */
+const struct crentry *cr_for_registry(const struct crlist *,
+		    const char *registry, size_t n);
 /* The entry as its file holds it (keys sorted, two-space indentation, a
  * final newline).  The caller frees it. */
 char		*cr_text(const struct crentry *);

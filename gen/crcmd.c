@@ -374,50 +374,26 @@ cr_command(const struct crcmd *o, int argc, char **argv)
 	return ok;
 }
 
-/* The registry a full tag names: "ghcr.io" of "ghcr.io/org/x:tag", or
- * NULL for Docker Hub's short names. */
-static char *
-tag_registry(const char *tag)
-{
-	const char *slash = strchr(tag, '/');
-
-	if (slash == NULL || (memchr(tag, '.', (size_t)(slash - tag)) == NULL &&
-	    memchr(tag, ':', (size_t)(slash - tag)) == NULL &&
-	    strncmp(tag, "localhost", 9) != 0))
-		return NULL;
-	return xstrndup(tag, (size_t)(slash - tag));
-}
-
 int
 cr_check_manifest(const struct crlist *l, const struct manifest *m,
     const struct matrix *mx)
 {
-	size_t i, j, k;
-	char *reg, *auth;
-	int ok = 1, hit;
+	const char *t;
+	size_t i, j, n;
 
 	if (l == NULL || l->n == 0 || mx == NULL)
 		return 1;
 	for (i = 0; i < mx->n; i++)
 		for (j = 0; j < mx->img[i].ntags; j++) {
-			if ((reg = tag_registry(mx->img[i].tags[j])) == NULL)
+			t = mx->img[i].tags[j];
+			if ((n = cr_ref_registry(t)) == 0 ||
+			    cr_for_registry(l, t, n) != NULL)
 				continue;
-			for (k = 0, hit = 0; k < l->n && !hit; k++) {
-				auth = l->e[k].port ? xasprintf("%s:%u",
-				    l->e[k].host, l->e[k].port) :
-				    xstrdup(l->e[k].host);
-				hit = strcasecmp(auth, reg) == 0 ||
-				    strncasecmp(l->e[k].prefix, reg, strlen(reg)) == 0;
-				free(auth);
-			}
-			if (!hit && ok) {
-				diag(EXIT_DATAERR, NULL, "%s: repository: images are "
-				    "pushed to %s, which %s does not list: add it "
-				    "(registry_type \"external\" for a third party's)",
-				    m->path, reg, l->dir);
-				ok = 0;
-			}
-			free(reg);
+			diag(EXIT_DATAERR, NULL, "%s: repository: images are "
+			    "pushed to %.*s, which %s does not list: add it "
+			    "(registry_type \"external\" for a third party's)",
+			    m->path, (int)n, t, l->dir);
+			return 0;
 		}
-	return ok;
+	return 1;
 }

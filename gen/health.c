@@ -1076,17 +1076,14 @@ digest_ok(const char *s)
 static int
 imgref_parse(char *buf, struct imgref *r)
 {
-	char *slash = strchr(buf, '/'), *at, *colon;
+	size_t n = cr_ref_registry(buf);
+	char *at, *colon;
 
-	if (slash == NULL)
+	if (n == 0)
 		return 0;
-	*slash = '\0';
-	/* As docker reads it: the first part names a registry when it
-	 * holds a '.' or a ':' or is localhost. */
-	if (strpbrk(buf, ".:") == NULL && strcmp(buf, "localhost") != 0)
-		return 0;
+	buf[n] = '\0';
 	r->registry = buf;
-	r->name = slash + 1;
+	r->name = buf + n + 1;
 	if ((at = strchr(r->name, '@')) != NULL) {
 		*at = '\0';
 		r->ref = at + 1;
@@ -1102,23 +1099,6 @@ imgref_parse(char *buf, struct imgref *r)
 	} else
 		r->ref = "latest";
 	return repo_name_ok(r->name) && tag_ok(r->ref);
-}
-
-/* The entry whose image prefix names registry (host[:port]), or NULL. */
-static const struct crentry *
-entry_for(const struct crlist *l, const char *registry)
-{
-	size_t i, n;
-	const char *p;
-
-	for (i = 0; i < l->n; i++) {
-		if ((p = l->e[i].prefix) == NULL)
-			continue;
-		n = strcspn(p, "/");
-		if (n == strlen(registry) && strncasecmp(p, registry, n) == 0)
-			return &l->e[i];
-	}
-	return NULL;
 }
 
 /* Every string of images.json's include[].tags, sorted, duplicates
@@ -1185,7 +1165,8 @@ verify_requests(const struct crlist *l, const char *const *tags, size_t n,
 				diag(0, NULL, "warning: %s: not an image reference; "
 				    "not checked", shown(tags[i]));
 			(*skipped)++;
-		} else if ((e = entry_for(l, ir.registry)) == NULL)
+		} else if ((e = cr_for_registry(l, ir.registry,
+		    strlen(ir.registry))) == NULL)
 			(*skipped)++;
 		else {
 			base = base_url(e);

@@ -156,37 +156,15 @@ get_enum(struct rl *l, const struct ynode *map, const char *key,
     const char *path, const char *const *names, int nnames)
 {
 	const struct ynode *n = ymap_get(map, key);
-	const char *cands[8];
-	char *p, *list;
+	char *p;
 	int i;
 
 	if (n == NULL)
 		return -1;
 	p = path_join(path, key);
-	if (!check_str(&l->c, n, p, "a string")) {
-		free(p);
-		return -1;
-	}
-	for (i = 0; i < nnames; i++)
-		if (strcmp(n->str, names[i]) == 0) {
-			free(p);
-			return i;
-		}
-	for (i = 0; i < nnames; i++)
-		cands[i] = names[i];
-	cands[i] = NULL;
-	list = xstrdup(names[0]);
-	for (i = 1; i < nnames; i++) {
-		char *t = xasprintf("%s, %s", list, names[i]);
-
-		free(list);
-		list = t;
-	}
-	check_bad_near(&l->c, n, p, check_hint(&l->c) ? nearest(n->str, cands) :
-	    NULL, "%s is not one of: %s", shown(n->str), list);
-	free(list);
+	i = check_enum(&l->c, n, p, names, nnames);
 	free(p);
-	return -1;
+	return i;
 }
 
 /* Dot-separated numbers, at most ACCELV_MAX of them, each at most 9
