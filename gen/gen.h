@@ -60,6 +60,15 @@ int	 buf_json_cb(const char *, size_t, void *);	/* json_dump_callback */
 /* s (valid UTF-8) as a JSON string, quoted, escaped as jansson does with
  * JSON_ENSURE_ASCII. */
 void	 buf_json_str(struct buf *, const char *s);
+/* Streamed JSON with two-space indentation, as engines.json and the
+ * registries' files are written: a newline and level indents; "key":
+ * "value" (null for NULL) at level, after a comma unless first. */
+void	 buf_json_indent(struct buf *, int level);
+void	 buf_json_kv(struct buf *, int level, const char *key,
+	    const char *val, int first);
+/* Write the buffer to f and empty it once it holds 256 KiB, or always
+ * with force.  1, or 0 when the write failed. */
+int	 buf_drain(struct buf *, FILE *f, int force);
 void	 buf_free(struct buf *);	/* frees s, zeroes the struct */
 
 /* A position in an input file.  file is borrowed (interned for the run). */

@@ -706,66 +706,30 @@ index_read(const char *path, const struct pkgrules *r)
 /* ---- engines.json, streamed ---------------------------------------------- */
 
 static void
-indent(struct buf *b, int level)
-{
-	static const char sp[] = "                                ";
-
-	buf_putc(b, '\n');
-	buf_add(b, sp, (size_t)level * 2);
-}
-
-/* "key": "value" at level, after a comma unless first. */
-static void
-kv_str(struct buf *b, int level, const char *key, const char *val, int first)
-{
-	if (!first)
-		buf_putc(b, ',');
-	indent(b, level);
-	buf_json_str(b, key);
-	buf_puts(b, ": ");
-	if (val == NULL)
-		buf_puts(b, "null");
-	else
-		buf_json_str(b, val);
-}
-
-static void
 write_pkg(struct buf *b, int level, const struct ipkg *p, int first)
 {
 	if (!first)
 		buf_putc(b, ',');
-	indent(b, level);
+	buf_json_indent(b, level);
 	buf_putc(b, '{');
-	kv_str(b, level + 1, "os", p->os, 1);
-	kv_str(b, level + 1, "arch", p->arch, 0);
-	kv_str(b, level + 1, "accelerator", p->accelerator, 0);
-	kv_str(b, level + 1, "acceleratorVersion", p->accelerator_version, 0);
+	buf_json_kv(b, level + 1, "os", p->os, 1);
+	buf_json_kv(b, level + 1, "arch", p->arch, 0);
+	buf_json_kv(b, level + 1, "accelerator", p->accelerator, 0);
+	buf_json_kv(b, level + 1, "acceleratorVersion", p->accelerator_version, 0);
 	if (p->variant != NULL)
-		kv_str(b, level + 1, "variant", p->variant, 0);
-	kv_str(b, level + 1, "filename", p->filename, 0);
+		buf_json_kv(b, level + 1, "variant", p->variant, 0);
+	buf_json_kv(b, level + 1, "filename", p->filename, 0);
 	buf_putc(b, ',');
-	indent(b, level + 1);
+	buf_json_indent(b, level + 1);
 	buf_puts(b, "\"size\": ");
 	buf_putu(b, p->size);
 	buf_putc(b, ',');
-	indent(b, level + 1);
+	buf_json_indent(b, level + 1);
 	buf_puts(b, "\"sha256\": \"");
 	buf_add(b, p->sha256, 64);
 	buf_putc(b, '"');
-	indent(b, level);
+	buf_json_indent(b, level);
 	buf_putc(b, '}');
-}
-
-/* Flush what has piled up in b to f once it is large. */
-static int
-drain(struct buf *b, FILE *f, int force)
-{
-	if (b->len < (1u << 18) && !force)
-		return 1;
-	if (b->len > 0 && fwrite(b->s, 1, b->len, f) != b->len)
-		return 0;
-	buf_reset(b);
-	return 1;
 }
 
 static int
@@ -775,15 +739,15 @@ write_pkgs(struct buf *b, FILE *f, int level, const char *key,
 	size_t i;
 
 	buf_putc(b, ',');
-	indent(b, level);
+	buf_json_indent(b, level);
 	buf_printf(b, "\"%s\": [", key);
 	for (i = 0; i < v->npkg; i++) {
 		write_pkg(b, level + 1, &v->pkg[i], i == 0);
-		if (!drain(b, f, 0))
+		if (!buf_drain(b, f, 0))
 			return 0;
 	}
 	if (v->npkg > 0)
-		indent(b, level);
+		buf_json_indent(b, level);
 	buf_putc(b, ']');
 	return 1;
 }
@@ -796,46 +760,46 @@ write_engine(struct buf *b, FILE *f, const struct iengine *e, int first)
 
 	if (!first)
 		buf_putc(b, ',');
-	indent(b, 2);
+	buf_json_indent(b, 2);
 	buf_putc(b, '{');
-	kv_str(b, 3, "id", e->id, 1);
-	kv_str(b, 3, "name", e->name, 0);
-	kv_str(b, 3, "description", e->description, 0);
-	kv_str(b, 3, "latestVersion", e->ver[0].version, 0);
+	buf_json_kv(b, 3, "id", e->id, 1);
+	buf_json_kv(b, 3, "name", e->name, 0);
+	buf_json_kv(b, 3, "description", e->description, 0);
+	buf_json_kv(b, 3, "latestVersion", e->ver[0].version, 0);
 	buf_putc(b, ',');
-	indent(b, 3);
+	buf_json_indent(b, 3);
 	buf_puts(b, "\"modelFormats\": [");
 	for (i = 0; i < e->nformats; i++) {
 		if (i)
 			buf_putc(b, ',');
-		indent(b, 4);
+		buf_json_indent(b, 4);
 		buf_json_str(b, e->formats[i]);
 	}
 	if (e->nformats > 0)
-		indent(b, 3);
+		buf_json_indent(b, 3);
 	buf_putc(b, ']');
 	if (!write_pkgs(b, f, 3, "packages", &e->ver[0]))
 		return 0;
 	buf_putc(b, ',');
-	indent(b, 3);
+	buf_json_indent(b, 3);
 	buf_puts(b, "\"versions\": [");
 	for (i = 0; i < e->nver; i++) {
 		if (i)
 			buf_putc(b, ',');
-		indent(b, 4);
+		buf_json_indent(b, 4);
 		buf_putc(b, '{');
-		kv_str(b, 5, "version", e->ver[i].version, 1);
-		kv_str(b, 5, "minAppVersion", e->ver[i].min_app_version, 0);
+		buf_json_kv(b, 5, "version", e->ver[i].version, 1);
+		buf_json_kv(b, 5, "minAppVersion", e->ver[i].min_app_version, 0);
 		index_time(e->ver[i].release_date, when);
-		kv_str(b, 5, "releaseDate", when, 0);
+		buf_json_kv(b, 5, "releaseDate", when, 0);
 		if (!write_pkgs(b, f, 5, "packages", &e->ver[i]))
 			return 0;
-		indent(b, 4);
+		buf_json_indent(b, 4);
 		buf_putc(b, '}');
 	}
-	indent(b, 3);
+	buf_json_indent(b, 3);
 	buf_putc(b, ']');
-	indent(b, 2);
+	buf_json_indent(b, 2);
 	buf_putc(b, '}');
 	return 1;
 }
@@ -851,15 +815,15 @@ index_write(const struct index *x, FILE *f)
 	buf_reserve(&b, (1u << 18) + 4096);
 	index_time(x->last_updated, when);
 	buf_puts(&b, "{\n  \"schemaVersion\": 1,");
-	kv_str(&b, 1, "lastUpdated", when, 1);
-	kv_str(&b, 1, "baseUrl", x->base_url ? x->base_url : "", 0);
+	buf_json_kv(&b, 1, "lastUpdated", when, 1);
+	buf_json_kv(&b, 1, "baseUrl", x->base_url ? x->base_url : "", 0);
 	buf_puts(&b, ",\n  \"engines\": [");
 	for (i = 0; ok && i < x->neng; i++)
-		ok = write_engine(&b, f, &x->eng[i], i == 0) && drain(&b, f, 0);
+		ok = write_engine(&b, f, &x->eng[i], i == 0) && buf_drain(&b, f, 0);
 	if (x->neng > 0)
-		indent(&b, 1);
+		buf_json_indent(&b, 1);
 	buf_puts(&b, "]\n}\n");
-	ok = ok && drain(&b, f, 1);
+	ok = ok && buf_drain(&b, f, 1);
 	buf_free(&b);
 	return ok;
 }

@@ -356,23 +356,17 @@ struct jw {
 static void
 jw_drain(struct jw *w, int force)
 {
-	if (w->b.len == 0 || (!force && w->b.len < (1u << 16)))
-		return;
-	if (fwrite(w->b.s, 1, w->b.len, w->f) != w->b.len)
+	if (!buf_drain(&w->b, w->f, force))
 		w->ok = 0;
-	buf_reset(&w->b);
 }
 
 /* Newline and indentation for level, after a comma unless first. */
 static void
 jw_next(struct jw *w, int level, int first)
 {
-	static const char sp[] = "                ";
-
 	if (!first)
 		buf_putc(&w->b, ',');
-	buf_putc(&w->b, '\n');
-	buf_add(&w->b, sp, (size_t)(level > 8 ? 8 : level) * 2);
+	buf_json_indent(&w->b, level);
 }
 
 static void
@@ -387,11 +381,7 @@ jw_key(struct jw *w, int level, int first, const char *key)
 static void
 jw_str(struct jw *w, int level, int first, const char *key, const char *v)
 {
-	jw_key(w, level, first, key);
-	if (v == NULL)
-		buf_puts(&w->b, "null");
-	else
-		buf_json_str(&w->b, v);
+	buf_json_kv(&w->b, level, key, v, first);
 }
 
 static void

@@ -985,3 +985,38 @@ out:
 	free(tmp);
 	return ok;
 }
+
+void
+buf_json_indent(struct buf *b, int level)
+{
+	static const char sp[] = "                                ";
+
+	buf_putc(b, '\n');
+	buf_add(b, sp, (size_t)(level > 16 ? 16 : level) * 2);
+}
+
+void
+buf_json_kv(struct buf *b, int level, const char *key, const char *val,
+    int first)
+{
+	if (!first)
+		buf_putc(b, ',');
+	buf_json_indent(b, level);
+	buf_json_str(b, key);
+	buf_puts(b, ": ");
+	if (val == NULL)
+		buf_puts(b, "null");
+	else
+		buf_json_str(b, val);
+}
+
+int
+buf_drain(struct buf *b, FILE *f, int force)
+{
+	if (b->len < (1u << 18) && !force)
+		return 1;
+	if (b->len > 0 && fwrite(b->s, 1, b->len, f) != b->len)
+		return 0;
+	buf_reset(b);
+	return 1;
+}
