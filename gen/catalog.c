@@ -2188,8 +2188,8 @@ int
 catalog_build(const struct manifest *m, const struct matrix *mx,
     const struct index *idx, const struct registries *reg,
     const struct compat *cx, const struct crlist *crl,
-    const struct crlastset *crh, const char *tmpldir, int jobs,
-    struct outset *site)
+    const struct crlastset *crh, const struct deployset *dep,
+    const char *tmpldir, int jobs, struct outset *site)
 {
 	struct cat c;
 	json_t *ctx;

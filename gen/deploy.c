@@ -355,3 +355,38 @@ doconfig_read(const char *path, struct kvlist *l)
 	buf_free(&b);
 	return ok;
 }
+
+/* ---- records (being written) ------------------------------------------- */
+
+const char *const dstatus_names[DS__MAX] = { "success", "partial", "failed" };
+const char *const dtest_names[DT__MAX] = { "untested", "passed", "failed" };
+const char *const dverdict_names[3] = { "compatible", "incompatible",
+    "unknown" };
+
+struct deployset *
+deployset_load(const char *dir, int write_cache)
+{
+	struct deployset *s = xcalloc(1, sizeof(*s));
+
+	(void)write_cache;
+	s->dir = xstrdup(dir);
+	return s;
+}
+
+void
+deployset_free(struct deployset *s)
+{
+	if (s == NULL)
+		return;
+	free(s->d);
+	free(s->dir);
+	free(s);
+}
+
+size_t
+deploy_warn_stale(const struct registries *reg, const struct compat *cx,
+    const struct deployset *s)
+{
+	(void)reg; (void)cx; (void)s;
+	return 0;
+}

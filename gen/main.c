@@ -18,6 +18,7 @@
 #include "manifest.h"
 #include "mustache.h"
 #include "cr.h"
+#include "deploy.h"
 #include "registry.h"
 #include "yaml.h"
 
@@ -25,20 +26,23 @@
 
 enum op { OP_NONE, OP_BUILD, OP_DOCKER, OP_INDEX, OP_SITE, OP_CHECK,
     OP_VALIDATE, OP_MANIFEST, OP_RENDER, OP_VERIFY, OP_REGISTRIES,
-    OP_RESOLVE, OP_CR };
+    OP_RESOLVE, OP_CR, OP_DEPLOY };
 
 static const struct { const char *name; enum op op; } ops[] = {
 	{ "build", OP_BUILD }, { "docker", OP_DOCKER }, { "index", OP_INDEX },
 	{ "site", OP_SITE }, { "check", OP_CHECK }, { "validate", OP_VALIDATE },
 	{ "manifest", OP_MANIFEST }, { "render", OP_RENDER },
 	{ "verify", OP_VERIFY }, { "registries", OP_REGISTRIES },
-	{ "resolve", OP_RESOLVE }, { "cr", OP_CR }, { NULL, OP_NONE }
+	{ "resolve", OP_RESOLVE }, { "cr", OP_CR }, { "deploy", OP_DEPLOY },
+	{ NULL, OP_NONE }
 };
 
 struct opts {
 	const char	*manifest, *packages, *site, *generated, *templates;
-	const char	*partials, *cache, *state, *registries;
+	const char	*partials, *cache, *state, *registries, *deployments;
 	struct resolve_req rq;
+	struct deploycmd dc;		/* gen deploy's options */
+	int		 deploy_opt;	/* one of them was given */
 	const char	*cacert;
 	long		 timeout_ms;
 	int		 json, cr_check, cr_write;
@@ -48,7 +52,7 @@ struct opts {
 static const char usage_text[] =
 "usage: gen [-C dir] [-m manifest.yml] [-p packages/] [-o site/] [-g generated/]\n"
 "           [-t templates/] [-r registries/] [-j jobs] [-q | -v] [--no-cache]\n"
-"           [--cache file] [--no-wait] [--state dir]\n"
+"           [--cache file] [--no-wait] [--state dir] [--deployments dir]\n"
 "           command [argument ...]\n"
 "\n"
 "commands:\n"
@@ -87,6 +91,17 @@ static const char usage_text[] =
 "               health GETs /v2/ as the OCI distribution spec says (exit 69\n"
 "               when any is unhealthy); --write keeps the results for the\n"
 "               catalog; --json answers {\"success\": ..., \"data\": ...}\n"
+"  deploy register [--status success|partial|failed] [--notes TEXT] [--ci]\n"
+"          [--build-strategy S] [--project DIR] [--set FIELD=VALUE]... [--json]\n"
+"     | list [--deployment-config X] [--status S] [--model GLOB]\n"
+"          [--instance T] [--untested] [--json]\n"
+"     | show ID [--json] | export [ID] [--status S]\n"
+"     | import FILE [--skip | --merge | --replace] | mark ID passed|failed\n"
+"               the deployment registry: one record per configuration in\n"
+"               the deployments folder, named by its configId; register\n"
+"               reads DIR/do/config (never run), the environment and --set;\n"
+"               secrets are stored as ***REDACTED***; list --untested --json\n"
+"               is a GitHub Actions matrix for a CI harness\n"
 "\n"
 "options:\n"
 "  -C dir       run in dir (all other paths are relative to it)\n"
@@ -96,6 +111,9 @@ static const char usage_text[] =
 "  -r dir       the registries folder (default registries): frameworks.yml,\n"
 "               models.yml, instances.yml; without them, no registry output\n"
 "  -p dir       the packages folder (default packages)\n"
+"  --deployments dir\n"
+"               the deployment registry (default deployments); without it,\n"
+"               no deployment output\n"
 "  -o dir       the site output folder (default site)\n"
 "  -j jobs      worker threads (default: the number of cores)\n"
 "  -q           print nothing but errors\n"
@@ -284,6 +302,7 @@ check_places(const struct opts *o, const struct manifest *m, int docker,
 	in[nin++] = (struct place){ "the packages folder (-p ", o->packages, path_canon(o->packages) };
 	in[nin++] = (struct place){ "the templates folder (-t ", o->templates, path_canon(o->templates) };
 	in[nin++] = (struct place){ "the registries folder (-r ", o->registries, path_canon(o->registries) };
+	in[nin++] = (struct place){ "the deployments folder (--deployments ", o->deployments, path_canon(o->deployments) };
 	for (i = 0; m != NULL && i < m->neng && nin < sizeof(in) / sizeof(in[0]); i++) {
 		if (m->eng[i].readme == NULL || *m->eng[i].readme == '\0')
 			continue;
@@ -373,12 +392,14 @@ struct run {
 	struct compat		*cx;
 	struct crlist		*crl;		/* NULL: no container registries */
 	struct crlastset	*crh;		/* their last health results */
+	struct deployset	*dep;		/* NULL: no deployments folder */
 };
 
 static void
 run_free(struct run *r)
 {
 	index_free(r->idx);
+	deployset_free(r->dep);
 	compat_free(r->cx);
 	registries_free(r->reg);
 	crlastset_free(r->crh);
@@ -452,21 +473,37 @@ load_listing(struct run *r)
 	return ok;
 }
 
+/* The deployment registry, when the repository has one: every record
+ * checked, and each stale reference to the registries a warning. */
+static int
+load_deployments(struct run *r)
+{
+	struct stat st;
+
+	if (stat(r->o->deployments, &st) == -1)
+		return 1;
+	if ((r->dep = deployset_load(r->o->deployments, 0)) == NULL)
+		return 0;
+	deploy_warn_stale(r->reg, r->cx, r->dep);
+	return 1;
+}
+
 static int
 load_registries(struct run *r)
 {
 	if (!load_listing(r))
 		return 0;
-	if (!registries_present(r->o->registries))
-		return 1;
-	if ((r->reg = registries_load(r->o->registries)) == NULL)
-		return 0;
-	if (r->mx != NULL && !registries_check_images(r->reg, r->m, r->mx))
-		return 0;
-	r->cx = compat_build(r->reg);
-	compat_warn(r->reg, r->cx);
-	return 1;
+	if (registries_present(r->o->registries)) {
+		if ((r->reg = registries_load(r->o->registries)) == NULL)
+			return 0;
+		if (r->mx != NULL && !registries_check_images(r->reg, r->m, r->mx))
+			return 0;
+		r->cx = compat_build(r->reg);
+		compat_warn(r->reg, r->cx);
+	}
+	return load_deployments(r);
 }
+
 
 /* site/registries/ and site/api/ with their schemas, when the repository
  * has registries and a container-registry listing. */
@@ -480,6 +517,8 @@ make_registries(struct run *r)
 		ok = registries_publish(r->reg, r->cx, tdir, r->sets[1]);
 	if (ok && r->crl != NULL)
 		ok = cr_publish(r->crl, r->crh, tdir, r->sets[1]);
+	if (ok && r->dep != NULL)
+		ok = deploy_publish(r->dep, r->reg, r->cx, tdir, r->sets[1]);
 	free(tdir);
 	return ok;
 }
@@ -547,7 +586,7 @@ make_catalog(struct run *r, int jobs)
 {
 	char *tdir = xasprintf("%s/site", r->o->templates);
 	int ok = catalog_build(r->m, r->mx, r->idx, r->reg, r->cx, r->crl, r->crh,
-	    tdir, jobs, r->sets[1]);
+	    r->dep, tdir, jobs, r->sets[1]);
 
 	free(tdir);
 	return ok;
@@ -826,6 +865,19 @@ cmd_cr(const struct opts *o, int argc, char **argv)
 	return ok;
 }
 
+/* gen deploy: the deployment registry (deploycmd.c). */
+static int
+cmd_deploy(struct opts *o, int argc, char **argv)
+{
+	o->dc.dir = o->deployments;
+	o->dc.registries = o->registries;
+	o->dc.model = o->rq.model;
+	o->dc.instance = o->rq.instance;
+	o->dc.json = o->json;
+	o->dc.version = GEN_VERSION;
+	return deploy_command(&o->dc, argc, argv);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -847,11 +899,21 @@ main(int argc, char *argv[])
 		{ "write", no_argument, NULL, 1007 },
 		{ "cacert", required_argument, NULL, 1008 },
 		{ "timeout", required_argument, NULL, 1009 },
+		{ "deployments", required_argument, NULL, 1010 },
+		{ "status", required_argument, NULL, 1011 },
+		{ "notes", required_argument, NULL, 1012 },
+		{ "ci", no_argument, NULL, 1013 },
+		{ "build-strategy", required_argument, NULL, 1014 },
+		{ "project", required_argument, NULL, 1015 },
+		{ "set", required_argument, NULL, 1016 },
+		{ "deployment-config", required_argument, NULL, 1017 },
+		{ "untested", no_argument, NULL, 1018 },
+		{ "skip", no_argument, NULL, 1019 },
+		{ "merge", no_argument, NULL, 1020 },
+		{ "replace", no_argument, NULL, 1021 },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { "manifest.yml", "packages", "site", "generated",
-	    "templates", NULL, NULL, NULL, "registries", { NULL, NULL, NULL,
-	    NULL }, NULL, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct opts o;
 	char *state = NULL;
 	const char *dir = NULL;
 	enum op op = OP_NONE;
@@ -859,6 +921,14 @@ main(int argc, char *argv[])
 	int c, i, n = 0, ok;
 	long l;
 
+	memset(&o, 0, sizeof(o));
+	o.manifest = "manifest.yml";
+	o.packages = "packages";
+	o.site = "site";
+	o.generated = "generated";
+	o.templates = "templates";
+	o.registries = "registries";
+	o.deployments = DEPLOY_DIR;
 	setlocale(LC_ALL, "C");
 	/* Options may stand before or after the command; operands keep
 	 * their order. */
@@ -885,6 +955,30 @@ main(int argc, char *argv[])
 		case 1006: o.cr_check = 1; break;
 		case 1007: o.cr_write = 1; break;
 		case 1008: o.cacert = optarg; break;
+		case 1010: o.deployments = optarg; break;
+		case 1011: o.dc.status = optarg; o.deploy_opt = 1; break;
+		case 1012: o.dc.notes = optarg; o.deploy_opt = 1; break;
+		case 1013: o.dc.ci = 1; o.deploy_opt = 1; break;
+		case 1014: o.dc.build_strategy = optarg; o.deploy_opt = 1; break;
+		case 1015: o.dc.project = optarg; o.deploy_opt = 1; break;
+		case 1016:
+			o.dc.set = xrealloc(o.dc.set, (o.dc.nset + 1) *
+			    sizeof(*o.dc.set));
+			o.dc.set[o.dc.nset++] = optarg;
+			o.deploy_opt = 1;
+			break;
+		case 1017: o.dc.config = optarg; o.deploy_opt = 1; break;
+		case 1018: o.dc.untested = 1; o.deploy_opt = 1; break;
+		case 1019: case 1020: case 1021:
+			if (o.dc.import_mode != 0) {
+				fprintf(stderr, "gen: --skip, --merge and --replace "
+				    "exclude each other\n");
+				free(args);
+				return EXIT_USAGE;
+			}
+			o.dc.import_mode = c == 1019 ? 's' : c == 1020 ? 'm' : 'r';
+			o.deploy_opt = 1;
+			break;
 		case 1009:
 			errno = 0;
 			l = strtol(optarg, &end, 10);
@@ -935,26 +1029,37 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if ((op == OP_RENDER && (n < 2 || n > 3)) ||
-	    (op == OP_VERIFY && n > 2) || (op == OP_CR && n < 2) ||
-	    (op != OP_RENDER && op != OP_VERIFY && op != OP_CR && n > 1)) {
+	    (op == OP_VERIFY && n > 2) || ((op == OP_CR || op == OP_DEPLOY) &&
+	    n < 2) || (op != OP_RENDER && op != OP_VERIFY && op != OP_CR &&
+	    op != OP_DEPLOY && n > 1)) {
 		fprintf(stderr, "gen: %s: wrong number of arguments\n", args[0]);
 		usage(stderr);
 		free(args);
 		return EXIT_USAGE;
 	}
-	if (op != OP_CR && (o.json || o.cr_check || o.cr_write || o.cacert ||
-	    o.timeout_ms)) {
+	if ((op != OP_CR && (o.cr_check || o.cr_write || o.cacert ||
+	    o.timeout_ms)) || (op != OP_CR && op != OP_DEPLOY && o.json)) {
 		fprintf(stderr, "gen: --json, --check, --write, --cacert and "
-		    "--timeout are gen cr's options\n");
+		    "--timeout are gen cr's options (and --json gen deploy's)\n");
+		usage(stderr);
+		free(args);
+		return EXIT_USAGE;
+	}
+	if (op != OP_DEPLOY && o.deploy_opt) {
+		fprintf(stderr, "gen: --status, --notes, --ci, --build-strategy, "
+		    "--project, --set, --deployment-config, --untested, --skip, "
+		    "--merge and --replace are gen deploy's options\n");
 		usage(stderr);
 		free(args);
 		return EXIT_USAGE;
 	}
 	if ((op == OP_RESOLVE) != (o.rq.framework != NULL) || (op != OP_RESOLVE &&
-	    (o.rq.model || o.rq.instance || o.rq.profile))) {
+	    (o.rq.profile || (op != OP_DEPLOY && (o.rq.model ||
+	    o.rq.instance))))) {
 		fprintf(stderr, "gen: %s\n", op == OP_RESOLVE ? "resolve: "
 		    "--framework NAME[@VERSION] is required" : "--framework, "
-		    "--model, --instance and --profile are resolve's options");
+		    "--model, --instance and --profile are resolve's options "
+		    "(--model and --instance gen deploy list's too)");
 		usage(stderr);
 		free(args);
 		return EXIT_USAGE;
@@ -1004,9 +1109,11 @@ main(int argc, char *argv[])
 	case OP_REGISTRIES: ok = cmd_registries(&o); break;
 	case OP_RESOLVE: ok = cmd_resolve(&o); break;
 	case OP_CR: ok = cmd_cr(&o, n - 1, args + 1); break;
+	case OP_DEPLOY: ok = cmd_deploy(&o, n - 1, args + 1); break;
 	default: ok = 0; break;
 	}
 	free(args);
+	free(o.dc.set);
 	free(state);
 	if (ok)
 		return gen_status == EXIT_DIFF ? EXIT_DIFF : EXIT_OK;

@@ -158,6 +158,7 @@ struct registries;
 struct compat;
 struct crlist;
 struct crlastset;
+struct deployset;
 
 /*
  * The HTML catalog into the site's output set: pages from the templates in
@@ -166,15 +167,16 @@ struct crlastset;
  * and cx are not NULL, the tested-configuration registries and their
  * compatibility matrix (four more pages, linked from every page's header),
  * and, when crl has entries, the container-registry listing with the last
- * health results of crh (NULL when there are none): one more page.  It reads no JSON of gen's own and nothing from the output layer.  With
+ * health results of crh (NULL when there are none): one more page, and,
+ * when dep has records, the deployments page and a page per record.  It reads no JSON of gen's own and nothing from the output layer.  With
  * jobs > 1 the engine pages are rendered by the worker pool, which needs an
  * eager site set (outset_eager).  Returns 1, or 0 after reporting.
  */
 int	 catalog_build(const struct manifest *, const struct matrix *,
 	    const struct index *, const struct registries *reg,
 	    const struct compat *cx, const struct crlist *crl,
-	    const struct crlastset *crh, const char *tmpldir, int jobs,
-	    struct outset *site);
+	    const struct crlastset *crh, const struct deployset *dep,
+	    const char *tmpldir, int jobs, struct outset *site);
 
 /* CommonMark to HTML with cmark's safe defaults: raw HTML and dangerous
  * URLs (javascript:, vbscript:, file:, most data:) are dropped.  Returns a
