@@ -390,3 +390,11 @@ deploy_warn_stale(const struct registries *reg, const struct compat *cx,
 	(void)reg; (void)cx; (void)s;
 	return 0;
 }
+
+int
+deploy_import_parse(const char *name, const char *text, size_t len,
+    struct deployset *out)
+{
+	(void)name; (void)text; (void)len; (void)out;
+	return 0;
+}

@@ -176,6 +176,19 @@ char	*deployment_text(const struct deployment *);
 /* Write DIR/<configId>.json atomically.  Returns 1, or 0 after reporting. */
 int	 deployment_write(const char *dir, const struct deployment *);
 
+/*
+ * An import file: what gen deploy export prints ({"schemaVersion": 1,
+ * "deployments": [record, ...]}), a JSON array of records, or one record.
+ * Each record is checked as deployment_parse() checks it (a record
+ * without region keeps its configId as given), two records with one
+ * configId are an error, and secrets are redacted again.  The records go
+ * into *out (by configId).  Returns 1, or 0 after reporting every problem
+ * (exit 65).
+ */
+struct deployset;
+int	 deploy_import_parse(const char *name, const char *text, size_t len,
+	    struct deployset *out);
+
 /* Every record of a folder, by configId. */
 struct deployset {
 	char		*dir;
