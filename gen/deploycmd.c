@@ -1163,8 +1163,6 @@ cmd_import(const struct deploycmd *c, const char *file)
 			merged++;
 		}
 	}
-	if (!out_lock(1, 0))
-		goto out;
 	for (i = 0; i < nw; i++)
 		if (!deployment_write(c->dir, write[i]))
 			goto out;
