@@ -702,7 +702,7 @@ carry_over(struct deployment *new, struct deployment *old, int ci)
 static void
 warn_refs(const struct deploycmd *c, const struct deployment *d)
 {
-	struct deployset one = { NULL, 1, (struct deployment **)&d };
+	struct deployset one = { NULL, 1, (struct deployment **)&d, NULL };
 	struct registries *reg;
 	struct compat *cx;
 	int ok;
@@ -1119,7 +1119,7 @@ merge(struct deployment *old, struct deployment *in)
 static int
 cmd_import(const struct deploycmd *c, const char *file)
 {
-	struct deployset in = { NULL, 0, NULL }, *s = NULL;
+	struct deployset in = { NULL, 0, NULL, NULL }, *s = NULL;
 	struct deployment **write = NULL, *old, *w;
 	struct buf b = { 0 };
 	size_t i, nw = 0, added = 0, merged = 0, replaced = 0, skipped = 0;
@@ -1158,6 +1158,7 @@ cmd_import(const struct deploycmd *c, const char *file)
 			write[nw++] = in.d[i];
 			replaced++;
 		} else {
+			deployment_own(old);
 			w = merge(old, in.d[i]);
 			write[nw++] = w;
 			merged++;
@@ -1203,6 +1204,7 @@ cmd_mark(const struct deploycmd *c, const char *id, const char *result)
 	if ((d = (struct deployment *)need(s, id)) == NULL)
 		goto out;
 	now_text(now);
+	deployment_own(d);
 	d->test = result[0] == 'p' ? DT_PASSED : DT_FAILED;
 	free(d->tested);
 	d->tested = xstrdup(now);
