@@ -261,11 +261,12 @@ struct dcheck {
 void	 deploy_check(const struct registries *, const struct compat *,
 	    const struct deployment *, struct dcheck *);
 void	 dcheck_clear(struct dcheck *);
-/* Report every stale reference of every record as a warning ("gen:
- * deployments/ID.json: backend 'vlm' is not a framework of the registries;
- * did you mean 'vllm'?").  Returns their number. */
+/* Report the stale references of the records as warnings ("gen: warning:
+ * deployments/ID.json: backend 'vlm' is not a framework of the
+ * registries; did you mean 'vllm'?"), at most max of them (0: every one)
+ * and then how many more.  Returns their number. */
 size_t	 deploy_warn_stale(const struct registries *, const struct compat *,
-	    const struct deployset *);
+	    const struct deployset *, size_t max);
 
 /* ---- deploycmd.c -------------------------------------------------------- */
 

@@ -708,7 +708,7 @@ warn_refs(const struct deploycmd *c, const struct deployment *d)
 	int ok;
 
 	if ((reg = load_reg(c->registries, &cx, &ok)) != NULL)
-		deploy_warn_stale(reg, cx, &one);
+		deploy_warn_stale(reg, cx, &one, 0);
 	compat_free(cx);
 	registries_free(reg);
 }

@@ -1471,12 +1471,24 @@ dcheck_clear(struct dcheck *k)
 	k->reason = NULL;
 }
 
+/* One warning, unless past the limit. */
+static void
+stale(size_t *n, size_t max, const char *file, const char *what,
+    const char *name, const char *is_not, const char *near)
+{
+	if (max == 0 || *n < max)
+		fprintf(stderr, "gen: warning: %s: %s '%s' %s%s%s%s\n", file, what,
+		    name, is_not, near ? "; did you mean '" : "", near ? near : "",
+		    near ? "'?" : "");
+	++*n;
+}
+
 size_t
 deploy_warn_stale(const struct registries *reg, const struct compat *cx,
-    const struct deployset *s)
+    const struct deployset *s, size_t max)
 {
 	struct dcheck k;
-	size_t i, n = 0;
+	size_t i, n = 0, shown_n;
 
 	if (reg == NULL || s == NULL)
 		return 0;
@@ -1485,23 +1497,21 @@ deploy_warn_stale(const struct registries *reg, const struct compat *cx,
 		const char *f = d->file ? d->file : d->id;
 
 		deploy_check(reg, cx, d, &k);
-		if (k.unknown_fw && ++n)
-			fprintf(stderr, "gen: warning: %s: backend '%s' is not a "
-			    "framework of the registries%s%s%s\n", f, d->backend,
-			    k.near_fw ? "; did you mean '" : "",
-			    k.near_fw ? k.near_fw : "", k.near_fw ? "'?" : "");
-		if (k.unknown_inst && ++n)
-			fprintf(stderr, "gen: warning: %s: instance type '%s' is "
-			    "not in the registries%s%s%s\n", f, d->instance,
-			    k.near_inst ? "; did you mean '" : "",
-			    k.near_inst ? k.near_inst : "", k.near_inst ? "'?" : "");
-		if (k.unknown_model && ++n)
-			fprintf(stderr, "gen: warning: %s: model '%s' matches no "
-			    "model of the registries%s%s%s\n", f, d->model,
-			    k.near_model ? "; did you mean '" : "",
-			    k.near_model ? k.near_model : "",
-			    k.near_model ? "'?" : "");
+		if (k.unknown_fw)
+			stale(&n, max, f, "backend", d->backend, "is not a "
+			    "framework of the registries", k.near_fw);
+		if (k.unknown_inst)
+			stale(&n, max, f, "instance type", d->instance, "is not "
+			    "in the registries", k.near_inst);
+		if (k.unknown_model)
+			stale(&n, max, f, "model", d->model, "matches no model "
+			    "of the registries", k.near_model);
 		dcheck_clear(&k);
 	}
+	shown_n = max == 0 || n <= max ? n : max;
+	if (n > shown_n)
+		fprintf(stderr, "gen: warning: %s: %zu more stale references to "
+		    "the registries (gen validate lists every one)\n", s->dir,
+		    n - shown_n);
 	return n;
 }
