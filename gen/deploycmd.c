@@ -502,7 +502,8 @@ read_params(struct deployment *d, const struct project *p)
 			    d->params.v[i].key);
 			ok = 0;
 		}
-	qsort(d->params.v, d->params.n, sizeof(*d->params.v), kv_order);
+	if (d->params.n > 1)
+		qsort(d->params.v, d->params.n, sizeof(*d->params.v), kv_order);
 	free(own);
 	return ok;
 }

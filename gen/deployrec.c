@@ -562,7 +562,12 @@ parse_agree(struct rp *r, struct deployment *d, const struct ynode *root,
 			free(b);
 		}
 	}
-	if (d->ic != NULL && (n = ymap_get(root, "icList")) != NULL) {
+	for (i = 0; i < d->nic; i++)
+		if (d->ic[i].name == NULL)
+			break;
+	/* (Nameless components were reported, and are not counted.) */
+	if (d->ic != NULL && i == d->nic &&
+	    (n = ymap_get(root, "icList")) != NULL) {
 		for (i = 0; i < d->nic; i++)
 			d->ic[i].adapter ? ads++ : ics++;
 		if (ics == 0)
@@ -1385,7 +1390,8 @@ deploy_import_parse(const char *name, const char *text, size_t len,
 		d->file = xasprintf("deployments[%zu]", i);
 	}
 	/* One configId once: sorted, neighbours compared. */
-	qsort(out->d, out->n, sizeof(*out->d), by_id);
+	if (out->n > 1)
+		qsort(out->d, out->n, sizeof(*out->d), by_id);
 	for (j = 1; j < out->n; j++)
 		if (strcmp(out->d[j - 1]->id, out->d[j]->id) == 0) {
 			diag(EXIT_DATAERR, NULL, "%s: configId %s is imported "
