@@ -281,6 +281,7 @@ struct deploycmd {
 	size_t		 nset;
 	const char	**set;		/* --set FIELD=VALUE, in order */
 	int		 json, ci, untested;
+	int		 no_wait;	/* --no-wait */
 	int		 import_mode;	/* 's'kip (default), 'm'erge, 'r'eplace */
 	const char	*version;	/* gen's version, for the record */
 };

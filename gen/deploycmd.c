@@ -614,6 +614,13 @@ same_config(const struct deployment *a, const struct deployment *b)
 
 	deployment_key(a, &ka);
 	deployment_key(b, &kb);
+	/* An exported record has no region: its id says it had b's. */
+	if (ka.region == NULL)
+		ka.region = kb.region;
+	if (kb.region == NULL)
+		kb.region = ka.region;
+	if (ka.region == NULL)
+		return 1;
 	if (deploy_key_collide(&ka, &kb))
 		return 0;
 	ta = deploy_key_text(&ka);
@@ -739,7 +746,7 @@ cmd_register(const struct deploycmd *c)
 	now_text(now);
 	if (!project_read(&p, c) || (d = record_from(&p, c, st, now)) == NULL)
 		goto out;
-	if (!out_lock(1, 0))
+	if (!out_lock(1, c->no_wait))
 		goto out;
 	old = read_existing(c->dir, d->id, &fine);
 	if (!fine)
@@ -779,7 +786,7 @@ out:
 static struct deployset *
 load_set(const struct deploycmd *c, int write)
 {
-	if (!out_lock(write, 0))
+	if (!out_lock(write, c->no_wait))
 		return NULL;
 	return deployset_load(c->dir, 1);
 }
@@ -1137,8 +1144,7 @@ cmd_import(const struct deploycmd *c, const char *file)
 	for (i = 0; i < in.n; i++) {
 		const struct deployment *e = deployset_find(s, in.d[i]->id, &amb);
 
-		if (e != NULL && e->region != NULL && in.d[i]->region != NULL &&
-		    !same_config(e, in.d[i])) {
+		if (e != NULL && !same_config(e, in.d[i])) {
 			collision(file, e, in.d[i]);
 			goto out;
 		}

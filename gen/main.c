@@ -879,6 +879,7 @@ cmd_deploy(struct opts *o, int argc, char **argv)
 	o->dc.model = o->rq.model;
 	o->dc.instance = o->rq.instance;
 	o->dc.json = o->json;
+	o->dc.no_wait = o->no_wait;
 	o->dc.version = GEN_VERSION;
 	return deploy_command(&o->dc, argc, argv);
 }
