@@ -1151,6 +1151,10 @@ async function hostileTests(ctx, hbase, hostile, hostileErr) {
 		for (const t of ['"><script>window.__pwned=20</script><img src=x onerror="window.__pwned=22">',
 			'</script><script>window.__pwned=21</script>', '***REDACTED***'])
 			assert(texts[evil].includes(t), `${evil} does not show ${t} as text`);
+		for (const p of [DEPLOY_PAGE, 'deployments/2ebd4544d44dbf01.html'])
+			assert(texts[p].includes('sd"><script>window.__pwned=23</script>'), `${p} does not show the project name as text`);
+		for (const t of ['img"><svg onload=window.__pwned=24>', '<i>local</i>'])
+			assert(texts['deployments/2ebd4544d44dbf01.html'].includes(t), `the page does not show ${t} as text`);
 		assert(texts['deployments/93636489d8a958d6.html'].includes('multi-line\nnotes & <b>tags</b>'),
 		    'two-line notes are not shown as two lines of text');
 		const json = fs.readFileSync(path.join(hostile.site, 'deployments.json'), 'utf8');
