@@ -7,10 +7,11 @@
  * registries; and its schema, copied from templates/site/schema/.
  *
  * The file is streamed with util.c's JSON writers, keys in jansson's
- * JSON_SORT_KEYS order and two-space indentation: 100,000 records take a
- * fraction of a second, where a jansson tree per record takes seconds.
- * Nothing in a record is a secret (deploy.c redacts before it builds
- * one), so nothing here redacts again.
+ * JSON_SORT_KEYS order and two-space indentation: 100,000 records, each
+ * judged, take about half a second, where a jansson tree per record
+ * would take several.  Nothing in a record is a secret (deploy.c and
+ * deployrec.c redact before they build one and when they read one), so
+ * nothing here redacts again.
  */
 #include <stdlib.h>
 #include <string.h>
