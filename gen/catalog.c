@@ -2370,10 +2370,11 @@ ics_ctx(int *ok, json_t *o, const struct deployment *d)
 			    ic->name, "base", jstr_opt(ic->base),
 			    "artifact", jstr_opt(ic->artifact)));
 		else
-			jpush(ok, comp, json_pack("{s:s, s:o, s:I, s:I, s:b}",
+			jpush(ok, comp, json_pack("{s:s, s:o, s:o, s:o, s:b}",
 			    "name", ic->name, "image", jstr_opt(ic->image),
-			    "gpus", (json_int_t)ic->gpus,
-			    "copies", (json_int_t)ic->copies,
+			    "gpus", ic->gpus ? json_integer(ic->gpus) :
+			    json_null(), "copies", ic->copies ?
+			    json_integer(ic->copies) : json_null(),
 			    "ci", d->ci_ic != NULL &&
 			    strcmp(d->ci_ic, ic->name) == 0));
 	}
