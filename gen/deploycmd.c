@@ -69,9 +69,11 @@ usage_error(const char *fmt, ...)
 	return 0;
 }
 
+/* A --status value: bad data (65), as a record's status would be. */
 static int
 parse_status(const char *s, enum dstatus *st)
 {
+	const char *near;
 	int i;
 
 	for (i = 0; i < DS__MAX; i++)
@@ -79,8 +81,11 @@ parse_status(const char *s, enum dstatus *st)
 			*st = (enum dstatus)i;
 			return 1;
 		}
-	return usage_error("--status %s: expected success, partial or failed",
-	    s);
+	near = nearest(s, dstatus_names);
+	diag(EXIT_DATAERR, NULL, "--status %s: expected success, partial or "
+	    "failed%s%s%s", s, near ? "; did you mean '" : "", near ? near : "",
+	    near ? "'?" : "");
+	return 0;
 }
 
 /* The registries, when the repository has them (NULL otherwise, or after
@@ -205,8 +210,12 @@ project_read(struct project *p, const struct deploycmd *c)
 			char *name = xstrndup(c->set[i], n);
 			const char *near = nearest(name, field_names);
 
-			usage_error("--set %s: unknown field '%s'%s%s%s (the "
-			    "fields: projectName, deploymentConfig, modelName, "
+			/* --set INSTANCE_TYPE=...: do/config's name. */
+			for (j = 0; j < F__MAX; j++)
+				if (strcmp(name, field_vars[j]) == 0)
+					near = field_names[j];
+			diag(EXIT_DATAERR, NULL, "--set %s: unknown field '%s'%s%s%s "
+			    "(the fields: projectName, deploymentConfig, modelName, "
 			    "instanceType, region, deploymentTarget, baseImage, "
 			    "roleArn)", c->set[i], name, near ? "; did you mean '" :
 			    "", near ? near : "", near ? "'?" : "");
@@ -522,10 +531,14 @@ record_from(struct project *p, const struct deploycmd *c, enum dstatus st,
 	for (i = 0; i < F__MAX; i++) {
 		ok = field_ok(&p->f[i], (enum dfield)i) && ok;
 		if (field_required[i] && p->f[i].value == NULL) {
-			diag(EXIT_DATAERR, NULL, "%s: missing %s: set %s in "
-			    "do/config or the environment, or --set %s=...",
-			    p->config_path, field_names[i], field_vars[i],
-			    field_names[i]);
+			if (p->f[i].where != NULL)
+				diag(EXIT_DATAERR, NULL, "%s: %s is empty; it is "
+				    "required", p->f[i].where, field_names[i]);
+			else
+				diag(EXIT_DATAERR, NULL, "%s: missing %s: set %s in "
+				    "do/config or the environment, or --set %s=...",
+				    p->config_path, field_names[i], field_vars[i],
+				    field_names[i]);
 			ok = 0;
 		}
 	}
@@ -548,6 +561,10 @@ record_from(struct project *p, const struct deploycmd *c, enum dstatus st,
 	if (d->base_image != NULL && redact_value(d->base_image)) {
 		free(d->base_image);
 		d->base_image = xstrdup(DEPLOY_REDACTED);
+	}
+	if (d->role_arn != NULL && redact_value(d->role_arn)) {
+		free(d->role_arn);
+		d->role_arn = xstrdup(DEPLOY_REDACTED);
 	}
 	deploy_config_split(d->config, &d->arch, &d->backend);
 	if (!read_ics(d, p->dir, "ic", 0))

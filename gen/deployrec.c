@@ -574,10 +574,14 @@ parse_agree(struct rp *r, struct deployment *d, const struct ynode *root,
 			check_bad(&r->c, n, "icList", "holds no inference "
 			    "component (a project without do/ic/*.conf has "
 			    "\"default\")");
-		if (ymap_get(root, "icCount") != NULL && ics != d->ics)
+		if (ymap_get(root, "icCount") != NULL && ics != d->ics &&
+		    strcmp(ynode_what(ymap_get(root, "icCount")),
+		    "an integer") == 0)
 			check_bad(&r->c, ymap_get(root, "icCount"), "icCount",
 			    "%u, but icList holds %u components", d->ics, ics);
-		if (ymap_get(root, "adapterCount") != NULL && ads != d->adapters)
+		if (ymap_get(root, "adapterCount") != NULL && ads != d->adapters &&
+		    strcmp(ynode_what(ymap_get(root, "adapterCount")),
+		    "an integer") == 0)
 			check_bad(&r->c, ymap_get(root, "adapterCount"),
 			    "adapterCount", "%u, but icList holds %u adapters",
 			    d->adapters, ads);
