@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site bench-registries bench-cr unit golden lint valgrind fuzz
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site bench-registries bench-cr bench-deployments unit golden lint valgrind fuzz
 
 all: build/gen
 
@@ -88,7 +88,7 @@ regress_rebuild: build/gen
 
 # GEN=path benchmarks that binary instead of building build/gen; GEN_PREV
 # names the previous design's (scripts/bench-index builds it when unset).
-bench: bench-docker bench-index bench-inflate bench-site bench-registries bench-cr
+bench: bench-docker bench-index bench-inflate bench-site bench-registries bench-cr bench-deployments
 
 bench-docker: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
@@ -112,6 +112,10 @@ bench-registries: $(if $(GEN),,build/gen)
 bench-cr: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-cr
+
+bench-deployments: $(if $(GEN),,build/gen)
+	@scripts/install-deps test
+	@scripts/bench-deployments
 
 # libFuzzer targets for the YAML loader and Mustache (clang); not part of test.
 fuzz: $(STAMP)

@@ -58,6 +58,19 @@ static const struct { const char *name; int secret; } names[] = {
 	{ "TOKENIZERS_PARALLELISM", 0 }, { "CUDA_VISIBLE_DEVICES", 0 },
 	{ "MAX_BATCH_PREFILL_TOKENS", 0 }, { "SM_NUM_GPUS", 0 },
 	{ "AWS_REGION", 0 }, { "OPTION_ROLLING_BATCH", 0 },
+	/* The names, and secrets behind every engine's prefix. */
+	{ "TGI_HF_TOKEN", 1 }, { "SGLANG_AUTH_TOKEN", 1 },
+	{ "TRTLLM_SECRET", 1 }, { "DJL_ACCESS_KEY", 1 },
+	{ "LMI_PRIVATE_KEY", 1 }, { "VLLM_CREDENTIALS", 1 },
+	{ "TRITON_PASSWORD", 1 }, { "OPTION_HF_TOKEN", 1 },
+	{ "vllm_api_key", 1 }, { "Ngc_Api_Key", 1 }, { "OPENAI_APIKEY", 1 },
+	{ "PGPASSWORD", 1 }, { "DB_PASSWD", 1 }, { "REDIS_AUTH", 1 },
+	{ "HTTP_AUTHZ", 1 }, { "WANDB_API_KEY", 1 },
+	{ "SGLANG_MAX_TOTAL_TOKENS", 0 }, { "TGI_MAX_TOTAL_TOKENS", 0 },
+	{ "VLLM_MAX_NUM_BATCHED_TOKENS", 0 }, { "VLLM_TOKENIZER_MODE", 0 },
+	{ "MAX_NEW_TOKENS", 0 }, { "VLLM_TOKENIZER", 0 },
+	{ "TOKENIZER", 0 }, { "SGLANG_CONTEXT_LENGTH", 0 },
+	{ "VLLM_SSL_KEYFILE", 0 }, { "MAX_CONCURRENT_REQUESTS", 0 },
 };
 
 static const struct { const char *value; int secret; } values[] = {
@@ -79,6 +92,21 @@ static const struct { const char *value; int secret; } values[] = {
 	{ "hf_short", 0 }, { "vllm/vllm-openai:v0.8.5", 0 },
 	{ "s3://bucket/key", 0 }, { "auto", 0 },
 	{ "user@example.com", 0 }, { "sk-short", 0 },
+	/* More credentials, and values that only look alike. */
+	{ "gho_0123456789abcdefghijABCDEFGHIJ012345", 1 },
+	{ "ghs_0123456789abcdefghijABCDEFGHIJ012345", 1 },
+	{ "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789", 1 },
+	{ "xoxp-1234567890-1234567890-abcdefghij", 1 },
+	{ "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", 1 },
+	{ "-----BEGIN EC PRIVATE KEY-----", 1 },
+	{ "mongodb+srv://app:s3cr3tPass@cluster0.example.net/db", 1 },
+	{ "redis://:hunter2@cache.example.com:6379/0", 1 },
+	{ "token=hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ012345", 1 },
+	{ "-----BEGIN CERTIFICATE-----", 0 },
+	{ "https://example.com:8443/v1", 0 },
+	{ "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf", 0 },
+	{ "ml.g5.xlarge", 0 }, { "Qwen/Qwen3-4B", 0 }, { "true", 0 },
+	{ "fp8", 0 },
 };
 
 TEST(redaction_table)
