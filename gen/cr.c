@@ -809,32 +809,11 @@ cr_text(const struct crentry *e)
 	return t;
 }
 
-/* mkdir -p: 1, or 0 after reporting. */
-static int
-make_folders(const char *dir)
-{
-	char *p = xstrdup(dir), *s;
-	int ok = 1;
-
-	for (s = p + 1; ok && *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			ok = mkdir(p, 0777) == 0 || errno == EEXIST;
-			*s = '/';
-		}
-	if (ok)
-		ok = mkdir(p, 0777) == 0 || errno == EEXIST;
-	if (!ok)
-		diag_errno(p, 0, "cannot make the folder");
-	free(p);
-	return ok;
-}
-
 int
 cr_write(const char *dir, const struct crentry *e)
 {
 	char *text = cr_text(e), *path = xasprintf("%s/%s.json", dir, e->id);
-	int ok = make_folders(dir) && write_atomic(path, text, strlen(text));
+	int ok = mkdir_p(dir) && write_atomic(path, text, strlen(text));
 
 	free(path);
 	free(text);

@@ -3,10 +3,11 @@
  * state, one JSON file per configuration under deployments/, named by its
  * configId (ML Container Creator's CI table's id).
  *
- *   deploy.c      configIds, redaction, the do/config reader, records:
- *                 parsed (positioned, strict), written (sorted keys, two
- *                 spaces), loaded as a set (with a state-folder cache),
- *                 cross-checked against the tested-configuration registries
+ *   deploy.c      configIds, redaction, the do/config reader
+ *   deployrec.c   records: parsed (positioned, strict), written (sorted
+ *                 keys, two spaces), loaded as a set (with a state-folder
+ *                 cache), cross-checked against the tested-configuration
+ *                 registries
  *   deploycmd.c   gen deploy register|list|show|export|import|mark
  *   deployout.c   site/deployments.json and its schema
  *   catalog.c     the deployments page and a page per configuration
@@ -153,6 +154,16 @@ struct deployment {
 };
 
 void	 deployment_free(struct deployment *);
+/* Formats: a configId (16 lower-case hex digits); a UTC time
+ * "2026-12-03T18:00:00Z"; a parameter or component name (letters,
+ * digits, '_', '.', '-'; not starting with a digit). */
+int	 deploy_id_ok(const char *);
+int	 deploy_time_ok(const char *);
+int	 deploy_param_name_ok(const char *);
+/* "<architecture>-<backend>", lower case, split at the first '-' into
+ * owned *arch and *backend (either may be NULL).  1, or 0 when config has
+ * no such shape. */
+int	 deploy_config_split(const char *config, char **arch, char **backend);
 /* The key its id hashes. */
 void	 deployment_key(const struct deployment *, struct deploykey *);
 

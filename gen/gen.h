@@ -147,6 +147,8 @@ int	 write_full(int fd, const void *, size_t n);
  * the health results): a hidden temporary file beside path, synced, then
  * renamed into place.  1, or 0 after reporting. */
 int	 write_atomic(const char *path, const char *text, size_t len);
+/* mkdir -p dir: 1, or 0 after reporting. */
+int	 mkdir_p(const char *dir);
 
 /*
  * The worker pool, the one in gen: fn(ctx, i, worker) for every i in

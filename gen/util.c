@@ -1020,3 +1020,23 @@ buf_drain(struct buf *b, FILE *f, int force)
 	buf_reset(b);
 	return 1;
 }
+
+int
+mkdir_p(const char *dir)
+{
+	char *p = xstrdup(dir), *s;
+	int ok = 1;
+
+	for (s = p + 1; ok && *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+			*s = '/';
+		}
+	if (ok)
+		ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+	if (!ok)
+		diag_errno(p, 0, "cannot make the folder");
+	free(p);
+	return ok;
+}
