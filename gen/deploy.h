@@ -154,6 +154,8 @@ struct deployment {
 };
 
 void	 deployment_free(struct deployment *);
+/* Free what a registration holds, not the registration. */
+void	 dhist_clear(struct dhist *);
 /* Formats: a configId (16 lower-case hex digits); a UTC time
  * "2026-12-03T18:00:00Z"; a parameter or component name (letters,
  * digits, '_', '.', '-'; not starting with a digit). */

@@ -120,7 +120,7 @@ dic_clear(struct dic *c)
 	free(c->artifact);
 }
 
-static void
+void
 dhist_clear(struct dhist *h)
 {
 	free(h->time);

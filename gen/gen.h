@@ -147,6 +147,8 @@ int	 write_full(int fd, const void *, size_t n);
  * the health results): a hidden temporary file beside path, synced, then
  * renamed into place.  1, or 0 after reporting. */
 int	 write_atomic(const char *path, const char *text, size_t len);
+/* SOURCE_DATE_EPOCH when set; -1 when not; -2 when set but not a number. */
+long long source_date_epoch(void);
 /* mkdir -p dir: 1, or 0 after reporting. */
 int	 mkdir_p(const char *dir);
 

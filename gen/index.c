@@ -1069,23 +1069,6 @@ stamp_read(const char *stamp_path, const char *index_path, struct stamp *st,
 	return (st->prev = stamp_index(text->s + off, digest, last)) != NULL;
 }
 
-/* SOURCE_DATE_EPOCH when set; -1 when not; -2 when set but not a number. */
-static long long
-source_date_epoch(void)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	long long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0)
-		return -2;
-	return v;
-}
-
 /*
  * The salt of the package fingerprint: everything besides the packages
  * that engines.json depends on (the manifest, SOURCE_DATE_EPOCH, gen).

@@ -1040,3 +1040,20 @@ mkdir_p(const char *dir)
 	free(p);
 	return ok;
 }
+
+/* SOURCE_DATE_EPOCH when set; -1 when not; -2 when set but not a number. */
+long long
+source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < 0)
+		return -2;
+	return v;
+}
