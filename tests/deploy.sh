@@ -226,10 +226,12 @@ st=0; g deploy mark ffff0000ffff0000 passed >out 2>err || st=$?
 if [ $st = 66 ]; then ok; else no "mark of an unknown id: exit $st, expected 66"; fi
 
 # ---- list -----------------------------------------------------------------
-# ids COMMAND...: the configIds the command's --json array lists, sorted.
+# ids COMMAND...: the configIds the command's --json array (or matrix)
+# lists, sorted.
 ids() {
 	g "$@" --json 2>err | python3 -c 'import json, sys
-print(" ".join(sorted(r["configId"] for r in json.load(sys.stdin))))'
+j = json.load(sys.stdin)
+print(" ".join(sorted(r["configId"] for r in (j["include"] if isinstance(j, dict) else j))))'
 }
 srt() { printf '%s\n' "$@" | sort | tr '\n' ' ' | sed 's/ $//'; }
 all=$(srt $ex $p2 $p2b $p3 $amb1 $amb2)
