@@ -82,6 +82,7 @@ regress_rebuild: build/gen
 	@tests/run-badreg --rebuild
 	@tests/run-badcr --rebuild
 	@tests/run-badcrq --rebuild
+	@tests/run-baddeploy --rebuild
 	@tests/run-badpkg --rebuild
 	@tests/run-badindex --rebuild
 	@tests/hostile/run --rebuild
@@ -132,6 +133,7 @@ valgrind: build/gen
 	VALGRIND=1 tests/run-badreg || st=1; \
 	VALGRIND=1 tests/run-badcr || st=1; \
 	VALGRIND=1 tests/run-badcrq || st=1; \
+	VALGRIND=1 tests/run-baddeploy || st=1; \
 	VALGRIND_GEN=$(CURDIR)/build/gen GEN=$(CURDIR)/tests/valgrind-gen tests/run-badpkg || st=1; \
 	VALGRIND=1 tests/run-badindex || st=1; \
 	VALGRIND=1 tests/hostile/run || st=1; \
