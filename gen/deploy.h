@@ -151,9 +151,16 @@ struct deployment {
 	size_t		 nhist;
 	struct dhist	*hist;			/* "history", oldest first */
 	char		*file;			/* read from; NULL: made here */
+	int		 pooled;		/* private: the text fields of a
+						   record from the cache point
+						   into its set's pool
+						   (deployment_own()) */
 };
 
 void	 deployment_free(struct deployment *);
+/* Make a record's text fields its own, as a record must be before any of
+ * them is changed or freed on its own. */
+void	 deployment_own(struct deployment *);
 /* Free what a registration holds, not the registration. */
 void	 dhist_clear(struct dhist *);
 /* Formats: a configId (16 lower-case hex digits); a UTC time
@@ -207,6 +214,7 @@ struct deployset {
 	char		*dir;
 	size_t		 n;
 	struct deployment **d;
+	char		*pool;		/* private: the cache's text */
 };
 /*
  * Every DIR/<configId>.json, checked, and no two keys colliding (a missing
@@ -253,11 +261,12 @@ struct dcheck {
 void	 deploy_check(const struct registries *, const struct compat *,
 	    const struct deployment *, struct dcheck *);
 void	 dcheck_clear(struct dcheck *);
-/* Report every stale reference of every record as a warning ("gen:
- * deployments/ID.json: backend 'vlm' is not a framework of the registries;
- * did you mean 'vllm'?").  Returns their number. */
+/* Report the stale references of the records as warnings ("gen: warning:
+ * deployments/ID.json: backend 'vlm' is not a framework of the
+ * registries; did you mean 'vllm'?"), at most max of them (0: every one)
+ * and then how many more.  Returns their number. */
 size_t	 deploy_warn_stale(const struct registries *, const struct compat *,
-	    const struct deployset *);
+	    const struct deployset *, size_t max);
 
 /* ---- deploycmd.c -------------------------------------------------------- */
 
@@ -272,6 +281,7 @@ struct deploycmd {
 	size_t		 nset;
 	const char	**set;		/* --set FIELD=VALUE, in order */
 	int		 json, ci, untested;
+	int		 no_wait;	/* --no-wait */
 	int		 import_mode;	/* 's'kip (default), 'm'erge, 'r'eplace */
 	const char	*version;	/* gen's version, for the record */
 };

@@ -502,7 +502,8 @@ read_params(struct deployment *d, const struct project *p)
 			    d->params.v[i].key);
 			ok = 0;
 		}
-	qsort(d->params.v, d->params.n, sizeof(*d->params.v), kv_order);
+	if (d->params.n > 1)
+		qsort(d->params.v, d->params.n, sizeof(*d->params.v), kv_order);
 	free(own);
 	return ok;
 }
@@ -613,6 +614,13 @@ same_config(const struct deployment *a, const struct deployment *b)
 
 	deployment_key(a, &ka);
 	deployment_key(b, &kb);
+	/* An exported record has no region: its id says it had b's. */
+	if (ka.region == NULL)
+		ka.region = kb.region;
+	if (kb.region == NULL)
+		kb.region = ka.region;
+	if (ka.region == NULL)
+		return 1;
 	if (deploy_key_collide(&ka, &kb))
 		return 0;
 	ta = deploy_key_text(&ka);
@@ -702,13 +710,13 @@ carry_over(struct deployment *new, struct deployment *old, int ci)
 static void
 warn_refs(const struct deploycmd *c, const struct deployment *d)
 {
-	struct deployset one = { NULL, 1, (struct deployment **)&d };
+	struct deployset one = { NULL, 1, (struct deployment **)&d, NULL };
 	struct registries *reg;
 	struct compat *cx;
 	int ok;
 
 	if ((reg = load_reg(c->registries, &cx, &ok)) != NULL)
-		deploy_warn_stale(reg, cx, &one);
+		deploy_warn_stale(reg, cx, &one, 0);
 	compat_free(cx);
 	registries_free(reg);
 }
@@ -738,7 +746,7 @@ cmd_register(const struct deploycmd *c)
 	now_text(now);
 	if (!project_read(&p, c) || (d = record_from(&p, c, st, now)) == NULL)
 		goto out;
-	if (!out_lock(1, 0))
+	if (!out_lock(1, c->no_wait))
 		goto out;
 	old = read_existing(c->dir, d->id, &fine);
 	if (!fine)
@@ -778,7 +786,7 @@ out:
 static struct deployset *
 load_set(const struct deploycmd *c, int write)
 {
-	if (!out_lock(write, 0))
+	if (!out_lock(write, c->no_wait))
 		return NULL;
 	return deployset_load(c->dir, 1);
 }
@@ -1119,7 +1127,7 @@ merge(struct deployment *old, struct deployment *in)
 static int
 cmd_import(const struct deploycmd *c, const char *file)
 {
-	struct deployset in = { NULL, 0, NULL }, *s = NULL;
+	struct deployset in = { NULL, 0, NULL, NULL }, *s = NULL;
 	struct deployment **write = NULL, *old, *w;
 	struct buf b = { 0 };
 	size_t i, nw = 0, added = 0, merged = 0, replaced = 0, skipped = 0;
@@ -1136,8 +1144,7 @@ cmd_import(const struct deploycmd *c, const char *file)
 	for (i = 0; i < in.n; i++) {
 		const struct deployment *e = deployset_find(s, in.d[i]->id, &amb);
 
-		if (e != NULL && e->region != NULL && in.d[i]->region != NULL &&
-		    !same_config(e, in.d[i])) {
+		if (e != NULL && !same_config(e, in.d[i])) {
 			collision(file, e, in.d[i]);
 			goto out;
 		}
@@ -1158,13 +1165,12 @@ cmd_import(const struct deploycmd *c, const char *file)
 			write[nw++] = in.d[i];
 			replaced++;
 		} else {
+			deployment_own(old);
 			w = merge(old, in.d[i]);
 			write[nw++] = w;
 			merged++;
 		}
 	}
-	if (!out_lock(1, 0))
-		goto out;
 	for (i = 0; i < nw; i++)
 		if (!deployment_write(c->dir, write[i]))
 			goto out;
@@ -1205,6 +1211,7 @@ cmd_mark(const struct deploycmd *c, const char *id, const char *result)
 	if ((d = (struct deployment *)need(s, id)) == NULL)
 		goto out;
 	now_text(now);
+	deployment_own(d);
 	d->test = result[0] == 'p' ? DT_PASSED : DT_FAILED;
 	free(d->tested);
 	d->tested = xstrdup(now);

@@ -111,15 +111,6 @@ deploy_param_name_ok(const char *s)
 
 /* ---- freeing -------------------------------------------------------------- */
 
-static void
-dic_clear(struct dic *c)
-{
-	free(c->name);
-	free(c->image);
-	free(c->base);
-	free(c->artifact);
-}
-
 void
 dhist_clear(struct dhist *h)
 {
@@ -129,36 +120,68 @@ dhist_clear(struct dhist *h)
 	free(h->build_strategy);
 }
 
+/* Every text field of a record, for deployment_own() and freeing. */
+static void
+text_fields(struct deployment *d, void (*fn)(char **))
+{
+	char **const f[] = { &d->project, &d->config, &d->arch, &d->backend,
+	    &d->model, &d->instance, &d->region, &d->target, &d->base_image,
+	    &d->role_arn, &d->ci_ic, &d->notes, &d->gen_version,
+	    &d->build_strategy, &d->registered, &d->first, &d->tested };
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		fn(f[i]);
+	for (i = 0; i < d->nic; i++) {
+		fn(&d->ic[i].name);
+		fn(&d->ic[i].image);
+		fn(&d->ic[i].base);
+		fn(&d->ic[i].artifact);
+	}
+	for (i = 0; i < d->params.n; i++) {
+		fn(&d->params.v[i].key);
+		fn(&d->params.v[i].value);
+	}
+	for (i = 0; i < d->nhist; i++) {
+		fn(&d->hist[i].time);
+		fn(&d->hist[i].notes);
+		fn(&d->hist[i].gen_version);
+		fn(&d->hist[i].build_strategy);
+	}
+}
+
+static void
+field_free(char **s)
+{
+	free(*s);
+	*s = NULL;
+}
+
+static void
+field_own(char **s)
+{
+	if (*s != NULL)
+		*s = xstrdup(*s);
+}
+
+void
+deployment_own(struct deployment *d)
+{
+	if (!d->pooled)
+		return;
+	text_fields(d, field_own);
+	d->pooled = 0;
+}
+
 void
 deployment_free(struct deployment *d)
 {
-	size_t i;
-
 	if (d == NULL)
 		return;
-	free(d->project);
-	free(d->config);
-	free(d->arch);
-	free(d->backend);
-	free(d->model);
-	free(d->instance);
-	free(d->region);
-	free(d->target);
-	free(d->base_image);
-	free(d->role_arn);
-	for (i = 0; i < d->nic; i++)
-		dic_clear(&d->ic[i]);
+	if (!d->pooled)
+		text_fields(d, field_free);
 	free(d->ic);
-	free(d->ci_ic);
-	kvlist_clear(&d->params);
-	free(d->notes);
-	free(d->gen_version);
-	free(d->build_strategy);
-	free(d->registered);
-	free(d->first);
-	free(d->tested);
-	for (i = 0; i < d->nhist; i++)
-		dhist_clear(&d->hist[i]);
+	free(d->params.v);
 	free(d->hist);
 	free(d->file);
 	free(d);
@@ -539,7 +562,12 @@ parse_agree(struct rp *r, struct deployment *d, const struct ynode *root,
 			free(b);
 		}
 	}
-	if (d->ic != NULL && (n = ymap_get(root, "icList")) != NULL) {
+	for (i = 0; i < d->nic; i++)
+		if (d->ic[i].name == NULL)
+			break;
+	/* (Nameless components were reported, and are not counted.) */
+	if (d->ic != NULL && i == d->nic &&
+	    (n = ymap_get(root, "icList")) != NULL) {
 		for (i = 0; i < d->nic; i++)
 			d->ic[i].adapter ? ads++ : ics++;
 		if (ics == 0)
@@ -938,13 +966,13 @@ rd_raw(struct rd *r, int *absent)
 	return s;
 }
 
+/* A text field, pointing into the line (the record's pool). */
 static char *
 rd_str(struct rd *r)
 {
 	int absent;
-	char *s = rd_raw(r, &absent);
 
-	return s != NULL ? xstrdup(s) : NULL;
+	return rd_raw(r, &absent);
 }
 
 static unsigned long
@@ -965,12 +993,13 @@ rd_num(struct rd *r, unsigned long max)
 	return r->bad ? 0 : v;
 }
 
-/* A record from its cache line (after FILE), or NULL. */
+/* A record from its cache line (after FILE), or NULL.  Its text fields
+ * are unescaped in place and point into the line. */
 static struct deployment *
-from_cache(const char *line, const char *ident)
+from_cache(char *line, const char *ident)
 {
-	char *copy = xstrdup(line), *id;
-	struct rd r = { copy, 0 };
+	char *id;
+	struct rd r = { line, 0 };
 	struct deployment *d = xcalloc(1, sizeof(*d));
 	size_t i, n;
 	int absent;
@@ -980,6 +1009,7 @@ from_cache(const char *line, const char *ident)
 	if ((id = rd_raw(&r, &absent)) == NULL || !deploy_id_ok(id))
 		goto bad;
 	memcpy(d->id, id, 17);
+	d->pooled = 1;
 	d->project = rd_str(&r);
 	d->config = rd_str(&r);
 	d->arch = rd_str(&r);
@@ -1042,10 +1072,9 @@ from_cache(const char *line, const char *ident)
 	for (i = 0; i < d->nhist; i++)
 		if (d->hist[i].time == NULL || d->hist[i].gen_version == NULL)
 			goto bad;
-	free(copy);
 	return d;
 bad:
-	free(copy);
+	d->pooled = 1;
 	deployment_free(d);
 	return NULL;
 }
@@ -1096,7 +1125,12 @@ cache_lines(struct ldctx *x, char *text)
 		x->cl[x->ncl].file = p;
 		x->cl[x->ncl++].line = tab + 1;
 	}
-	qsort(x->cl, x->ncl, sizeof(*x->cl), cline_cmp);
+	/* Written in the folder's order, so sorted already but for edits. */
+	for (size_t i = 1; i < x->ncl; i++)
+		if (cline_cmp(&x->cl[i - 1], &x->cl[i]) > 0) {
+			qsort(x->cl, x->ncl, sizeof(*x->cl), cline_cmp);
+			break;
+		}
 }
 
 static const struct cline *
@@ -1237,9 +1271,16 @@ deployset_load(const char *dir, int write_cache)
 	free(x.parsed);
 	free(x.ident);
 	free(x.cl);
-	buf_free(&cache);
+	/* Records from the cache point into its text. */
+	s->pool = cache.s;
 	free(cpath);
-	qsort(s->d, s->n, sizeof(*s->d), by_id);
+	/* The folder lists <configId>.json in order; sorted unless a name
+	 * breaks it. */
+	for (i = 1; i < s->n; i++)
+		if (by_id(&s->d[i - 1], &s->d[i]) > 0) {
+			qsort(s->d, s->n, sizeof(*s->d), by_id);
+			break;
+		}
 	if (!ok) {
 		deployset_free(s);
 		return NULL;
@@ -1258,6 +1299,7 @@ deployset_free(struct deployset *s)
 		deployment_free(s->d[i]);
 	free(s->d);
 	free(s->dir);
+	free(s->pool);
 	free(s);
 }
 
@@ -1348,7 +1390,8 @@ deploy_import_parse(const char *name, const char *text, size_t len,
 		d->file = xasprintf("deployments[%zu]", i);
 	}
 	/* One configId once: sorted, neighbours compared. */
-	qsort(out->d, out->n, sizeof(*out->d), by_id);
+	if (out->n > 1)
+		qsort(out->d, out->n, sizeof(*out->d), by_id);
 	for (j = 1; j < out->n; j++)
 		if (strcmp(out->d[j - 1]->id, out->d[j]->id) == 0) {
 			diag(EXIT_DATAERR, NULL, "%s: configId %s is imported "
@@ -1434,12 +1477,24 @@ dcheck_clear(struct dcheck *k)
 	k->reason = NULL;
 }
 
+/* One warning, unless past the limit. */
+static void
+stale(size_t *n, size_t max, const char *file, const char *what,
+    const char *name, const char *is_not, const char *near)
+{
+	if (max == 0 || *n < max)
+		fprintf(stderr, "gen: warning: %s: %s '%s' %s%s%s%s\n", file, what,
+		    name, is_not, near ? "; did you mean '" : "", near ? near : "",
+		    near ? "'?" : "");
+	++*n;
+}
+
 size_t
 deploy_warn_stale(const struct registries *reg, const struct compat *cx,
-    const struct deployset *s)
+    const struct deployset *s, size_t max)
 {
 	struct dcheck k;
-	size_t i, n = 0;
+	size_t i, n = 0, shown_n;
 
 	if (reg == NULL || s == NULL)
 		return 0;
@@ -1448,23 +1503,21 @@ deploy_warn_stale(const struct registries *reg, const struct compat *cx,
 		const char *f = d->file ? d->file : d->id;
 
 		deploy_check(reg, cx, d, &k);
-		if (k.unknown_fw && ++n)
-			fprintf(stderr, "gen: warning: %s: backend '%s' is not a "
-			    "framework of the registries%s%s%s\n", f, d->backend,
-			    k.near_fw ? "; did you mean '" : "",
-			    k.near_fw ? k.near_fw : "", k.near_fw ? "'?" : "");
-		if (k.unknown_inst && ++n)
-			fprintf(stderr, "gen: warning: %s: instance type '%s' is "
-			    "not in the registries%s%s%s\n", f, d->instance,
-			    k.near_inst ? "; did you mean '" : "",
-			    k.near_inst ? k.near_inst : "", k.near_inst ? "'?" : "");
-		if (k.unknown_model && ++n)
-			fprintf(stderr, "gen: warning: %s: model '%s' matches no "
-			    "model of the registries%s%s%s\n", f, d->model,
-			    k.near_model ? "; did you mean '" : "",
-			    k.near_model ? k.near_model : "",
-			    k.near_model ? "'?" : "");
+		if (k.unknown_fw)
+			stale(&n, max, f, "backend", d->backend, "is not a "
+			    "framework of the registries", k.near_fw);
+		if (k.unknown_inst)
+			stale(&n, max, f, "instance type", d->instance, "is not "
+			    "in the registries", k.near_inst);
+		if (k.unknown_model)
+			stale(&n, max, f, "model", d->model, "matches no model "
+			    "of the registries", k.near_model);
 		dcheck_clear(&k);
 	}
+	shown_n = max == 0 || n <= max ? n : max;
+	if (n > shown_n)
+		fprintf(stderr, "gen: warning: %s: %zu more stale references to "
+		    "the registries (gen validate lists every one)\n", s->dir,
+		    n - shown_n);
 	return n;
 }

@@ -393,6 +393,7 @@ struct run {
 	struct crlist		*crl;		/* NULL: no container registries */
 	struct crlastset	*crh;		/* their last health results */
 	struct deployset	*dep;		/* NULL: no deployments folder */
+	int			 validate;	/* gen validate: every warning */
 };
 
 static void
@@ -482,9 +483,10 @@ load_deployments(struct run *r)
 
 	if (stat(r->o->deployments, &st) == -1)
 		return 1;
-	if ((r->dep = deployset_load(r->o->deployments, 0)) == NULL)
+	if ((r->dep = deployset_load(r->o->deployments, 1)) == NULL)
 		return 0;
-	deploy_warn_stale(r->reg, r->cx, r->dep);
+	/* gen validate lists every one; the others the first 20. */
+	deploy_warn_stale(r->reg, r->cx, r->dep, r->validate ? 0 : 20);
 	return 1;
 }
 
@@ -642,7 +644,10 @@ cmd_validate(const struct opts *o)
 	struct run r;
 	int ok = 0;
 
-	if (!prepare(&r, o, -1, 0, 0) || !load_registries(&r))
+	if (!prepare(&r, o, -1, 0, 0))
+		goto out;
+	r.validate = 1;
+	if (!load_registries(&r))
 		goto out;
 	if (gen_verbose >= 0)
 		fprintf(stderr, "gen: %s: ok: %zu packages, %zu distros, %zu CUDA "
@@ -874,6 +879,7 @@ cmd_deploy(struct opts *o, int argc, char **argv)
 	o->dc.model = o->rq.model;
 	o->dc.instance = o->rq.instance;
 	o->dc.json = o->json;
+	o->dc.no_wait = o->no_wait;
 	o->dc.version = GEN_VERSION;
 	return deploy_command(&o->dc, argc, argv);
 }
