@@ -376,6 +376,27 @@ if (cd "$tmp/repo4" && g deploy import "$repo/secret-import.json") 2>err &&
     "$tmp/repo4/$D/0000000000000000.json"; then ok; else
 	no "import does not redact secrets again: $(cat err)"; fi
 
+# ---- registrations at once ----------------------------------------------------
+conc=$tmp/conc
+mkdir -p "$conc"
+for n in 1 2 3 4 5 6; do
+	project "$conc/p$n" "PROJECT_NAME=conc-$n" 'DEPLOYMENT_CONFIG=transformers-vllm' \
+	    "MODEL_NAME=meta-llama/Llama-3.1-8B-Instruct" 'INSTANCE_TYPE=ml.g5.xlarge' \
+	    "AWS_REGION=region-$n" 'DEPLOYMENT_TARGET=realtime-inference'
+done
+(cd "$conc" && for n in 1 2 3 4 5 6; do
+	g deploy register --project "p$n" 2>/dev/null &
+done; wait)
+if [ "$(find "$conc/$D" -name '*.json' | wc -l)" = 6 ] &&
+    (cd "$conc" && g deploy list --json >all.json 2>/dev/null) &&
+    py "len(J[0]) == 6" "$conc/all.json"; then ok; else
+	no "six registrations at once do not leave six records"; fi
+(cd "$conc" && for n in 1 2 3 4 5 6; do
+	g deploy register --project p1 --notes "run $n" 2>/dev/null &
+done; wait)
+if py "len(J[0]['history']) == 7" "$(find "$conc/$D" -name '*.json' -exec grep -l conc-1 {} +)"; then
+	ok; else no "six registrations of one configuration at once lose history entries"; fi
+
 # ---- determinism -------------------------------------------------------------
 for n in a b; do
 	mkdir -p "$tmp/det-$n"
@@ -515,6 +536,10 @@ if (cd "$stale" && g deploy register --project p1 --set instanceType=ml.g5.xlarg
 	no "register with an unknown instance type: $(cat "$tmp/stale-reg.err")"; fi
 if grep -q "ml.g5.xlarg" "$tmp/stale-reg.err" && grep -q "did you mean 'ml.g5.xlarge'" "$tmp/stale-reg.err"; then
 	ok; else no "register: no warning with a suggestion: $(cat "$tmp/stale-reg.err")"; fi
+if (cd "$stale" && g deploy register --project p1 --set deploymentConfig=transformers-vlm) \
+    >/dev/null 2>"$tmp/stale-fw.err" && grep -q "'vlm'" "$tmp/stale-fw.err" &&
+    grep -q "did you mean 'vllm'" "$tmp/stale-fw.err"; then ok; else
+	no "register with an unknown backend: no warning with a suggestion: $(cat "$tmp/stale-fw.err")"; fi
 if (cd "$stale" && timed "$gen" -r registries validate) >/dev/null 2>"$tmp/stale.err"; then ok; else
 	no "gen validate with a stale reference fails: $(cat "$tmp/stale.err")"; fi
 if grep -q "warning" "$tmp/stale.err" && grep -q "deployments/.*ml.g5.xlarg" "$tmp/stale.err" &&
