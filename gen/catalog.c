@@ -1,9 +1,11 @@
 /*
  * catalog.c - the static HTML catalog: home, one page per engine, one per
- * Dockerfile (with the raw file beside it), the platform matrix, 404,
- * search data, sitemap.xml and an Atom feed.  Pages come from the Mustache
- * templates in templates/site (see CONTEXT.md there), HTML-escaped; the
- * only raw HTML is cmark's (safe defaults) and the SVG charts made here.
+ * Dockerfile (with the raw file beside it), the platform matrix, the
+ * registry pages, the deployment registry's table and a page per
+ * configuration, 404, search data, sitemap.xml and an Atom feed.  Pages
+ * come from the Mustache templates in templates/site (see CONTEXT.md
+ * there), HTML-escaped; the only raw HTML is cmark's (safe defaults) and
+ * the SVG charts made here.
  *
  * The data is the typed index (engines -> versions -> packages) and the
  * build matrix, each image carrying its rendered Dockerfile, and, when the
@@ -22,6 +24,7 @@
 #include <strings.h>
 
 #include "cr.h"
+#include "deploy.h"
 #include "jsonpos.h"
 #include "manifest.h"
 #include "mustache.h"
@@ -424,7 +427,7 @@ charts_ctx(int *ok, const struct iengine *e)
 /* The page a header link marks as the current one. */
 enum nav {
 	NAV_NONE, NAV_HOME, NAV_PLATFORMS, NAV_FRAMEWORKS, NAV_MODELS,
-	NAV_INSTANCES, NAV_COMPAT, NAV_CR
+	NAV_INSTANCES, NAV_COMPAT, NAV_CR, NAV_DEPLOY
 };
 
 /*
@@ -460,6 +463,11 @@ struct cat {
 	const struct crlist	*crl;		/* NULL: no container registries */
 	const struct crlastset	*crh;		/* their last health results, or NULL */
 	json_t			*crcounts;	/* false without container registries */
+	const struct deployset	*dep;		/* NULL or empty: no deployments */
+	struct dcheck		*dk;		/* each record's verdict */
+	json_t			*depcounts;	/* false without deployments */
+	json_t			*depfilters;	/* the table's filter values */
+	size_t			 ndpages;	/* pages of the deployments table */
 	char			 last_updated[32];
 	struct tmplset		 t;
 	_Atomic int		 ok;
@@ -479,17 +487,20 @@ page_ctx(struct cat *c, int *ok, const char *path, const char *title,
 	    c->m->site_title, "url", *c->m->site_url ?
 	    json_string(c->m->site_url) : json_false()));
 	jset(ok, o, "page", json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, "
-	    "s:b, s:b, s:b}", "title", title, "description", desc, "path", path,
-	    "is_home", nav == NAV_HOME, "is_platforms", nav == NAV_PLATFORMS,
+	    "s:b, s:b, s:b, s:b}", "title", title, "description", desc,
+	    "path", path, "is_home", nav == NAV_HOME,
+	    "is_platforms", nav == NAV_PLATFORMS,
 	    "is_frameworks", nav == NAV_FRAMEWORKS,
 	    "is_models", nav == NAV_MODELS, "is_instances", nav == NAV_INSTANCES,
 	    "is_compatibility", nav == NAV_COMPAT,
-	    "is_container_registries", nav == NAV_CR));
+	    "is_container_registries", nav == NAV_CR,
+	    "is_deployments", nav == NAV_DEPLOY));
 	jsetref(ok, o, "assets", c->assets);
 	jset(ok, o, "last_updated", json_string(c->last_updated));
 	jsetref(ok, o, "counts", c->counts);
 	jsetref(ok, o, "registries", c->regcounts);
 	jsetref(ok, o, "container_registries", c->crcounts);
+	jsetref(ok, o, "deployments", c->depcounts);
 	return o;
 }
 
@@ -2094,6 +2105,382 @@ cr_page(struct cat *c)
 	    ctx, ok);
 }
 
+/* ---- the deployment registry ------------------------------------------ */
+
+/* Rows of the deployments table a page: past them the table goes on in
+ * deployments/page-2.html, ... (CONTEXT.md, "deployments"). */
+#define DEPLOY_PAGE_ROWS	1000
+/* sitemap.xml names at most this many pages (the protocol's limit): the
+ * pages of configurations past it are left out of it, not of the site. */
+#define SITEMAP_MAX		50000
+
+static const char *const verdict_marks[3] = { "✓", "✗", "?" };
+
+/* deployments/ID.html (an id is 16 hex digits: nothing to encode). */
+static char *
+deployment_href(const struct deployment *d)
+{
+	return xasprintf("deployments/%s.html", d->id);
+}
+
+/* Page n (from 0) of the deployments table. */
+static char *
+deployments_page_href(size_t n)
+{
+	return n == 0 ? xstrdup("deployments.html") :
+	    xasprintf("deployments/page-%zu.html", n + 1);
+}
+
+/* Every record judged once, before the pages (which share the verdicts
+ * across threads), with the counts the header and the pages show and
+ * the values the filters offer.  Returns ok. */
+static int
+deploy_start(struct cat *c)
+{
+	const struct deployment *d;
+	json_t *st, *be, *in, *rg, *te;
+	size_t i, n[DS__MAX] = { 0 }, t[DT__MAX] = { 0 }, v[3] = { 0 };
+	int ok = 1;
+
+	if (c->dep == NULL || c->dep->n == 0) {
+		c->depcounts = json_false();
+		return 1;
+	}
+	c->dk = xcalloc(c->dep->n, sizeof(*c->dk));
+	st = json_array(), be = json_array(), in = json_array();
+	rg = json_array(), te = json_array();
+	for (i = 0; i < c->dep->n; i++) {
+		d = c->dep->d[i];
+		deploy_check(c->reg, c->cx, d, &c->dk[i]);
+		n[d->status]++;
+		t[d->test]++;
+		v[c->dk[i].verdict]++;
+		set_add(&ok, st, dstatus_names[d->status]);
+		set_add(&ok, be, d->backend);
+		set_add(&ok, in, d->instance);
+		if (d->region != NULL)
+			set_add(&ok, rg, d->region);
+		set_add(&ok, te, dtest_names[d->test]);
+	}
+	c->ndpages = (c->dep->n + DEPLOY_PAGE_ROWS - 1) / DEPLOY_PAGE_ROWS;
+	c->depfilters = json_pack("{s:o, s:o, s:o, s:o, s:o}", "status", st,
+	    "backend", be, "instance", in, "region", rg, "test", te);
+	c->depcounts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I}", "records", (json_int_t)c->dep->n,
+	    "success", (json_int_t)n[DS_SUCCESS],
+	    "partial", (json_int_t)n[DS_PARTIAL],
+	    "failed", (json_int_t)n[DS_FAILED],
+	    "passed", (json_int_t)t[DT_PASSED],
+	    "untested", (json_int_t)t[DT_UNTESTED],
+	    "test_failed", (json_int_t)t[DT_FAILED],
+	    "compatible", (json_int_t)v[DV_COMPATIBLE],
+	    "incompatible", (json_int_t)v[DV_INCOMPATIBLE],
+	    "unknown", (json_int_t)v[DV_UNKNOWN]);
+	return ok && c->depfilters != NULL && c->depcounts != NULL;
+}
+
+static void
+deploy_clear(struct cat *c)
+{
+	size_t i;
+
+	if (c->dk != NULL)
+		for (i = 0; i < c->dep->n; i++)
+			dcheck_clear(&c->dk[i]);
+	free(c->dk);
+	json_decref(c->depcounts);
+	json_decref(c->depfilters);
+}
+
+/* One row of the deployments table (CONTEXT.md, "deployments"). */
+static json_t *
+deployment_row(struct cat *c, size_t i)
+{
+	const struct deployment *d = c->dep->d[i];
+	enum dverdict v = c->dk[i].verdict;
+	char *url = deployment_href(d), *day = xstrndup(d->registered, 10);
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, "
+	    "s:s, s:s, s:s, s:s, s:s, s:s}", "id", d->id, "url", url,
+	    "project", d->project, "config", d->config,
+	    "architecture", d->arch, "backend", d->backend,
+	    "model", jstr_opt(d->model), "instance", d->instance,
+	    "region", jstr_opt(d->region), "target", d->target,
+	    "status", dstatus_names[d->status],
+	    "test_status", dtest_names[d->test],
+	    "verdict", dverdict_names[v], "verdict_mark", verdict_marks[v],
+	    "registered", d->registered, "registered_day", day);
+	free(day);
+	free(url);
+	return o;
+}
+
+/* The pager of table page p: false when there is one page. */
+static json_t *
+deploy_pager(size_t p, size_t npages, size_t total)
+{
+	json_t *links, *o;
+	char *u, *prev, *next;
+	size_t i;
+	int ok = 1;
+
+	if (npages < 2)
+		return json_false();
+	links = json_array();
+	for (i = 0; i < npages; i++) {
+		u = deployments_page_href(i);
+		jpush(&ok, links, json_pack("{s:I, s:s, s:b}", "n",
+		    (json_int_t)(i + 1), "url", u, "current", i == p));
+		free(u);
+	}
+	prev = p > 0 ? deployments_page_href(p - 1) : NULL;
+	next = p + 1 < npages ? deployments_page_href(p + 1) : NULL;
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+	    "page", (json_int_t)(p + 1), "pages", (json_int_t)npages,
+	    "first", (json_int_t)(p * DEPLOY_PAGE_ROWS + 1),
+	    "last", (json_int_t)(p + 1 < npages ? (p + 1) * DEPLOY_PAGE_ROWS :
+	    total), "total", (json_int_t)total,
+	    "prev", jstr_opt(prev), "next", jstr_opt(next), "links", links);
+	free(prev);
+	free(next);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Page p of the deployments table (a pool item). */
+static void
+deployments_page(void *arg, size_t p, int worker)
+{
+	struct cat *c = arg;
+	size_t i, end = (p + 1) * DEPLOY_PAGE_ROWS;
+	char *path = deployments_page_href(p), *title;
+	json_t *ctx, *rows = json_array();
+	int ok = 1;
+
+	(void)worker;
+	if (end > c->dep->n)
+		end = c->dep->n;
+	title = p == 0 ? xstrdup("Deployments") :
+	    xasprintf("Deployments, page %zu", p + 1);
+	ctx = page_ctx(c, &ok, path, title, "Deployed configurations: what "
+	    "runs where, in which state, tested or not", NAV_DEPLOY);
+	for (i = p * DEPLOY_PAGE_ROWS; i < end; i++)
+		jpush(&ok, rows, deployment_row(c, i));
+	jset(&ok, ctx, "rows", rows);
+	jset(&ok, ctx, "row_count", json_integer((json_int_t)(end -
+	    p * DEPLOY_PAGE_ROWS)));
+	jsetref(&ok, ctx, "filters", c->depfilters);
+	jset(&ok, ctx, "pager", deploy_pager(p, c->ndpages, c->dep->n));
+	render_page(c, "deployments.html", path, ctx, ok);
+	free(title);
+	free(path);
+}
+
+/* {name, url} of a registry entry's anchor on page, or false. */
+static json_t *
+reg_link(const char *page, const char *name, char **ids, size_t i)
+{
+	char *url;
+	json_t *o;
+
+	if (name == NULL)
+		return json_false();
+	url = anchor_href(page, ids[i]);
+	o = json_pack("{s:s, s:s}", "name", name, "url", url);
+	free(url);
+	return o;
+}
+
+/* The stale references of a verdict: [{what, name, near (or false)}]. */
+static json_t *
+stale_ctx(int *ok, const struct deployment *d, const struct dcheck *k)
+{
+	json_t *a = json_array();
+
+	if (k->unknown_fw)
+		jpush(ok, a, json_pack("{s:s, s:s, s:o}", "what", "backend",
+		    "name", d->backend, "near", jstr_opt(k->near_fw)));
+	if (k->unknown_model && d->model != NULL)
+		jpush(ok, a, json_pack("{s:s, s:s, s:o}", "what", "model",
+		    "name", d->model, "near", jstr_opt(k->near_model)));
+	if (k->unknown_inst)
+		jpush(ok, a, json_pack("{s:s, s:s, s:o}", "what",
+		    "instance type", "name", d->instance,
+		    "near", jstr_opt(k->near_inst)));
+	return a;
+}
+
+/* A record's verdict with links to the registry pages (CONTEXT.md). */
+static json_t *
+verdict_ctx(struct cat *c, int *ok, const struct deployment *d,
+    const struct dcheck *k)
+{
+	/* Registry anchors exist when the registry pages do. */
+	const struct registries *r = c->ids.fw != NULL ? c->reg : NULL;
+	json_t *o, *stale, *fwv = json_false();
+	char *url;
+
+	if (k->fwv != NULL && r != NULL) {
+		url = anchor_href("frameworks.html", c->ids.ver[k->fwv->row]);
+		fwv = json_pack("{s:s, s:s}", "version", k->fwv->version,
+		    "url", url);
+		free(url);
+	}
+	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:o, s:s}",
+	    "verdict", dverdict_names[k->verdict],
+	    "verdict_mark", verdict_marks[k->verdict],
+	    "reason", jstr_opt(k->reason), "framework_version", fwv,
+	    "instance_type", d->instance, "model_name", jstr_opt(d->model),
+	    "backend", d->backend);
+	if (o == NULL) {
+		*ok = 0;
+		return NULL;
+	}
+	jset(ok, o, "framework", k->fw != NULL && r != NULL ?
+	    reg_link("frameworks.html", k->fw->name, c->ids.fw,
+	    (size_t)(k->fw - r->fw)) : json_false());
+	jset(ok, o, "model", k->model != NULL && r != NULL ?
+	    reg_link("models.html", k->model->id, c->ids.model,
+	    (size_t)(k->model - r->model)) : json_false());
+	jset(ok, o, "instance", k->inst != NULL && r != NULL ?
+	    reg_link("instances.html", k->inst->type, c->ids.inst,
+	    (size_t)(k->inst - r->inst)) : json_false());
+	stale = stale_ctx(ok, d, k);
+	jset(ok, o, "has_stale", json_boolean(json_array_size(stale) > 0));
+	jset(ok, o, "stale", stale);
+	return o;
+}
+
+/* icList as {components, adapters, has_adapters} into o. */
+static void
+ics_ctx(int *ok, json_t *o, const struct deployment *d)
+{
+	json_t *comp = json_array(), *ad = json_array();
+	const struct dic *ic;
+	size_t i;
+
+	for (i = 0; i < d->nic; i++) {
+		ic = &d->ic[i];
+		if (ic->adapter)
+			jpush(ok, ad, json_pack("{s:s, s:o, s:o}", "name",
+			    ic->name, "base", jstr_opt(ic->base),
+			    "artifact", jstr_opt(ic->artifact)));
+		else
+			jpush(ok, comp, json_pack("{s:s, s:o, s:o, s:o, s:b}",
+			    "name", ic->name, "image", jstr_opt(ic->image),
+			    "gpus", ic->gpus ? json_integer(ic->gpus) :
+			    json_null(), "copies", ic->copies ?
+			    json_integer(ic->copies) : json_null(),
+			    "ci", d->ci_ic != NULL &&
+			    strcmp(d->ci_ic, ic->name) == 0));
+	}
+	jset(ok, o, "has_adapters", json_boolean(json_array_size(ad) > 0));
+	jset(ok, o, "components", comp);
+	jset(ok, o, "adapters", ad);
+}
+
+/* parameters and history (newest first) into o. */
+static void
+params_hist_ctx(int *ok, json_t *o, const struct deployment *d)
+{
+	json_t *pa = json_array(), *hi = json_array();
+	const struct dhist *h;
+	size_t i;
+
+	for (i = 0; i < d->params.n; i++)
+		jpush(ok, pa, json_pack("{s:s, s:s, s:b}", "name",
+		    d->params.v[i].key, "value", d->params.v[i].value,
+		    "redacted", strcmp(d->params.v[i].value,
+		    DEPLOY_REDACTED) == 0));
+	for (i = d->nhist; i-- > 0; ) {
+		h = &d->hist[i];
+		jpush(ok, hi, json_pack("{s:s, s:s, s:o, s:s, s:o, s:b}",
+		    "time", h->time, "status", dstatus_names[h->status],
+		    "notes", jstr_opt(h->notes), "gen_version", h->gen_version,
+		    "build_strategy", jstr_opt(h->build_strategy), "ci", h->ci));
+	}
+	jset(ok, o, "has_parameters", json_boolean(d->params.n > 0));
+	jset(ok, o, "parameters", pa);
+	jset(ok, o, "history_count", json_integer((json_int_t)d->nhist));
+	jset(ok, o, "history", hi);
+}
+
+/* The record part of a configuration's page (CONTEXT.md). */
+static json_t *
+deployment_ctx(int *ok, const struct deployment *d)
+{
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o, "
+	    "s:o, s:s, s:s, s:o, s:s, s:s, s:s, s:o, s:I, s:I, s:s}",
+	    "id", d->id, "project", d->project, "config", d->config,
+	    "architecture", d->arch, "backend", d->backend,
+	    "model", jstr_opt(d->model), "instance", d->instance,
+	    "region", jstr_opt(d->region), "target", d->target,
+	    "base_image", jstr_opt(d->base_image),
+	    "build_strategy", jstr_opt(d->build_strategy),
+	    "status", dstatus_names[d->status],
+	    "test_status", dtest_names[d->test],
+	    "tested_at", jstr_opt(d->tested), "registered", d->registered,
+	    "first_registered", d->first, "gen_version", d->gen_version,
+	    "notes", jstr_opt(d->notes), "ic_count", (json_int_t)d->ics,
+	    "adapter_count", (json_int_t)d->adapters,
+	    "ci_ic", d->ci_ic != NULL ? d->ci_ic : "");
+	if (o == NULL) {
+		*ok = 0;
+		return NULL;
+	}
+	ics_ctx(ok, o, d);
+	params_hist_ctx(ok, o, d);
+	return o;
+}
+
+/* deployments/ID.html: record i's page (a pool item). */
+static void
+deployment_page(void *arg, size_t i, int worker)
+{
+	struct cat *c = arg;
+	const struct deployment *d = c->dep->d[i];
+	char *path = deployment_href(d), *title, *desc;
+	json_t *ctx;
+	int ok = 1;
+
+	(void)worker;
+	/* A fixed length: html-validate finds long titles an error. */
+	title = xasprintf("Deployment %s", d->id);
+	desc = xasprintf("Deployment %s: %s on %s", d->id, d->config,
+	    d->instance);
+	ctx = page_ctx(c, &ok, path, title, desc, NAV_NONE);
+	jset(&ok, ctx, "deployment", deployment_ctx(&ok, d));
+	jset(&ok, ctx, "compatibility", verdict_ctx(c, &ok, d, &c->dk[i]));
+	render_page(c, "deployment.html", path, ctx, ok);
+	free(desc);
+	free(title);
+	free(path);
+}
+
+/* The table's pages and a page per configuration, when there are
+ * records; every table page, and configuration pages while the sitemap
+ * has room, go to the sitemap. */
+static void
+deploy_pages(struct cat *c, int jobs, char ***pages, size_t *npages)
+{
+	size_t i;
+
+	if (c->dk == NULL)
+		return;
+	pool_run(c->ndpages, jobs, deployments_page, c);
+	for (i = 0; i < c->ndpages; i++)
+		add_page(pages, npages, deployments_page_href(i));
+	pool_run(c->dep->n, jobs, deployment_page, c);
+	for (i = 0; i < c->dep->n && *npages < SITEMAP_MAX; i++)
+		add_page(pages, npages, deployment_href(c->dep->d[i]));
+}
+
 /* search.json's data (a new reference), or NULL when jansson failed. */
 static json_t *
 search_data(struct cat *c)
@@ -2142,6 +2529,10 @@ cat_start(struct cat *c, const char *tmpldir)
 	} else
 		c->regcounts = json_false();
 	c->crcounts = crcounts_json(c->crl, c->crh);
+	if (!deploy_start(c)) {
+		ctx_failed(c, "deployments");
+		return 0;
+	}
 	/* The search data first: every page names its hashed file. */
 	search = search_data(c);
 	if (c->assets == NULL || c->counts == NULL || c->regcounts == NULL ||
@@ -2173,6 +2564,7 @@ cat_clear(struct cat *c)
 	json_decref(c->counts);
 	json_decref(c->regcounts);
 	json_decref(c->crcounts);
+	deploy_clear(c);
 	regids_free(&c->ids, c->reg);
 	tmplset_clear(&c->t);
 }
@@ -2181,7 +2573,9 @@ cat_clear(struct cat *c)
  * The whole catalog: search data and hashed assets first (every page names
  * them), then home, engine pages (in the worker pool), the platform matrix,
  * the registry pages (when reg and cx are given), the container-registry
- * page (when crl has entries), Dockerfile pages, 404, sitemap and feed.
+ * page (when crl has entries), the deployments table and a page per
+ * configuration (when dep has records; in the pool too), Dockerfile pages,
+ * 404, sitemap and feed.
  * Returns 1, or 0 after reporting.
  */
 int
@@ -2205,6 +2599,7 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 	c.cx = cx;
 	c.crl = crl;
 	c.crh = crh;
+	c.dep = dep;
 	c.site = site;
 	c.ok = 1;
 	if (!cat_start(&c, tmpldir)) {
@@ -2223,6 +2618,7 @@ catalog_build(const struct manifest *m, const struct matrix *mx,
 		cr_page(&c);
 		add_page(&pages, &npages, xstrdup("container-registries.html"));
 	}
+	deploy_pages(&c, jobs, &pages, &npages);
 	for (i = 0; i < mx->n; i++) {
 		dockerfile_page(&c, i);
 		add_page(&pages, &npages, image_page(&mx->img[i]));

@@ -302,7 +302,9 @@ check_places(const struct opts *o, const struct manifest *m, int docker,
 	in[nin++] = (struct place){ "the packages folder (-p ", o->packages, path_canon(o->packages) };
 	in[nin++] = (struct place){ "the templates folder (-t ", o->templates, path_canon(o->templates) };
 	in[nin++] = (struct place){ "the registries folder (-r ", o->registries, path_canon(o->registries) };
-	in[nin++] = (struct place){ "the deployments folder (--deployments ", o->deployments, path_canon(o->deployments) };
+	/* The deployment registry is an input only where there is one. */
+	if (access(o->deployments, F_OK) == 0)
+		in[nin++] = (struct place){ "the deployments folder (--deployments ", o->deployments, path_canon(o->deployments) };
 	for (i = 0; m != NULL && i < m->neng && nin < sizeof(in) / sizeof(in[0]); i++) {
 		if (m->eng[i].readme == NULL || *m->eng[i].readme == '\0')
 			continue;

@@ -3,7 +3,8 @@
 # packages and the repository's registries, then tests/browser/run.js
 # (headless Chromium via playwright-core: search, filters, copy buttons,
 # console errors, a crawl of every internal link, html-validate, axe-core,
-# the registry pages, hostile input, screenshots under build/).
+# the registry pages, the deployment pages, hostile input, screenshots under
+# build/).
 set -u
 top=$(pwd)
 gen="${GEN:-$top/build/gen}"
@@ -29,4 +30,9 @@ cr=0
 for f in registries/container-registries/*.json; do
 	[ -f "$f" ] && cr=1
 done
-SITE_REGISTRIES=$reg SITE_CR=$cr exec node tests/browser/run.js "$tmp/site"
+# The deployment pages are checked when the repository has records.
+dep=0
+for f in deployments/*.json; do
+	[ -f "$f" ] && dep=1
+done
+SITE_REGISTRIES=$reg SITE_CR=$cr SITE_DEPLOY=$dep exec node tests/browser/run.js "$tmp/site"

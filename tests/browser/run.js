@@ -23,7 +23,14 @@
  * container-registries page is checked too: header and home links, tag
  * buttons narrowing the cards (and ?tag=), the page without JavaScript,
  * axe; the hostile listing (a name with <script>, HTML in metadata,
- * config, the image prefix and a health reason) always is.
+ * config, the image prefix and a health reason) always is.  With
+ * SITE_DEPLOY=1 (the repository has deployment records) the deployments
+ * table and the configuration pages are checked too: header and home
+ * links, the filters (each value of each, ?K=, reset, without
+ * JavaScript), row links to the configuration pages and their links to
+ * the framework, model and instance anchors, axe; the hostile records
+ * (tests/browser/hostile/deployments: <script> in notes, </script> in a
+ * parameter, a roleArn) always are, with their known verdicts.
  *
  * Prints "ok - NAME" or "FAIL - NAME: why" per test and, last,
  * "browser: N passed, N failed"; exits 1 when any failed, 2 on usage.
@@ -50,6 +57,8 @@ const GEN = process.env.GEN || path.join(REPO, 'build', 'gen');
 const REGISTRIES = process.env.SITE_REGISTRIES === '1';
 /* The repository lists container registries: their page must be there. */
 const CR = process.env.SITE_CR === '1';
+/* The repository has deployment records: their pages must be there. */
+const DEPLOY = process.env.SITE_DEPLOY === '1';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = path.join(REPO, 'build', 'screenshots');
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -412,6 +421,8 @@ async function siteTests(page, ctx, base, SITE) {
 		await crTests(page, ctx, base, SITE, kinds.map((k) => k[1]));
 		kinds.push(['container-registries', base + CR_PAGE]);
 	}
+	if (DEPLOY)
+		await deployTests(page, ctx, base, SITE, kinds.map((k) => k[1]), '');
 
 	await test('the missing page gets 404.html with status 404', async () => {
 		const resp = await page.goto(base + 'no-such-page.html');
@@ -448,6 +459,8 @@ async function siteTests(page, ctx, base, SITE) {
 			shots.push(['frameworks', base + 'frameworks.html'], ['compatibility', base + 'compatibility.html']);
 		if (CR)
 			shots.push(['container-registries', base + CR_PAGE]);
+		if (DEPLOY)
+			shots.push(['deployments', base + DEPLOY_PAGE]);
 		for (const [name, url] of shots) {
 			assert(url, `no ${name} page`);
 			await page.goto(url);
@@ -461,7 +474,8 @@ async function siteTests(page, ctx, base, SITE) {
 		 * tables scroll inside their own box). */
 		const over = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		const wide = [];
-		for (const p of [...(REGISTRIES ? REG_PAGES : []), ...(CR ? [CR_PAGE] : [])]) {
+		for (const p of [...(REGISTRIES ? REG_PAGES : []), ...(CR ? [CR_PAGE] : []),
+			...(DEPLOY ? [DEPLOY_PAGE] : [])]) {
 			await narrow.goto(base + p);
 			const w = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 			if (w > 1)
@@ -730,6 +744,166 @@ async function crTests(page, ctx, base, SITE, others) {
 	});
 }
 
+/* ---- the deployment pages -------------------------------------------------- */
+
+const DEPLOY_PAGE = 'deployments.html';
+const DEPLOY_FILTERS = ['status', 'backend', 'instance', 'region', 'test'];
+
+/* The rows of the deployments table: [{id, href, hidden, data: {K: v}}]. */
+function deployRows(page) {
+	return page.$$eval('table.deployments tbody tr', (trs, keys) => trs.map((tr) => {
+		const a = tr.querySelector('th a');
+		const data = {};
+		for (const k of keys)
+			data[k] = tr.getAttribute(`data-${k}`);
+		return {
+			id: a ? a.textContent.trim() : '', href: a ? a.href : '',
+			hidden: tr.hidden || getComputedStyle(tr).display === 'none',
+			verdict: ((tr.querySelector('.verdict') || {}).textContent || '').trim(),
+			data,
+		};
+	}), DEPLOY_FILTERS);
+}
+
+/*
+ * The deployments table and the configuration pages of the site under
+ * base (files in SITE): linked from the header of every page in others and
+ * from the home page, every filter value narrowing the rows, the address
+ * keeping the choice, every row linking its page, whose registry links
+ * name existing anchors; known: {configId: [verdict, reason RegExp]}.
+ * Returns the URL of one configuration page.
+ */
+async function deployTests(page, ctx, base, SITE, others, label, known) {
+	const url = base + DEPLOY_PAGE;
+	const name = `${label}deployments: `;
+	let one = null;
+
+	await test(`${name}the table exists, linked from the header of every kind of page and the home page`, async () => {
+		assert(fs.existsSync(path.join(SITE, DEPLOY_PAGE)), `the repository has records but the site lacks ${DEPLOY_PAGE}`);
+		for (const u of [...others.filter(Boolean), url]) {
+			await page.goto(u);
+			const hrefs = await page.$$eval('header nav a[href]', (as) => as.map((a) => a.href));
+			assert(hrefs.includes(url), `${u.slice(base.length) || u}: no header link to ${DEPLOY_PAGE}`);
+		}
+		const cur = await page.$$eval('header nav a[aria-current="page"]', (as) => as.map((a) => a.href));
+		assert(cur.length === 1 && cur[0] === url, `aria-current on ${cur.join(', ') || 'no link'}`);
+		await page.goto(base + 'index.html');
+		const home = await page.$$eval('#deployments a[href]', (as) => as.map((a) => a.href));
+		assert(home.includes(url), 'the home page\'s deployments section does not link the table');
+	});
+
+	await test(`${name}each filter value shows exactly its rows; ?K= keeps it; reset shows all`, async () => {
+		await page.goto(url);
+		await page.locator('#deployment-filters').waitFor({ state: 'visible' });
+		const rows = await deployRows(page);
+		assert(rows.length > 0, 'no rows');
+		let tried = 0;
+		for (const k of DEPLOY_FILTERS) {
+			const sel = page.locator(`select[data-filter="${k}"]`);
+			assert(await sel.count() === 1, `no ${k} filter`);
+			const values = await sel.evaluate((s) => [...s.options].map((o) => o.value).filter(Boolean));
+			const present = [...new Set(rows.map((r) => r.data[k]).filter(Boolean))].sort();
+			assert(JSON.stringify(values) === JSON.stringify(present),
+			    `${k}: offers ${values.join(', ')}, the rows have ${present.join(', ')}`);
+			for (const v of values) {
+				await sel.selectOption(v);
+				await until(page, ([kk, vv]) => [...document.querySelectorAll('table.deployments tbody tr')]
+				    .every((tr) => tr.hidden === (tr.getAttribute(`data-${kk}`) !== vv)), [k, v],
+				    `${k}=${v}: the rows shown are not those with data-${k}="${v}"`);
+				const want = rows.filter((r) => r.data[k] === v).length;
+				await until(page, (w) => document.getElementById('deployment-count').textContent.startsWith(w),
+				    `${want} of ${rows.length} `, `${k}=${v}: the count does not say ${want} of ${rows.length}`);
+				assert(new URL(page.url()).searchParams.get(k) === v, `${k}=${v}: the address is ${page.url()}`);
+				tried++;
+			}
+			await sel.selectOption('');
+		}
+		/* Two filters at once, from the address. */
+		const r0 = rows[0];
+		await page.goto(`${url}?status=${encodeURIComponent(r0.data.status)}&backend=${encodeURIComponent(r0.data.backend)}`);
+		await until(page, (r) => [...document.querySelectorAll('table.deployments tbody tr')].every((tr) =>
+		    tr.hidden === !(tr.getAttribute('data-status') === r.status && tr.getAttribute('data-backend') === r.backend)),
+		r0.data, 'status and backend from the address do not narrow the rows');
+		await page.locator('#deployment-filters [data-reset]').click();
+		await until(page, () => [...document.querySelectorAll('table.deployments tbody tr')].every((tr) => !tr.hidden),
+		    null, 'reset did not show every row');
+		assert(!new URL(page.url()).search, `after reset the address keeps ${page.url()}`);
+		return `${rows.length} rows, ${tried} filter values`;
+	});
+
+	await test(`${name}without JavaScript every row shows and the filters do not`, async () => {
+		const nojs = await ctx.browser().newContext({ javaScriptEnabled: false });
+		try {
+			const p = await nojs.newPage();
+			await p.goto(url + '?status=failed');
+			const rows = await deployRows(p);
+			assert(rows.length > 0 && rows.every((r) => !r.hidden), 'hidden rows without JavaScript');
+			assert(!(await p.locator('#deployment-filters').isVisible()), 'the filters show without JavaScript');
+		} finally {
+			await nojs.close();
+		}
+	});
+
+	await test(`${name}each row links its configuration page; its registry links name existing anchors`, async () => {
+		await page.goto(url);
+		const rows = await deployRows(page);
+		const targets = new Map();
+		for (const r of rows) {
+			assert(r.href === base + `deployments/${r.id}.html`, `${r.id}: links ${r.href}`);
+			await page.goto(r.href);
+			const h = await page.evaluate(() => ({
+				pill: ((document.querySelector('h1 .version-pill') || {}).textContent || '').trim(),
+				verdict: ((document.querySelector('.verdict-line strong') || {}).textContent || '').trim(),
+				reason: ((document.querySelector('.verdict-line') || {}).textContent || '').trim(),
+				history: document.querySelectorAll('table.history tbody tr').length,
+				links: [...document.querySelectorAll('main a[href]')].map((a) => a.href),
+			}));
+			assert(h.pill === r.id, `${r.id}: h1 names ${h.pill}`);
+			assert(h.history > 0, `${r.id}: no history rows`);
+			assert(r.verdict.endsWith(h.verdict.replace(/^\S+ /, '')), `${r.id}: the table says ${r.verdict}, the page ${h.verdict}`);
+			if (known && known[r.id]) {
+				const [v, why] = known[r.id];
+				assert(h.verdict.endsWith(v), `${r.id}: verdict ${h.verdict}, expected ${v}`);
+				assert(!why || why.test(h.reason), `${r.id}: reason "${h.reason}"`);
+			}
+			for (const l of h.links)
+				if (l.includes('#') && l.startsWith(base))
+					targets.set(l, r.id);
+			one = one || r.href;
+		}
+		if (known)
+			assert(Object.keys(known).every((id) => rows.some((r) => r.id === id)), 'a known record is missing');
+		let n = 0;
+		for (const [l, from] of targets) {
+			const [file, frag] = l.split('#');
+			await page.goto(file);
+			const found = await page.evaluate((id) => !!document.getElementById(id), decodeURIComponent(frag));
+			assert(found, `${from}: ${l.slice(base.length)} names no element`);
+			n++;
+		}
+		assert(!known || n > 0, 'no link to a registry page');
+		return `${rows.length} pages, ${n} registry anchors`;
+	});
+
+	const axePath = require.resolve('axe-core/axe.min.js', { paths: [NODE_MODULES] });
+	for (const [kind, u] of [['table', url], ['configuration', () => one]]) {
+		await test(`${name}axe-core: no serious or critical violations on the ${kind} page`, async () => {
+			const target = typeof u === 'function' ? u() : u;
+			assert(target, `no ${kind} page`);
+			await page.goto(target);
+			await page.addScriptTag({ path: axePath });
+			const res = await page.evaluate(async () => {
+				const r = await window.axe.run(document, { resultTypes: ['violations'] });
+				return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+			});
+			const bad = res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+			assert(bad.length === 0, `${bad.length} serious/critical: ${bad.map((v) => `${v.id} (${v.nodes})`).join(', ')}`);
+			return `${res.length} minor or moderate`;
+		});
+	}
+	return one;
+}
+
 /* ---- from file:// ------------------------------------------------------------- */
 
 async function fileTests(ctx, SITE) {
@@ -956,6 +1130,47 @@ async function hostileTests(ctx, hbase, hostile, hostileErr) {
 			await b.click();
 		check(await inspect(), `${CR_PAGE} after the tag buttons`);
 		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
+	});
+
+	await test(`${name}deployment pages show the text, run nothing, publish no roleArn`, async () => {
+		const files = [DEPLOY_PAGE, ...fs.readdirSync(path.join(hostile.site, 'deployments'))
+		    .filter((f) => /^[0-9a-f]{16}\.html$/.test(f)).map((f) => `deployments/${f}`)];
+		assert(files.length === 5, `${files.length} deployment pages, expected the table and 4`);
+		const texts = {};
+		for (const p of files) {
+			const resp = await page.goto(hbase + p);
+			assert(resp && resp.status() === 200, `${p}: HTTP ${resp && resp.status()}`);
+			const r = await inspect();
+			check(r, p);
+			texts[p] = r.text;
+			const scripts = await page.locator('main script').count();
+			assert(scripts === 0, `${p}: ${scripts} script element(s) in main`);
+			assert(!/123456789012|SageMakerRole/.test(await page.content()), `${p}: the roleArn is published`);
+		}
+		const evil = 'deployments/8e471408b4f8cf07.html';
+		for (const t of ['"><script>window.__pwned=20</script><img src=x onerror="window.__pwned=22">',
+			'</script><script>window.__pwned=21</script>', '***REDACTED***'])
+			assert(texts[evil].includes(t), `${evil} does not show ${t} as text`);
+		for (const p of [DEPLOY_PAGE, 'deployments/2ebd4544d44dbf01.html'])
+			assert(texts[p].includes('sd"><script>window.__pwned=23</script>'), `${p} does not show the project name as text`);
+		for (const t of ['img"><svg onload=window.__pwned=24>', '<i>local</i>'])
+			assert(texts['deployments/2ebd4544d44dbf01.html'].includes(t), `the page does not show ${t} as text`);
+		assert(texts['deployments/93636489d8a958d6.html'].includes('multi-line\nnotes & <b>tags</b>'),
+		    'two-line notes are not shown as two lines of text');
+		const json = fs.readFileSync(path.join(hostile.site, 'deployments.json'), 'utf8');
+		assert(!/roleArn|123456789012/.test(json), 'deployments.json carries a roleArn');
+		for (const f of fs.readdirSync(path.join(hostile.site, 'deployments')))
+			assert(/^([0-9a-f]{16}|page-[0-9]+)\.html$/.test(f), `deployments/${f}: not a page`);
+		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
+		return `${files.length} pages`;
+	});
+
+	await deployTests(page, ctx, hbase, hostile.site, [hbase + 'index.html', hbase + 'frameworks.html'],
+	    name, {
+		'8e471408b4f8cf07': ['compatible', null],
+		'512a588262f04e13': ['incompatible', /needs cuda; ml\.inf2\.xlarge has neuron/],
+		'2ebd4544d44dbf01': ['unknown', null],
+		'93636489d8a958d6': ['unknown', null],
 	});
 
 	await test(`${name}html-validate on the hostile site`, () => validate(hostile.site, ' (hostile)'));

@@ -5,6 +5,7 @@
  *     the engine cards (search text from window.GEN_SEARCH when present),
  *   - the engine page's filters narrow the download tables' rows,
  *   - the container-registry page's tag buttons narrow its cards,
+ *   - the deployments page's filters narrow its table's rows,
  *   - copy buttons copy a checksum, a command or a whole file.
  * No libraries, no network, no inline styles: only classes and the
  * hidden attribute change.
@@ -363,6 +364,94 @@
 		apply(want, false);
 	}
 
+	/*
+	 * Table filters: a [data-table-filters] toolbar (hidden until this
+	 * runs) of select[data-filter=K] and [data-reset] buttons, narrowing
+	 * the rows of the table whose id the attribute names to those whose
+	 * data-K is the chosen value.  The toolbar's data-count and
+	 * data-empty name the count line and the "no match" box.  ?K=value
+	 * keeps the choice, and the links of a nav.pager carry it to the
+	 * table's other pages.
+	 */
+	function setupTableFilters(bar) {
+		var table = doc.getElementById(bar.getAttribute('data-table-filters'));
+		var rows = table ? all('tbody tr', table) : [];
+		var selects = all('select[data-filter]', bar);
+		if (!rows.length || !selects.length)
+			return;
+		var count = doc.getElementById(bar.getAttribute('data-count') || '');
+		var empty = doc.getElementById(bar.getAttribute('data-empty') || '');
+		var resets = all('[data-reset]');
+		var pager = all('nav.pager a[href]');
+		var noun = [bar.getAttribute('data-noun') || 'row', bar.getAttribute('data-nouns') || 'rows'];
+		var timer = 0;
+
+		function state() {
+			var s = {};
+			selects.forEach(function (sel) {
+				s[sel.getAttribute('data-filter')] = sel.value;
+			});
+			return s;
+		}
+
+		function apply(announceIt) {
+			var s = state();
+			var keys = Object.keys(s).filter(function (k) { return !!s[k]; });
+			var shown = 0;
+			rows.forEach(function (tr) {
+				var ok = keys.every(function (k) { return tr.getAttribute('data-' + k) === s[k]; });
+				tr.hidden = !ok;
+				if (ok)
+					shown++;
+			});
+			if (empty)
+				empty.hidden = shown !== 0;
+			if (table.parentNode)
+				table.parentNode.hidden = shown === 0;
+			resets.forEach(function (b) {
+				if (bar.contains(b))
+					b.disabled = !keys.length;
+			});
+			writeParams(s);
+			var qs = window.location.search;
+			pager.forEach(function (a) {
+				var h = a.getAttribute('href').replace(/\?.*$/, '');
+				a.setAttribute('href', h + (keys.length ? qs : ''));
+			});
+			var msg = !keys.length ? plural(rows.length, noun[0], noun[1]) :
+			    shown === 0 ? 'No ' + noun[1] + ' match' :
+			    shown + ' of ' + plural(rows.length, noun[0], noun[1]);
+			if (!count)
+				return;
+			window.clearTimeout(timer);
+			if (announceIt)
+				timer = window.setTimeout(function () { count.textContent = msg; }, 250);
+			else
+				count.textContent = msg;
+		}
+
+		var params = readParams();
+		if (params) {
+			selects.forEach(function (sel) {
+				var v = params.get(sel.getAttribute('data-filter'));
+				if (v && all('option', sel).some(function (o) { return o.value === v; }))
+					sel.value = v;
+			});
+		}
+		selects.forEach(function (sel) {
+			sel.addEventListener('change', function () { apply(true); });
+		});
+		resets.forEach(function (b) {
+			b.addEventListener('click', function () {
+				selects.forEach(function (sel) { sel.value = ''; });
+				apply(true);
+				selects[0].focus();
+			});
+		});
+		bar.hidden = false;
+		apply(false);
+	}
+
 	/* Copying: the async clipboard API, else a selected textarea. */
 	function fallbackCopy(text, back) {
 		var ta = doc.createElement('textarea');
@@ -428,6 +517,7 @@
 	function init() {
 		all('[data-filters]').forEach(setupFilters);
 		all('[data-tag-filters]').forEach(setupTagFilters);
+		all('[data-table-filters]').forEach(setupTableFilters);
 		all('button.copy').forEach(function (b) {
 			if (b.hasAttribute('data-copy') || b.hasAttribute('data-copy-target'))
 				setupCopy(b);
