@@ -439,6 +439,9 @@ project "$sec/p" 'PROJECT_NAME=secrets' 'DEPLOYMENT_CONFIG=transformers-vllm' \
     'export HF_TOKEN="hf_DoConfigTokenAbCdEfGhIjKlMnOpQrStUv"' \
     'VLLM_HF_TOKEN=hf_DoConfigVllmTokenAbCdEfGhIjKlMnOpQ' \
     "ROLE_ARN=$role"
+mkdir -p "$sec/p/do/adapters"
+printf 'ADAPTER_NAME=sft\nBASE_IC_NAME=default\nARTIFACT_URL="https://user:AdapterPassw0rd@artifacts.example.com/sft.tar"\n' \
+    >"$sec/p/do/adapters/sft.conf"
 pem='-----BEGIN RSA PRIVATE KEY-----
 MIIEpAIBAAKCAQEA75SecretPemBodyLineOneAbCdEfGhIjKlMnOpQrStUvWxYz
 -----END RSA PRIVATE KEY-----'
@@ -458,7 +461,9 @@ hf_HiddenUnderHarmlessNameAbCdEfGhIjKlMn
 AKIAIOSFODNN7SECRET0
 hf_DoConfigTokenAbCdEfGhIjKlMnOpQrStUv
 hf_DoConfigVllmTokenAbCdEfGhIjKlMnOpQ
-SglangAuthTokenValue-55aa"
+SglangAuthTokenValue-55aa
+AdapterPassw0rd
+ImagePassw0rd"
 (
 	cd "$sec" || exit 1
 	export HF_TOKEN=hf_EnvTokenAbCdEfGhIjKlMnOpQrStUvWx0123
@@ -479,6 +484,7 @@ SglangAuthTokenValue-55aa"
 	export SGLANG_AUTH_TOKEN=SglangAuthTokenValue-55aa
 	export VLLM_NGC_API_KEY=nvapi-NgcApiKeyValue-Zx9yW8vU7tS6rQ5p
 	export VLLM_OPENAI_API_KEY=OpenAiKeyValueQwErTy0123456789
+	export BASE_IMAGE=https://robot:ImagePassw0rd@registry.example.com/vllm/vllm-openai:v0.8.5
 	export VLLM_MAX_NUM_BATCHED_TOKENS=8192
 	export VLLM_MAX_TOTAL_TOKENS=16384
 	export VLLM_TOKENIZER_MODE=auto
@@ -515,6 +521,14 @@ if py "all(J[0]['parameters'].get(k) == '***REDACTED***' for k in ('VLLM_API_KEY
 if py "not any(k.startswith(('AWS_', 'OPENAI_', 'NGC_', 'DB_')) and J[0]['parameters'][k] != '***REDACTED***'
         for k in J[0]['parameters'])" "$sec/reg.json"; then ok; else
 	no "an unprefixed secret kept in clear"; fi
+
+# A credential given as the role's ARN is not stored either.
+mkdir -p "$tmp/role"
+cp -R p1 "$tmp/role/"
+(cd "$tmp/role" && g deploy register --project p1 \
+    --set roleArn=ghp_RoleGithubTokenAbCdEfGhIjKlMnOpQrStUv) >/dev/null 2>&1
+if [ -d "$tmp/role/$D" ] && ! grep -rq ghp_RoleGithubToken "$tmp/role/$D"; then ok; else
+	no "a credential in roleArn is stored in clear (or nothing was written)"; fi
 
 # ---- the site ----------------------------------------------------------------------
 if py "[r['configId'] for r in J[0]['deployments']] == sorted(r['configId'] for r in J[0]['deployments']) and
