@@ -457,11 +457,6 @@ crentry_free(struct crentry *e)
  */
 #define CR_CACHE_MAGIC	"gen-crcache 1\n"
 
-struct cline {
-	const char	*file;		/* into the cache's text */
-	char		*line;		/* the rest, NUL-terminated */
-};
-
 struct ldctx {
 	const char	*dir;
 	struct dlist	*d;
@@ -469,42 +464,8 @@ struct ldctx {
 	char		*bad;		/* per file: 1 when refused */
 	char		(*ident)[96];	/* per file */
 	char		*parsed;	/* per file: read and checked, not cached */
-	struct cline	*cl;		/* the cache's lines, by file */
-	size_t		 ncl;
+	struct lcache	 cache;
 };
-
-static int
-cline_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct cline *)a)->file,
-	    ((const struct cline *)b)->file);
-}
-
-/* Split the cache's text into lines by file (text is modified). */
-static void
-cache_lines(struct ldctx *x, char *text)
-{
-	char *p, *nl, *tab;
-	size_t cap = 0;
-
-	if (strncmp(text, CR_CACHE_MAGIC, strlen(CR_CACHE_MAGIC)) != 0)
-		return;
-	for (p = text + strlen(CR_CACHE_MAGIC); *p; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			break;
-		*nl = '\0';
-		if ((tab = strchr(p, '\t')) == NULL)
-			continue;
-		*tab = '\0';
-		if (x->ncl == cap) {
-			cap = cap ? 2 * cap : 1024;
-			x->cl = xrealloc(x->cl, cap * sizeof(*x->cl));
-		}
-		x->cl[x->ncl].file = p;
-		x->cl[x->ncl++].line = tab + 1;
-	}
-	qsort(x->cl, x->ncl, sizeof(*x->cl), cline_cmp);
-}
 
 /* A whole number field of a cache line. */
 static int
@@ -558,21 +519,12 @@ out:
 	return e;
 }
 
-static const struct cline *
-cache_find(const struct ldctx *x, const char *file)
-{
-	struct cline key = { file, NULL };
-
-	return x->ncl ? bsearch(&key, x->cl, x->ncl, sizeof(*x->cl),
-	    cline_cmp) : NULL;
-}
-
 static void
 load_one(void *arg, size_t i, int worker)
 {
 	struct ldctx *x = arg;
 	const char *f = x->d->e[i].name;
-	const struct cline *cl;
+	char *line;
 	size_t n = strlen(f);
 	struct buf b = { 0 };
 	struct stat st;
@@ -585,8 +537,8 @@ load_one(void *arg, size_t i, int worker)
 	if (fstatat(x->d->fd, f, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		stat_identity(&st, x->ident[i]);
-		if ((cl = cache_find(x, f)) != NULL &&
-		    (x->e[i] = from_cache(cl->line, x->ident[i])) != NULL) {
+		if ((line = lcache_find(&x->cache, f)) != NULL &&
+		    (x->e[i] = from_cache(line, x->ident[i])) != NULL) {
 			x->e[i]->file = xstrdup(path);
 			free(path);
 			return;
@@ -624,27 +576,18 @@ cache_line(struct buf *b, const char *file, const char *ident,
 	free(c);
 }
 
-/* Write the cache (atomically; a failure only costs time next run). */
+/* Write the cache (a failure only costs time next run). */
 static void
 cache_write(const char *path, const struct ldctx *x)
 {
 	struct buf b = { 0 };
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	size_t i;
-	int fd;
 
 	buf_puts(&b, CR_CACHE_MAGIC);
 	for (i = 0; i < x->d->n; i++)
 		if (x->e[i] != NULL && x->ident[i][0] != '\0')
 			cache_line(&b, x->d->e[i].name, x->ident[i], x->e[i]);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) != -1) {
-		if (write_full(fd, b.s, b.len) && close(fd) == 0)
-			rename(tmp, path);
-		else
-			close(fd);
-	}
-	unlink(tmp);
-	free(tmp);
+	lcache_write(path, &b);
 	buf_free(&b);
 }
 
@@ -699,12 +642,14 @@ cr_load(const char *dir, int write_cache)
 {
 	struct crlist *l = xcalloc(1, sizeof(*l));
 	struct dlist d;
-	struct ldctx x = { dir, &d, NULL, NULL, NULL, NULL, NULL, 0 };
-	struct buf cache = { 0 };
+	struct ldctx x;
 	char *cpath = out_state_path("crcache", dir);
 	size_t i, nparsed = 0;
 	int ok = 1;
 
+	memset(&x, 0, sizeof(x));
+	x.dir = dir;
+	x.d = &d;
 	l->dir = xstrdup(dir);
 	if (!dir_list(dir, &d)) {
 		free(cpath);
@@ -714,9 +659,7 @@ cr_load(const char *dir, int write_cache)
 		crlist_free(l);
 		return NULL;
 	}
-	if (out_state_usable(cpath) && read_file_opt_max(cpath, &cache,
-	    GEN_MAX_INDEX) == 1)
-		cache_lines(&x, cache.s);
+	lcache_read(&x.cache, cpath, CR_CACHE_MAGIC);
 	x.e = xcalloc(d.n + 1, sizeof(*x.e));
 	x.bad = xcalloc(d.n + 1, 1);
 	x.parsed = xcalloc(d.n + 1, 1);
@@ -726,7 +669,7 @@ cr_load(const char *dir, int write_cache)
 		ok = ok && !x.bad[i];
 		nparsed += x.parsed[i];
 	}
-	if (ok && write_cache && (nparsed > 0 || x.ncl != d.n))
+	if (ok && write_cache && (nparsed > 0 || x.cache.n != d.n))
 		cache_write(cpath, &x);
 	l->e = xcalloc(d.n + 1, sizeof(*l->e));
 	for (i = 0; i < d.n; i++)
@@ -739,8 +682,7 @@ cr_load(const char *dir, int write_cache)
 	free(x.bad);
 	free(x.parsed);
 	free(x.ident);
-	free(x.cl);
-	buf_free(&cache);
+	lcache_free(&x.cache);
 	free(cpath);
 	qsort(l->e, l->n, sizeof(*l->e), by_id);
 	if (!ok || !names_unique(l)) {

@@ -1079,18 +1079,6 @@ bad:
 	return NULL;
 }
 
-struct cline {
-	const char	*file;		/* into the cache's text */
-	char		*line;		/* the rest, NUL-terminated */
-};
-
-static int
-cline_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct cline *)a)->file,
-	    ((const struct cline *)b)->file);
-}
-
 struct ldctx {
 	const char	*dir;
 	struct dlist	*d;
@@ -1098,49 +1086,8 @@ struct ldctx {
 	char		*bad;		/* per file: 1 when refused */
 	char		(*ident)[96];	/* per file */
 	char		*parsed;	/* per file: read and checked, not cached */
-	struct cline	*cl;		/* the cache's lines, by file */
-	size_t		 ncl;
+	struct lcache	 cache;
 };
-
-/* Split the cache's text into lines by file (text is modified). */
-static void
-cache_lines(struct ldctx *x, char *text)
-{
-	char *p, *nl, *tab;
-	size_t cap = 0;
-
-	if (strncmp(text, DEPLOY_CACHE_MAGIC, strlen(DEPLOY_CACHE_MAGIC)) != 0)
-		return;
-	for (p = text + strlen(DEPLOY_CACHE_MAGIC); *p; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			break;
-		*nl = '\0';
-		if ((tab = strchr(p, '\t')) == NULL)
-			continue;
-		*tab = '\0';
-		if (x->ncl == cap) {
-			cap = cap ? 2 * cap : 1024;
-			x->cl = xrealloc(x->cl, cap * sizeof(*x->cl));
-		}
-		x->cl[x->ncl].file = p;
-		x->cl[x->ncl++].line = tab + 1;
-	}
-	/* Written in the folder's order, so sorted already but for edits. */
-	for (size_t i = 1; i < x->ncl; i++)
-		if (cline_cmp(&x->cl[i - 1], &x->cl[i]) > 0) {
-			qsort(x->cl, x->ncl, sizeof(*x->cl), cline_cmp);
-			break;
-		}
-}
-
-static const struct cline *
-cache_find(const struct ldctx *x, const char *file)
-{
-	struct cline key = { file, NULL };
-
-	return x->ncl ? bsearch(&key, x->cl, x->ncl, sizeof(*x->cl),
-	    cline_cmp) : NULL;
-}
 
 /* Is a file name <16 hex>.json?  Other .json files are refused; files
  * that are no JSON (README.md, dot files) are left alone. */
@@ -1157,7 +1104,7 @@ load_one(void *arg, size_t i, int worker)
 {
 	struct ldctx *x = arg;
 	const char *f = x->d->e[i].name;
-	const struct cline *cl;
+	char *line;
 	struct buf b = { 0 };
 	struct stat st;
 	char *path, *id;
@@ -1177,8 +1124,8 @@ load_one(void *arg, size_t i, int worker)
 	if (fstatat(x->d->fd, f, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    S_ISREG(st.st_mode)) {
 		stat_identity(&st, x->ident[i]);
-		if ((cl = cache_find(x, f)) != NULL &&
-		    (x->rec[i] = from_cache(cl->line, x->ident[i])) != NULL)
+		if ((line = lcache_find(&x->cache, f)) != NULL &&
+		    (x->rec[i] = from_cache(line, x->ident[i])) != NULL)
 			goto out;
 	}
 	x->parsed[i] = 1;
@@ -1195,27 +1142,18 @@ out:
 	free(id);
 }
 
-/* Write the cache (atomically; a failure only costs time next run). */
+/* Write the cache (a failure only costs time next run). */
 static void
 cache_write(const char *path, const struct ldctx *x)
 {
 	struct buf b = { 0 };
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	size_t i;
-	int fd;
 
 	buf_puts(&b, DEPLOY_CACHE_MAGIC);
 	for (i = 0; i < x->d->n; i++)
 		if (x->rec[i] != NULL && x->ident[i][0] != '\0')
 			cache_line(&b, x->d->e[i].name, x->ident[i], x->rec[i]);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) != -1) {
-		if (write_full(fd, b.s, b.len) && close(fd) == 0)
-			rename(tmp, path);
-		else
-			close(fd);
-	}
-	unlink(tmp);
-	free(tmp);
+	lcache_write(path, &b);
 	buf_free(&b);
 }
 
@@ -1231,12 +1169,14 @@ deployset_load(const char *dir, int write_cache)
 {
 	struct deployset *s = xcalloc(1, sizeof(*s));
 	struct dlist d;
-	struct ldctx x = { dir, &d, NULL, NULL, NULL, NULL, NULL, 0 };
-	struct buf cache = { 0 };
+	struct ldctx x;
 	char *cpath;
 	size_t i, nparsed = 0, nrec = 0;
 	int ok = 1;
 
+	memset(&x, 0, sizeof(x));
+	x.dir = dir;
+	x.d = &d;
 	s->dir = xstrdup(dir);
 	if (!dir_list(dir, &d)) {
 		if (errno == ENOENT)
@@ -1246,9 +1186,7 @@ deployset_load(const char *dir, int write_cache)
 		return NULL;
 	}
 	cpath = out_state_path("deploycache", dir);
-	if (out_state_usable(cpath) && read_file_opt_max(cpath, &cache,
-	    GEN_MAX_INDEX) == 1)
-		cache_lines(&x, cache.s);
+	lcache_read(&x.cache, cpath, DEPLOY_CACHE_MAGIC);
 	x.rec = xcalloc(d.n + 1, sizeof(*x.rec));
 	x.bad = xcalloc(d.n + 1, 1);
 	x.parsed = xcalloc(d.n + 1, 1);
@@ -1259,7 +1197,7 @@ deployset_load(const char *dir, int write_cache)
 		nparsed += x.parsed[i];
 		nrec += x.rec[i] != NULL;
 	}
-	if (ok && write_cache && (nparsed > 0 || x.ncl != nrec))
+	if (ok && write_cache && (nparsed > 0 || x.cache.n != nrec))
 		cache_write(cpath, &x);
 	s->d = xcalloc(d.n + 1, sizeof(*s->d));
 	for (i = 0; i < d.n; i++)
@@ -1270,9 +1208,10 @@ deployset_load(const char *dir, int write_cache)
 	free(x.bad);
 	free(x.parsed);
 	free(x.ident);
-	free(x.cl);
 	/* Records from the cache point into its text. */
-	s->pool = cache.s;
+	s->pool = x.cache.text.s;
+	x.cache.text.s = NULL;
+	lcache_free(&x.cache);
 	free(cpath);
 	/* The folder lists <configId>.json in order; sorted unless a name
 	 * breaks it. */

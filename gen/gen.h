@@ -147,6 +147,26 @@ int	 write_full(int fd, const void *, size_t n);
  * the health results): a hidden temporary file beside path, synced, then
  * renamed into place.  1, or 0 after reporting. */
 int	 write_atomic(const char *path, const char *text, size_t len);
+/*
+ * A state file of one line per input file, "FILE\tREST\n" after a magic
+ * first line, so that an unchanged file (its identity in REST) need not
+ * be read again.  lcache_read() loads it when it is usable and begins with
+ * magic (else the cache is empty); lines point into its text, which the
+ * caller may keep (steal text.s).  lcache_write() replaces the file
+ * atomically with body (magic included); a failure only costs time.
+ */
+struct lcache {
+	struct lcline {
+		const char	*file;
+		char		*line;		/* REST, NUL-terminated */
+	}		*l;			/* by file */
+	size_t		 n;
+	struct buf	 text;
+};
+void	 lcache_read(struct lcache *, const char *path, const char *magic);
+char	*lcache_find(const struct lcache *, const char *file);
+void	 lcache_free(struct lcache *);
+void	 lcache_write(const char *path, const struct buf *body);
 /* SOURCE_DATE_EPOCH when set; -1 when not; -2 when set but not a number. */
 long long source_date_epoch(void);
 /* mkdir -p dir: 1, or 0 after reporting. */

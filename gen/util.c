@@ -1057,3 +1057,77 @@ source_date_epoch(void)
 		return -2;
 	return v;
 }
+
+/* ---- a state file of one line per input file ------------------------------ */
+
+static int
+lcline_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct lcline *)a)->file,
+	    ((const struct lcline *)b)->file);
+}
+
+void
+lcache_read(struct lcache *c, const char *path, const char *magic)
+{
+	size_t cap = 0, m = strlen(magic), i;
+	char *p, *nl, *tab;
+
+	memset(c, 0, sizeof(*c));
+	if (!out_state_usable(path) || read_file_opt_max(path, &c->text,
+	    GEN_MAX_INDEX) != 1 || strncmp(c->text.s, magic, m) != 0)
+		return;
+	for (p = c->text.s + m; *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		if ((tab = strchr(p, '\t')) == NULL)
+			continue;
+		*tab = '\0';
+		if (c->n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			c->l = xrealloc(c->l, cap * sizeof(*c->l));
+		}
+		c->l[c->n].file = p;
+		c->l[c->n++].line = tab + 1;
+	}
+	/* Written in a folder's order: sorted already but for edits. */
+	for (i = 1; i < c->n; i++)
+		if (lcline_cmp(&c->l[i - 1], &c->l[i]) > 0) {
+			qsort(c->l, c->n, sizeof(*c->l), lcline_cmp);
+			break;
+		}
+}
+
+char *
+lcache_find(const struct lcache *c, const char *file)
+{
+	struct lcline key = { file, NULL }, *hit;
+
+	hit = c->n ? bsearch(&key, c->l, c->n, sizeof(*c->l), lcline_cmp) : NULL;
+	return hit != NULL ? hit->line : NULL;
+}
+
+void
+lcache_free(struct lcache *c)
+{
+	free(c->l);
+	buf_free(&c->text);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+lcache_write(const char *path, const struct buf *body)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) != -1) {
+		if (write_full(fd, body->s, body->len) && close(fd) == 0)
+			rename(tmp, path);
+		else
+			close(fd);
+	}
+	unlink(tmp);
+	free(tmp);
+}
