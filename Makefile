@@ -28,7 +28,7 @@ OBJS	= $(LIBOBJS) build/obj/main.o
 HDRS	= $(wildcard gen/*.h)
 UNITS	= $(patsubst tests/unit/%.c,build/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site bench-registries bench-cr unit golden lint valgrind fuzz
+.PHONY: all deps release test check install uninstall clean regress_rebuild bench bench-docker bench-index bench-inflate bench-site bench-registries bench-cr bench-deployments unit golden lint valgrind fuzz
 
 all: build/gen
 
@@ -82,13 +82,14 @@ regress_rebuild: build/gen
 	@tests/run-badreg --rebuild
 	@tests/run-badcr --rebuild
 	@tests/run-badcrq --rebuild
+	@tests/run-baddeploy --rebuild
 	@tests/run-badpkg --rebuild
 	@tests/run-badindex --rebuild
 	@tests/hostile/run --rebuild
 
 # GEN=path benchmarks that binary instead of building build/gen; GEN_PREV
 # names the previous design's (scripts/bench-index builds it when unset).
-bench: bench-docker bench-index bench-inflate bench-site bench-registries bench-cr
+bench: bench-docker bench-index bench-inflate bench-site bench-registries bench-cr bench-deployments
 
 bench-docker: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
@@ -113,6 +114,10 @@ bench-cr: $(if $(GEN),,build/gen)
 	@scripts/install-deps test
 	@scripts/bench-cr
 
+bench-deployments: $(if $(GEN),,build/gen)
+	@scripts/install-deps test
+	@scripts/bench-deployments
+
 # libFuzzer targets for the YAML loader and Mustache (clang); not part of test.
 fuzz: $(STAMP)
 	@tests/fuzz/run $${FUZZ_SECONDS:-60}
@@ -128,6 +133,7 @@ valgrind: build/gen
 	VALGRIND=1 tests/run-badreg || st=1; \
 	VALGRIND=1 tests/run-badcr || st=1; \
 	VALGRIND=1 tests/run-badcrq || st=1; \
+	VALGRIND=1 tests/run-baddeploy || st=1; \
 	VALGRIND_GEN=$(CURDIR)/build/gen GEN=$(CURDIR)/tests/valgrind-gen tests/run-badpkg || st=1; \
 	VALGRIND=1 tests/run-badindex || st=1; \
 	VALGRIND=1 tests/hostile/run || st=1; \

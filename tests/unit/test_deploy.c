@@ -2,7 +2,8 @@
  * test_deploy.c - the deployment registry's foundation: the configId of
  * ML Container Creator's CI table, collisions of ':' inside fields, the
  * redaction table (names and values, secrets and tuning values that only
- * look alike), and do/config read as data.
+ * look alike), do/config read as data, records parsed strictly and
+ * written back byte for byte, and import files.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,19 @@ static const struct { const char *name; int secret; } names[] = {
 	{ "TOKENIZERS_PARALLELISM", 0 }, { "CUDA_VISIBLE_DEVICES", 0 },
 	{ "MAX_BATCH_PREFILL_TOKENS", 0 }, { "SM_NUM_GPUS", 0 },
 	{ "AWS_REGION", 0 }, { "OPTION_ROLLING_BATCH", 0 },
+	/* The names, and secrets behind every engine's prefix. */
+	{ "TGI_HF_TOKEN", 1 }, { "SGLANG_AUTH_TOKEN", 1 },
+	{ "TRTLLM_SECRET", 1 }, { "DJL_ACCESS_KEY", 1 },
+	{ "LMI_PRIVATE_KEY", 1 }, { "VLLM_CREDENTIALS", 1 },
+	{ "TRITON_PASSWORD", 1 }, { "OPTION_HF_TOKEN", 1 },
+	{ "vllm_api_key", 1 }, { "Ngc_Api_Key", 1 }, { "OPENAI_APIKEY", 1 },
+	{ "PGPASSWORD", 1 }, { "DB_PASSWD", 1 }, { "REDIS_AUTH", 1 },
+	{ "HTTP_AUTHZ", 1 }, { "WANDB_API_KEY", 1 },
+	{ "SGLANG_MAX_TOTAL_TOKENS", 0 }, { "TGI_MAX_TOTAL_TOKENS", 0 },
+	{ "VLLM_MAX_NUM_BATCHED_TOKENS", 0 }, { "VLLM_TOKENIZER_MODE", 0 },
+	{ "MAX_NEW_TOKENS", 0 }, { "VLLM_TOKENIZER", 0 },
+	{ "TOKENIZER", 0 }, { "SGLANG_CONTEXT_LENGTH", 0 },
+	{ "VLLM_SSL_KEYFILE", 0 }, { "MAX_CONCURRENT_REQUESTS", 0 },
 };
 
 static const struct { const char *value; int secret; } values[] = {
@@ -79,6 +93,21 @@ static const struct { const char *value; int secret; } values[] = {
 	{ "hf_short", 0 }, { "vllm/vllm-openai:v0.8.5", 0 },
 	{ "s3://bucket/key", 0 }, { "auto", 0 },
 	{ "user@example.com", 0 }, { "sk-short", 0 },
+	/* More credentials, and values that only look alike. */
+	{ "gho_0123456789abcdefghijABCDEFGHIJ012345", 1 },
+	{ "ghs_0123456789abcdefghijABCDEFGHIJ012345", 1 },
+	{ "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789", 1 },
+	{ "xoxp-1234567890-1234567890-abcdefghij", 1 },
+	{ "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", 1 },
+	{ "-----BEGIN EC PRIVATE KEY-----", 1 },
+	{ "mongodb+srv://app:s3cr3tPass@cluster0.example.net/db", 1 },
+	{ "redis://:hunter2@cache.example.com:6379/0", 1 },
+	{ "token=hf_aBcDeFgHiJkLmNoPqRsTuVwXyZ012345", 1 },
+	{ "-----BEGIN CERTIFICATE-----", 0 },
+	{ "https://example.com:8443/v1", 0 },
+	{ "https://huggingface.co/meta-llama/Llama-2-7b-chat-hf", 0 },
+	{ "ml.g5.xlarge", 0 }, { "Qwen/Qwen3-4B", 0 }, { "true", 0 },
+	{ "fp8", 0 },
 };
 
 TEST(redaction_table)
@@ -153,6 +182,227 @@ TEST(doconfig_refuses)
 	}
 }
 
+/* The context's example record, as gen writes it (sorted keys, two
+ * spaces, a final newline). */
+static const char example[] =
+	    "{\n"
+	    "  \"adapterCount\": 0,\n"
+	    "  \"architecture\": \"transformers\",\n"
+	    "  \"backend\": \"vllm\",\n"
+	    "  \"baseImage\": \"vllm/vllm-openai:v0.8.5\",\n"
+	    "  \"buildStrategy\": \"codebuild-submit\",\n"
+	    "  \"ciIc\": \"default\",\n"
+	    "  \"configId\": \"3ea2aeeb3ba9aa7e\",\n"
+	    "  \"deploymentConfig\": \"transformers-vllm\",\n"
+	    "  \"deploymentTarget\": \"realtime-inference\",\n"
+	    "  \"firstRegisteredAt\": \"2026-12-03T18:00:00Z\",\n"
+	    "  \"genVersion\": \"0.1.0\",\n"
+	    "  \"history\": [\n"
+	    "    {\n"
+	    "      \"buildStrategy\": \"codebuild-submit\",\n"
+	    "      \"ci\": false,\n"
+	    "      \"genVersion\": \"0.1.0\",\n"
+	    "      \"notes\": \"Initial deployment\",\n"
+	    "      \"status\": \"success\",\n"
+	    "      \"time\": \"2026-12-03T18:00:00Z\"\n"
+	    "    }\n"
+	    "  ],\n"
+	    "  \"icCount\": 1,\n"
+	    "  \"icList\": [\n"
+	    "    {\n"
+	    "      \"copyCount\": 1,\n"
+	    "      \"gpuCount\": 1,\n"
+	    "      \"image\": \"llama2-vllm-latest\",\n"
+	    "      \"name\": \"default\"\n"
+	    "    }\n"
+	    "  ],\n"
+	    "  \"instanceType\": \"ml.g5.xlarge\",\n"
+	    "  \"modelName\": \"meta-llama/Llama-2-7b-chat-hf\",\n"
+	    "  \"notes\": \"Initial deployment\",\n"
+	    "  \"parameters\": {\n"
+	    "    \"HF_MODEL_ID\": \"meta-llama/Llama-2-7b-chat-hf\",\n"
+	    "    \"HF_TOKEN\": \"***REDACTED***\",\n"
+	    "    \"VLLM_MAX_MODEL_LEN\": \"4096\"\n"
+	    "  },\n"
+	    "  \"projectName\": \"llama2-vllm\",\n"
+	    "  \"region\": \"us-east-1\",\n"
+	    "  \"registeredAt\": \"2026-12-03T18:00:00Z\",\n"
+	    "  \"roleArn\": \"arn:aws:iam::123456789012:role/SageMakerRole\",\n"
+	    "  \"schemaVersion\": 1,\n"
+	    "  \"status\": \"success\",\n"
+	    "  \"testStatus\": \"untested\"\n"
+	    "}\n";
+
+/* A copy of the example with one text replaced (the caller frees it). */
+static char *
+example_with(const char *from, const char *to)
+{
+	const char *p = strstr(example, from);
+	size_t n;
+	char *s;
+
+	if (p == NULL)
+		return NULL;
+	n = strlen(example) - strlen(from) + strlen(to);
+	s = malloc(n + 1);
+	memcpy(s, example, (size_t)(p - example));
+	strcpy(s + (p - example), to);
+	strcat(s, p + strlen(from));
+	return s;
+}
+
+TEST(record_round_trip)
+{
+	struct deployment *d;
+	struct deploykey k;
+	json_t *j;
+	char *t, id[17];
+
+	gen_verbose = -1;
+	d = deployment_parse("deployments/3ea2aeeb3ba9aa7e.json", example,
+	    sizeof(example) - 1, "3ea2aeeb3ba9aa7e");
+	CHECK(d != NULL);
+	if (d == NULL)
+		return;
+	CHECK_STR(d->id, "3ea2aeeb3ba9aa7e");
+	CHECK_STR(d->arch, "transformers");
+	CHECK_STR(d->backend, "vllm");
+	CHECK_STR(d->model, "meta-llama/Llama-2-7b-chat-hf");
+	CHECK(d->ics == 1 && d->adapters == 0 && d->nic == 1);
+	CHECK_STR(d->ci_ic, "default");
+	CHECK(d->nhist == 1 && d->hist[0].status == DS_SUCCESS &&
+	    !d->hist[0].ci);
+	CHECK(d->status == DS_SUCCESS && d->test == DT_UNTESTED);
+	CHECK_STR(kvlist_get(&d->params, "HF_TOKEN"), DEPLOY_REDACTED);
+	CHECK_STR(kvlist_get(&d->params, "VLLM_MAX_MODEL_LEN"), "4096");
+	deployment_key(d, &k);
+	CHECK(deploy_config_id(&k, id));
+	CHECK_STR(id, d->id);
+	/* Written back: the same bytes. */
+	t = deployment_text(d);
+	CHECK_STR(t, example);
+	free(t);
+	/* Exported: no roleArn, no region. */
+	j = deployment_json(d, 1);
+	CHECK(json_object_get(j, "roleArn") == NULL);
+	CHECK(json_object_get(j, "region") == NULL);
+	CHECK(json_object_get(j, "configId") != NULL);
+	json_decref(j);
+	j = deployment_json(d, 0);
+	CHECK(json_object_get(j, "roleArn") != NULL);
+	json_decref(j);
+	deployment_free(d);
+}
+
+TEST(record_refused)
+{
+	static const struct { const char *from, *to; } bad[] = {
+	    { "\"3ea2aeeb3ba9aa7e\"", "\"0123456789abcdef\"" },	/* id != fields */
+	    { "\"3ea2aeeb3ba9aa7e\"", "\"3EA2AEEB3BA9AA7E\"" },
+	    { "\"schemaVersion\": 1", "\"schemaVersion\": 2" },
+	    { "\"status\": \"success\",\n  \"test", "\"status\": \"ok\",\n  \"test" },
+	    { "\"testStatus\": \"untested\"", "\"testStatus\": \"skipped\"" },
+	    { "\"icCount\": 1", "\"icCount\": \"1\"" },
+	    { "\"icCount\": 1", "\"icCount\": 2" },
+	    { "\"backend\": \"vllm\"", "\"backend\": \"sglang\"" },
+	    { "\"instanceType\"", "\"instanceTyp\"" },
+	    { "\"registeredAt\": \"2026-12-03T18:00:00Z\"",
+	      "\"registeredAt\": \"2026-12-03 18:00:00\"" },
+	    { "\"history\": [", "\"history\": [], \"x\": [" },
+	    { "\"deploymentConfig\": \"transformers-vllm\"",
+	      "\"deploymentConfig\": \"transformers\"" },
+	    { "\"name\": \"default\"", "\"nome\": \"default\"" },
+	    { "\"VLLM_MAX_MODEL_LEN\": \"4096\"", "\"VLLM_MAX_MODEL_LEN\": 4096" },
+	};
+	struct deployment *d;
+	size_t i;
+	char *t;
+
+	gen_verbose = -1;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if ((t = example_with(bad[i].from, bad[i].to)) == NULL) {
+			fprintf(stderr, "no %s in the example\n", bad[i].from);
+			h_cur_failed = 1;
+			continue;
+		}
+		if ((d = deployment_parse("x.json", t, strlen(t), NULL)) != NULL) {
+			fprintf(stderr, "accepted: %s -> %s\n", bad[i].from,
+			    bad[i].to);
+			h_cur_failed = 1;
+			deployment_free(d);
+		}
+		free(t);
+	}
+	/* The file's name is no id of this record. */
+	d = deployment_parse("x.json", example, sizeof(example) - 1,
+	    "3ea2aeeb3ba9aa7f");
+	CHECK(d == NULL);
+	deployment_free(d);
+}
+
+TEST(import_parse)
+{
+	struct deployset *s = calloc(1, sizeof(*s));
+	const struct deployment *d;
+	char *rec, *t;
+	int amb;
+
+	gen_verbose = -1;
+	/* An export: records without region or roleArn, their ids as given;
+	 * a secret that came in is redacted. */
+	rec = example_with("  \"region\": \"us-east-1\",\n", "");
+	t = example_with("\"HF_TOKEN\": \"***REDACTED***\"",
+	    "\"NGC_API_KEY\": \"nvapi-abcdefghijklmnop\"");
+	CHECK(rec != NULL && t != NULL);
+	if (rec == NULL || t == NULL)
+		return;
+	{
+		char *both = malloc(strlen(rec) + strlen(t) + 64);
+
+		sprintf(both, "{\"schemaVersion\": 1, \"deployments\": [%s]}",
+		    t);
+		CHECK(deploy_import_parse("in.json", both, strlen(both), s));
+		CHECK(s->n == 1);
+		if (s->n == 1) {
+			CHECK_STR(kvlist_get(&s->d[0]->params, "NGC_API_KEY"),
+			    DEPLOY_REDACTED);
+			CHECK(s->d[0]->role_arn != NULL);
+		}
+		deployset_free(s);
+		/* One record alone, without region. */
+		s = calloc(1, sizeof(*s));
+		CHECK(deploy_import_parse("in.json", rec, strlen(rec), s));
+		CHECK(s->n == 1 && s->d[0]->region == NULL);
+		if (s->n == 1)
+			CHECK_STR(s->d[0]->id, "3ea2aeeb3ba9aa7e");
+		d = deployset_find(s, "3ea2", &amb);
+		CHECK(d != NULL && !amb);
+		d = deployset_find(s, "3ea", &amb);
+		CHECK(d == NULL);
+		d = deployset_find(s, "ffff", &amb);
+		CHECK(d == NULL && !amb);
+		deployset_free(s);
+		/* The same configId twice. */
+		s = calloc(1, sizeof(*s));
+		sprintf(both, "[%s,%s]", rec, rec);
+		CHECK(!deploy_import_parse("in.json", both, strlen(both), s));
+		deployset_free(s);
+		/* Another schemaVersion; not JSON. */
+		s = calloc(1, sizeof(*s));
+		sprintf(both, "{\"schemaVersion\": 2, \"deployments\": []}");
+		CHECK(!deploy_import_parse("in.json", both, strlen(both), s));
+		CHECK(!deploy_import_parse("in.json", "schemaVersion: 1", 16, s));
+		/* An empty export is no error. */
+		sprintf(both, "{\"schemaVersion\": 1, \"deployments\": []}");
+		CHECK(deploy_import_parse("in.json", both, strlen(both), s));
+		CHECK(s->n == 0);
+		free(both);
+	}
+	deployset_free(s);
+	free(rec);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -161,5 +411,8 @@ main(void)
 	RUN(redaction_table);
 	RUN(doconfig_reads_data);
 	RUN(doconfig_refuses);
+	RUN(record_round_trip);
+	RUN(record_refused);
+	RUN(import_parse);
 	return harness_done("deploy");
 }
