@@ -82,7 +82,7 @@ parse_status(const char *s, enum dstatus *st)
 			return 1;
 		}
 	near = nearest(s, dstatus_names);
-	diag(EXIT_DATAERR, NULL, "--status %s: expected success, partial or "
+	diag(EXIT_DATAERR, NULL, "deploy --status %s: expected success, partial or "
 	    "failed%s%s%s", s, near ? "; did you mean '" : "", near ? near : "",
 	    near ? "'?" : "");
 	return 0;
@@ -214,7 +214,7 @@ project_read(struct project *p, const struct deploycmd *c)
 			for (j = 0; j < F__MAX; j++)
 				if (strcmp(name, field_vars[j]) == 0)
 					near = field_names[j];
-			diag(EXIT_DATAERR, NULL, "--set %s: unknown field '%s'%s%s%s "
+			diag(EXIT_DATAERR, NULL, "deploy --set %s: unknown field '%s'%s%s%s "
 			    "(the fields: projectName, deploymentConfig, modelName, "
 			    "instanceType, region, deploymentTarget, baseImage, "
 			    "roleArn)", c->set[i], name, near ? "; did you mean '" :
