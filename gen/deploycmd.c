@@ -81,7 +81,8 @@ parse_status(const char *s, enum dstatus *st)
 			*st = (enum dstatus)i;
 			return 1;
 		}
-	near = nearest(s, dstatus_names);
+	near = nearest_of(s, dstatus_names, DS__MAX, sizeof(dstatus_names[0]),
+	    0);
 	diag(EXIT_DATAERR, NULL, "deploy --status %s: expected success, partial or "
 	    "failed%s%s%s", s, near ? "; did you mean '" : "", near ? near : "",
 	    near ? "'?" : "");
