@@ -29,9 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <isa-l/igzip_lib.h>
 #include <openssl/evp.h>
 
 #include "gen.h"
@@ -76,6 +78,7 @@ struct outset {
 	size_t		 nsf;
 	enum smode	 mode;
 	int		 eager;		/* stage each file as it is added */
+	int		 twins;		/* text files get FILE.gz (the site's) */
 	int		 failed;	/* an eager write failed */
 	int		 committed;
 	pthread_mutex_t	 mu;		/* guards f and seq while threads add */
@@ -84,6 +87,157 @@ struct outset {
 static const char *write_new(const char *, const struct buf *);
 static int	decide(struct outset *);
 static int	stage_file(struct outset *, struct ofile *, char **);
+static void	add_one(struct outset *, const char *, struct buf *);
+
+/* ---- compressed twins -------------------------------------------------- */
+
+/*
+ * Every text file of the site gets FILE.gz beside it, so that a static
+ * host can serve it compressed without compressing on the fly.  The twin
+ * is a function of the file's bytes alone: a gzip header with no name, no
+ * time and a fixed OS byte, then ISA-L's deflate fed in blocks of a fixed
+ * size (so a file written piecewise and one held whole give the same
+ * bytes), then the CRC-32 and size.  Twins are ordinary files of the set:
+ * staged, compared, committed, listed in the ledger and pruned with it.
+ */
+#define GZ_BLOCK	(64 * 1024)
+#define GZ_LEVEL	1
+
+struct gz {
+	struct isal_zstream	 z;
+	unsigned char		*lvl;		/* the level's work space */
+	unsigned char		 in[GZ_BLOCK];	/* the block being filled */
+	size_t			 nin;
+	struct buf		 out;		/* compressed, not yet taken */
+	int			 failed;
+};
+
+/* The extensions that are text and get a twin (images and packages,
+ * already compressed, do not). */
+static int
+is_text_name(const char *rel)
+{
+	static const char *const ext[] = { ".json", ".html", ".xml", ".txt",
+	    ".css", ".js", ".svg", ".md" };
+	const char *dot = strrchr(rel, '.'), *slash = strrchr(rel, '/');
+	size_t i;
+
+	if (dot == NULL || (slash != NULL && dot < slash))
+		return 0;
+	for (i = 0; i < sizeof(ext) / sizeof(*ext); i++)
+		if (strcmp(dot, ext[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does this file of the set get a twin? */
+static int
+twinned(const struct outset *o, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+
+	base = base ? base + 1 : rel;
+	return o->twins && strncmp(base, ".gen-", 5) != 0 && is_text_name(rel);
+}
+
+static struct gz *
+gz_new(void)
+{
+	/* The fixed header: magic, deflate, no flags, mtime 0, no extra
+	 * flags, OS 3 (Unix) whatever the host, as gzip -n on Linux. */
+	static const unsigned char hdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
+	    0, 3 };
+	struct gz *g = xcalloc(1, sizeof(*g));
+
+	g->lvl = xmalloc(ISAL_DEF_LVL1_DEFAULT);
+	isal_deflate_init(&g->z);
+	g->z.level = GZ_LEVEL;
+	g->z.level_buf = g->lvl;
+	g->z.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+	g->z.gzip_flag = IGZIP_GZIP_NO_HDR;	/* the trailer, our header */
+	buf_add(&g->out, (const char *)hdr, sizeof(hdr));
+	return g;
+}
+
+/* Deflate the block held (the last one when end is set) into g->out. */
+static void
+gz_block(struct gz *g, int end)
+{
+	size_t room;
+
+	g->z.next_in = g->in;
+	g->z.avail_in = (uint32_t)g->nin;
+	g->z.end_of_stream = end;
+	g->z.flush = NO_FLUSH;
+	do {
+		room = g->nin + g->nin / 8 + 1024;
+		buf_reserve(&g->out, room);
+		g->z.next_out = (uint8_t *)g->out.s + g->out.len;
+		g->z.avail_out = (uint32_t)room;
+		if (isal_deflate(&g->z) != COMP_OK) {
+			g->failed = 1;
+			break;
+		}
+		g->out.len += room - g->z.avail_out;
+	} while (g->z.avail_in > 0 || g->z.avail_out == 0 ||
+	    (end && g->z.internal_state.state != ZSTATE_END));
+	g->nin = 0;
+}
+
+static void
+gz_feed(struct gz *g, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t k;
+
+	while (n > 0 && !g->failed) {
+		k = GZ_BLOCK - g->nin < n ? GZ_BLOCK - g->nin : n;
+		memcpy(g->in + g->nin, s, k);
+		g->nin += k;
+		s += k;
+		n -= k;
+		if (g->nin == GZ_BLOCK)
+			gz_block(g, 0);
+	}
+}
+
+/* End the stream.  Returns 1, or 0 when ISA-L failed. */
+static int
+gz_finish(struct gz *g)
+{
+	if (!g->failed)
+		gz_block(g, 1);
+	return !g->failed;
+}
+
+static void
+gz_free(struct gz *g)
+{
+	if (g == NULL)
+		return;
+	buf_free(&g->out);
+	free(g->lvl);
+	free(g);
+}
+
+/* The twin of len bytes at s, into out (which it replaces).  Returns 1,
+ * or 0 after reporting. */
+static int
+gz_bytes(const char *s, size_t len, struct buf *out, const char *name)
+{
+	struct gz *g = gz_new();
+	int ok;
+
+	gz_feed(g, s, len);
+	if ((ok = gz_finish(g)) != 0) {
+		*out = g->out;
+		memset(&g->out, 0, sizeof(g->out));
+	} else
+		diag(EXIT_IOERR, NULL, "%s: cannot compress its twin (ISA-L "
+		    "deflate failed)", name);
+	gz_free(g);
+	return ok;
+}
 
 /* ---- the live sets, and taking them back at any moment --------------- */
 
@@ -389,8 +543,34 @@ grow(struct outset *o)
 	return f;
 }
 
+/*
+ * Add a file and, when the set makes twins and the file is text, its
+ * FILE.gz.  On an eager set the twin is compressed, staged and freed at
+ * once, so memory stays flat.
+ */
 void
 outset_add(struct outset *o, const char *rel, struct buf *b)
+{
+	struct buf z = { 0 };
+	char *twin;
+
+	if (twinned(o, rel)) {
+		twin = xasprintf("%s.gz", rel);
+		if (gz_bytes(b->s ? b->s : "", b->len, &z, twin))
+			add_one(o, twin, &z);
+		else {
+			pthread_mutex_lock(&o->mu);
+			o->failed = 1;
+			pthread_mutex_unlock(&o->mu);
+		}
+		buf_free(&z);
+		free(twin);
+	}
+	add_one(o, rel, b);
+}
+
+static void
+add_one(struct outset *o, const char *rel, struct buf *b)
 {
 	struct ofile *f, one;
 	int ok;
@@ -587,6 +767,7 @@ outset_ledger(struct outset *o, const char *name)
 {
 	free(o->ledger);
 	o->ledger = xstrdup(name);
+	o->twins = 1;		/* only the site's sets keep a ledger */
 }
 
 /* Files the ledger lists that this set no longer produces. */
@@ -1160,6 +1341,7 @@ outset_eager(struct outset *o)
 	size_t i;
 
 	o->eager = 1;
+	o->twins = 1;		/* only the site's sets are eager */
 	/* Decided now, before any thread adds a file. */
 	if (!decide(o))
 		o->failed = 1;
@@ -1181,7 +1363,22 @@ struct ostream {
 	int		 failed;	/* a write or a digest failed */
 	int		 err;		/* errno of the failed write */
 	FILE		*f;
+	struct gz	*gz;		/* the twin, compressed as it goes */
+	char		*zpath;		/* ... and its staged copy */
+	int		 zfd;
 };
+
+/* Write out what the twin's compressor holds (all of it with force). */
+static int
+os_twin_drain(struct ostream *s, int force)
+{
+	if (s->gz->out.len < (force ? 1 : (size_t)1 << 18))
+		return 1;
+	if (!write_full(s->zfd, s->gz->out.s, s->gz->out.len))
+		return 0;
+	buf_reset(&s->gz->out);
+	return 1;
+}
 
 static ssize_t
 os_write(void *cookie, const char *p, size_t n)
@@ -1198,6 +1395,11 @@ os_write(void *cookie, const char *p, size_t n)
 		buf_add(&s->mem, p, n);
 	else if (!write_full(s->fd, p, n))
 		s->failed = 1;
+	else if (s->gz != NULL) {
+		gz_feed(s->gz, p, n);
+		if (s->gz->failed || !os_twin_drain(s, 0))
+			s->failed = 1;
+	}
 	if (s->failed) {
 		s->err = errno = errno ? errno : EIO;
 		return -1;
@@ -1253,7 +1455,11 @@ ostream_drop(struct ostream *s)
 {
 	if (s->fd != -1)
 		close(s->fd);
+	if (s->zfd != -1)
+		close(s->zfd);
 	EVP_MD_CTX_free(s->md);
+	gz_free(s->gz);
+	free(s->zpath);
 	free(s->path);
 	free(s->rel);
 	s->o->failed = 1;
@@ -1271,6 +1477,7 @@ ostream_new(struct outset *o, const char *name, int state)
 	s->state = state;
 	s->rel = xstrdup(name);
 	s->fd = -1;
+	s->zfd = -1;
 	if ((s->md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1) {
 		diag(EXIT_IOERR, NULL, "SHA-256 failed (libcrypto)");
@@ -1292,11 +1499,15 @@ ostream_start(struct ostream *s)
 		gate_enter();
 		s->fd = open(s->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 		    O_NOFOLLOW, 0666);
+		if (s->fd != -1 && s->zpath != NULL)
+			s->zfd = open(s->zpath, O_WRONLY | O_CREAT | O_TRUNC |
+			    O_CLOEXEC | O_NOFOLLOW, 0666);
 		e = errno;
 		gate_leave();
 		errno = e;
 	}
 	if ((s->path != NULL && s->fd == -1) ||
+	    (s->zpath != NULL && s->zfd == -1) ||
 	    (s->f = fopencookie(s, "w", io)) == NULL) {
 		diag_errno(s->path ? s->path : s->rel, 0, "cannot create");
 		ostream_drop(s);
@@ -1317,6 +1528,8 @@ outset_open(struct outset *o, const char *rel)
 	if (o->eager && !o->failed) {
 		if (o->mode == S_FRESH) {
 			s->path = xasprintf("%s/%s", o->stage, rel);
+			if (twinned(o, rel))
+				s->zpath = xasprintf("%s.gz", s->path);
 			if (!make_parents(s->path, &o->lastdir)) {
 				diag_errno(s->path, 0, "cannot create");
 				ostream_drop(s);
@@ -1324,16 +1537,21 @@ outset_open(struct outset *o, const char *rel)
 			}
 		} else {
 			pthread_mutex_lock(&o->mu);
-			seq = o->seq++;
+			seq = o->seq;
+			o->seq += 2;
 			pthread_mutex_unlock(&o->mu);
 			s->path = xasprintf("%s/%zu", o->stage, seq);
+			if (twinned(o, rel))
+				s->zpath = xasprintf("%s/%zu", o->stage, seq + 1);
 		}
+		if (s->zpath != NULL)
+			s->gz = gz_new();
 	}
 	return ostream_start(s);
 }
 
-void
-outset_keep(struct outset *o, const char *rel)
+static void
+keep_one(struct outset *o, const char *rel)
 {
 	struct ofile *f;
 
@@ -1344,6 +1562,87 @@ outset_keep(struct outset *o, const char *rel)
 	f->same = 1;
 	f->kept = 1;
 	pthread_mutex_unlock(&o->mu);
+}
+
+/*
+ * Is the twin at zpath one of ours for the file at path?  Checked without
+ * reading the file (a kept file is not read): a regular file that starts
+ * with our fixed header and whose trailer gives the file's size.
+ */
+static int
+twin_fits(const char *zpath, const char *path)
+{
+	static const unsigned char hdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0,
+	    0, 3 };
+	unsigned char h[10], t[4];
+	struct stat st, zst;
+	uint32_t isize;
+	int fd, fits = 0;
+
+	if (stat(path, &st) == -1 || (fd = open(zpath, O_RDONLY | O_CLOEXEC |
+	    O_NONBLOCK | O_NOFOLLOW)) == -1)
+		return 0;
+	if (fstat(fd, &zst) == 0 && S_ISREG(zst.st_mode) && zst.st_size >= 18 &&
+	    pread(fd, h, 10, 0) == 10 && memcmp(h, hdr, 10) == 0 &&
+	    pread(fd, t, 4, zst.st_size - 4) == 4) {
+		isize = (uint32_t)t[0] | (uint32_t)t[1] << 8 |
+		    (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+		fits = isize == (uint32_t)st.st_size;
+	}
+	close(fd);
+	return fits;
+}
+
+/*
+ * A kept file's twin: kept too when it fits, else made from the file on
+ * disk, read piecewise (a tree built before twins existed).
+ */
+static void
+keep_twin(struct outset *o, const char *rel)
+{
+	char *twin = xasprintf("%s.gz", rel);
+	char *zpath = xasprintf("%s/%s", o->root, twin);
+	char *path = xasprintf("%s/%s", o->root, rel);
+	char chunk[65536];
+	struct gz *g;
+	ssize_t r;
+	int fd;
+
+	if (twin_fits(zpath, path)) {
+		keep_one(o, twin);
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)) == -1) {
+		diag_errno(path, 0, "cannot read to compress its twin");
+		o->failed = 1;
+		goto out;
+	}
+	g = gz_new();
+	while ((r = read_full(fd, chunk, sizeof(chunk))) > 0)
+		gz_feed(g, chunk, (size_t)r);
+	close(fd);
+	if (r < 0) {
+		diag_errno(path, 0, "read");
+		o->failed = 1;
+	} else if (!gz_finish(g)) {
+		diag(EXIT_IOERR, NULL, "%s: cannot compress its twin (ISA-L "
+		    "deflate failed)", zpath);
+		o->failed = 1;
+	} else
+		add_one(o, twin, &g->out);
+	gz_free(g);
+out:
+	free(twin);
+	free(zpath);
+	free(path);
+}
+
+void
+outset_keep(struct outset *o, const char *rel)
+{
+	if (twinned(o, rel))
+		keep_twin(o, rel);
+	keep_one(o, rel);
 }
 
 struct ostream *
@@ -1374,43 +1673,59 @@ ostream_file(struct ostream *s)
 	return s->f;
 }
 
-/* Add the finished file to the set: staged (same bytes as the target:
- * dropped) or in memory. */
+/* A file of the set staged whole at *path: dropped when the target holds
+ * the same bytes, else recorded (taking *path in place).  1, or 0. */
 static int
-ostream_add(struct ostream *s)
+add_staged(struct outset *o, const char *rel, char **path)
 {
-	struct outset *o = s->o;
 	struct ofile *f;
 	char *target;
 	int same = 0;
 
-	if (s->state)
-		return 1;	/* staged already; committed as a 'T' step */
-	if (s->path == NULL) {
-		outset_add(o, s->rel, &s->mem);
-		return 1;
-	}
 	if (o->mode == S_INPLACE) {
-		target = xasprintf("%s/%s", o->root, s->rel);
-		same = same_files(s->path, target);
+		target = xasprintf("%s/%s", o->root, rel);
+		same = same_files(*path, target);
 		free(target);
 		if (same < 0)
 			return 0;
 		if (same)
-			unlink(s->path);
+			unlink(*path);
 	}
 	pthread_mutex_lock(&o->mu);
 	f = grow(o);
-	f->rel = s->rel;
-	s->rel = NULL;
+	f->rel = xstrdup(rel);
 	f->staged = 1;
 	f->same = same;
 	if (!same && o->mode == S_INPLACE) {
-		f->tmp = s->path;
-		s->path = NULL;
+		f->tmp = *path;
+		*path = NULL;
 	}
 	pthread_mutex_unlock(&o->mu);
 	return 1;
+}
+
+/* Add the finished file (and its twin) to the set: staged (same bytes as
+ * the target: dropped) or in memory. */
+static int
+ostream_add(struct ostream *s)
+{
+	char *twin;
+	int ok;
+
+	if (s->state)
+		return 1;	/* staged already; committed as a 'T' step */
+	if (s->path == NULL) {
+		outset_add(s->o, s->rel, &s->mem);
+		return 1;
+	}
+	if (s->zpath != NULL) {
+		twin = xasprintf("%s.gz", s->rel);
+		ok = add_staged(s->o, twin, &s->zpath);
+		free(twin);
+		if (!ok)
+			return 0;
+	}
+	return add_staged(s->o, s->rel, &s->path);
 }
 
 /* A write failed: the first failure of the set is reported, naming the
@@ -1456,6 +1771,16 @@ ostream_close(struct ostream *s, char sha256[65], char id[96])
 	if (id != NULL)
 		id[0] = '\0';
 	ok = fclose(s->f) == 0 && !s->failed;
+	/* The twin's last block, trailer and the rest of its bytes. */
+	if (s->gz != NULL) {
+		if (ok && (!gz_finish(s->gz) || !os_twin_drain(s, 1))) {
+			s->err = errno ? errno : EIO;
+			ok = 0;
+		}
+		if (close(s->zfd) == -1)
+			ok = 0;
+		s->zfd = -1;
+	}
 	/* A staged file keeps its inode and times when renamed into place. */
 	if (ok && id != NULL && s->fd != -1 && fstat(s->fd, &st) == 0)
 		stat_identity(&st, id);
@@ -1481,6 +1806,8 @@ ostream_close(struct ostream *s, char sha256[65], char id[96])
 		s->o->failed = 1;
 	EVP_MD_CTX_free(s->md);
 	buf_free(&s->mem);
+	gz_free(s->gz);
+	free(s->zpath);
 	free(s->path);
 	free(s->rel);
 	free(s);
@@ -1531,6 +1858,114 @@ plan_free(struct plan *p)
 	p->n = 0;
 }
 
+/*
+ * The publishing order.  A sync of the site (a CDN's) may run while a
+ * commit renames files into place, so a file is renamed before the files
+ * that may reference it: first the files the root does not have yet
+ * (nothing old links to them), assets before pages, with the new folders
+ * (moved in whole) between; then the changed assets, then the changed
+ * pages; last, in this order, packages.json, engines.json, the signatures
+ * of single files, the release file and its signature, and index.html.
+ * A twin goes just before its file, in its file's place, so that a file
+ * in place always has its twin.  Deletions come after everything.
+ */
+struct pstep {
+	int	 rank;
+	char	*key;		/* the file's name (its twin's: the file's) */
+	int	 twin;
+	char	 op;
+	char	*from, *to;
+};
+
+static int
+has_ext(const char *name, const char *ext)
+{
+	size_t n = strlen(name), e = strlen(ext);
+
+	return n >= e && strcmp(name + n - e, ext) == 0;
+}
+
+/* The rank of a file named rel (without .gz for a twin); fresh: its
+ * target does not exist yet. */
+static int
+publish_rank(const char *rel, int fresh)
+{
+	int html = has_ext(rel, ".html");
+
+	if (strchr(rel, '/') == NULL) {
+		if (strcmp(rel, "packages.json") == 0)
+			return 10;
+		if (strcmp(rel, "engines.json") == 0)
+			return 11;
+		if (strncasecmp(rel, "release", 7) == 0 ||
+		    strncasecmp(rel, "inrelease", 9) == 0)
+			return has_ext(rel, ".sig") ? 14 : 13;
+		if (has_ext(rel, ".sig"))
+			return 12;
+		if (strcmp(rel, "index.html") == 0)
+			return 15;
+	}
+	if (fresh)
+		return html ? 2 : 0;
+	return html ? 4 : 3;
+}
+
+static int
+pstep_cmp(const void *a, const void *b)
+{
+	const struct pstep *x = a, *y = b;
+	int c;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	if ((c = strcmp(x->key, y->key)) != 0)
+		return c;
+	return y->twin - x->twin;	/* the twin first */
+}
+
+/* Add the renames of a set's files and new folders in publishing order. */
+static void
+plan_renames(struct outset *o, struct plan *p)
+{
+	struct pstep *v = xcalloc(o->n + o->ntops + 1, sizeof(*v));
+	struct stat st;
+	size_t i, n = 0, len;
+	char *full;
+
+	for (i = 0; i < o->n; i++) {
+		if (o->f[i].tmp == NULL)
+			continue;
+		len = strlen(o->f[i].rel);
+		v[n].twin = o->twins && len > 3 &&
+		    strcmp(o->f[i].rel + len - 3, ".gz") == 0;
+		v[n].key = xstrndup(o->f[i].rel, len - (v[n].twin ? 3 : 0));
+		full = xasprintf("%s/%s", o->root, v[n].key);
+		v[n].rank = publish_rank(v[n].key, lstat(full, &st) == -1 &&
+		    errno == ENOENT);
+		free(full);
+		v[n].op = 'R';
+		v[n].from = xstrdup(o->f[i].tmp);
+		v[n].to = xasprintf("%s/%s", o->root, o->f[i].rel);
+		n++;
+	}
+	/* A new folder moves in whole, its files with it. */
+	for (i = 0; i < o->ntops; i++) {
+		v[n].rank = 1;
+		v[n].key = xstrdup(o->tops[i]);
+		v[n].op = 'V';
+		v[n].from = xasprintf("%s/t/%s", o->stage, o->tops[i]);
+		v[n].to = xasprintf("%s/%s", o->root, o->tops[i]);
+		n++;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), pstep_cmp);
+	for (i = 0; i < n; i++) {
+		plan_add(p, v[i].op, v[i].from, v[i].to, o->root);
+		free(v[i].key);
+	}
+	free(v);
+}
+
 /* What committing one set takes.  Returns 1, or 0 after reporting. */
 static int
 plan_set(struct outset *o, int prune, struct plan *p)
@@ -1547,14 +1982,7 @@ plan_set(struct outset *o, int prune, struct plan *p)
 		plan_add(p, 'D', xstrdup(o->stage), xstrdup(o->root), o->root);
 		return 1;
 	}
-	for (i = 0; i < o->n; i++)
-		if (o->f[i].tmp != NULL)
-			plan_add(p, 'R', xstrdup(o->f[i].tmp),
-			    xasprintf("%s/%s", o->root, o->f[i].rel), o->root);
-	/* A new folder moves in whole, its files with it. */
-	for (i = 0; i < o->ntops; i++)
-		plan_add(p, 'V', xasprintf("%s/t/%s", o->stage, o->tops[i]),
-		    xasprintf("%s/%s", o->root, o->tops[i]), o->root);
+	plan_renames(o, p);
 	if (prune) {
 		ok = extras(o, &ex);
 		for (i = 0; i < ex.n; i++)
