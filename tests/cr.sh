@@ -193,8 +193,11 @@ api="$site/out1/api"
 for f in "$api"/container_registry/*.json; do
 	validate "$schemas/container_registry.schema.json" "$f" || no "$f against its schema"
 done
-if [ "$(ls "$api"/container_registry | wc -l)" = 6 ]; then ok; else
-	no "api/container_registry/ has $(ls "$api"/container_registry | wc -l) files, expected 6"; fi
+# Six records, each with its compressed twin (FILE.json.gz).
+if [ "$(ls "$api"/container_registry | grep -c '\.json$')" = 6 ] &&
+	[ "$(ls "$api"/container_registry | grep -c '\.json\.gz$')" = 6 ] &&
+	[ "$(ls "$api"/container_registry | wc -l)" = 12 ]; then ok; else
+	no "api/container_registry/ has $(ls "$api"/container_registry | wc -l) files, expected 6 and their 6 twins"; fi
 if validate "$schemas/container_registries.schema.json" "$api/container_registries.json"
 then ok; else no "api/container_registries.json against its schema"; fi
 for f in "$api"/container_registries/tags/*.json; do
