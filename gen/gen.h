@@ -237,6 +237,14 @@ const char *nearest_of(const char *s, const void *base, size_t n,
  * staged (written to temporary files beside their targets) and only when
  * every set has staged cleanly are they committed (renamed into place), so
  * a failed run leaves the previous outputs whole.
+ *
+ * The site's sets (those given a ledger or made eager; the generated/ set
+ * is neither) give every text file (.json .html .xml .txt .css .js .svg
+ * .md) a compressed twin FILE.gz, deterministic (no name, mtime 0), that
+ * is staged, compared, committed, listed and pruned with it; files added,
+ * streamed or kept alike.  The commit renames in publishing order (files
+ * referenced before the files that reference them; packages.json,
+ * engines.json, *.sig, the release file and index.html last).
  */
 struct outset;
 struct outset	*outset_new(const char *root);

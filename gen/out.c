@@ -149,11 +149,11 @@ gz_new(void)
 	    0, 3 };
 	struct gz *g = xcalloc(1, sizeof(*g));
 
-	g->lvl = xmalloc(ISAL_DEF_LVL1_DEFAULT);
+	g->lvl = xmalloc(ISAL_DEF_LVL1_SMALL);
 	isal_deflate_init(&g->z);
 	g->z.level = GZ_LEVEL;
 	g->z.level_buf = g->lvl;
-	g->z.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+	g->z.level_buf_size = ISAL_DEF_LVL1_SMALL;
 	g->z.gzip_flag = IGZIP_GZIP_NO_HDR;	/* the trailer, our header */
 	buf_add(&g->out, (const char *)hdr, sizeof(hdr));
 	return g;

@@ -178,7 +178,9 @@ newpage=$(find site/docker/llama-cpp -name index.html | sort | head -n 1)
 rm -rf "$newdir" "$newpage" "$newpage.gz"
 find site -type f | sort >"$tmp/A.files"
 rm -rf "$tmp/A" && cp -a site "$tmp/A"
-strace -f -qq -e trace=rename,renameat,renameat2,unlink,unlinkat -o "$tmp/trace" \
+# (LeakSanitizer cannot run under ptrace: off for this run under ASan.)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	strace -f -qq -e trace=rename,renameat,renameat2,unlink,unlinkat -o "$tmp/trace" \
 	"$gen" -q -m B.yml build >/dev/null 2>"$tmp/err" || no "traced build of B failed: $(head -c 300 "$tmp/err")"
 /usr/bin/python3 - "$tmp/trace" "$tmp/A" site <<'PY' >"$tmp/order.out" 2>&1
 import os, re, sys

@@ -1,6 +1,7 @@
 #!/bin/sh
 # signals.sh - SIGINT, SIGTERM and SIGKILL at many points of a `gen build`
-# over an existing tree (issue 7, defects 6 and 7).
+# over an existing tree (issue 7, defects 6 and 7; issue 12: SIGKILL at 50
+# or more points, the compressed twins part of every tree compared).
 #
 # Tree A is built from manifest A (the repository's); tree B, the reference,
 # from manifest B (A with a ~2 MB description and a changed envar, so that
@@ -22,11 +23,17 @@
 # renames of the commit) so that signals land inside the commit.
 #   SIGNAL_POINTS=N   points per signal without the pause (default 8),
 #                     besides 12 with the pause (6 SIGKILL, 3 SIGINT, 3 SIGTERM)
+#   KILL_POINTS=N     more SIGKILL points (default 36: 21 without the pause
+#                     over the whole run, 15 with it over the commit), for
+#                     50 SIGKILL points in all by default
+# The site's FILE.gz twins are files of the trees like any other: a stop
+# that left a twin of one version beside its file of the other is torn.
 set -u
 . tests/lib.sh
 lib_init signals
 n_plain=${SIGNAL_POINTS:-8}
 n_pause=4
+n_kill=${KILL_POINTS:-36}
 pause_us=3000
 
 r=$tmp/r
@@ -52,6 +59,11 @@ rm -rf "$tmp/treeB"
 if cmp -s "$tmp/A.snap" "$tmp/B.snap"; then
 	no "trees A and B are the same: the test would prove nothing"
 fi
+# The twins are in both trees, and differ between them.
+za=$(grep -c '\.gz$' "$tmp/A.snap")
+zb=$(grep '\.gz$' "$tmp/B.snap" | grep -cvxFf "$tmp/A.snap")
+[ "$za" -gt 50 ] && [ "$zb" -gt 10 ] ||
+	no "trees A and B do not hold changed twins ($za twins in A, $zb changed in B)"
 
 restore() {
 	rm -rf "$r" && cp -a "$tmp/treeA" "$r"
@@ -155,11 +167,13 @@ point() {
 		;;
 	esac
 	[ $good = 1 ] && ok
+	[ "$sig" = KILL ] && kills=$((kills + 1))
 	j=
 	[ "$sig" = KILL ] && [ "$journal" = 1 ] && { j=", journal"; journals=$((journals + 1)); }
 	echo "$what: exit $st, tree $tree$j" >>"$tmp/points"
 }
 journals=0
+kills=0
 
 # Plain points over [0, 1.2 T]; paused points over [0.6 T, 1.1 Tp], where
 # the commit is.  The signals take turns, so each spans the whole run; in
@@ -183,7 +197,25 @@ while [ $i -lt $total ]; do
 	point "$1" "$d" $pause_us
 	i=$((i + 1))
 done
+# SIGKILL alone: 60% of the points over the whole run without the pause,
+# the rest over the commit with it.
+i=0
+total=$((n_kill * 3 / 5))
+while [ $i -lt $total ]; do
+	d=$(awk -v i=$i -v n=$total -v t="$t_plain" 'BEGIN { printf "%.3f", (i + 0.5) * 1.2 * t / n }')
+	point KILL "$d" 0
+	i=$((i + 1))
+done
+i=0
+total=$((n_kill - total))
+while [ $i -lt $total ]; do
+	d=$(awk -v i=$i -v n=$total -v t="$t_plain" -v p="$t_pause" \
+		'BEGIN { a = 0.6 * t; b = 1.1 * p; printf "%.3f", a + (i + 0.5) * (b - a) / n }')
+	point KILL "$d" $pause_us
+	i=$((i + 1))
+done
 rm -rf "$r"
+echo "signals: $kills SIGKILL points, $journals inside a commit"
 # Not a failure (it depends on timing), but worth knowing: whether any
 # SIGKILL landed inside a commit.
 [ $journals -gt 0 ] ||

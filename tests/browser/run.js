@@ -1159,8 +1159,9 @@ async function hostileTests(ctx, hbase, hostile, hostileErr) {
 		    'two-line notes are not shown as two lines of text');
 		const json = fs.readFileSync(path.join(hostile.site, 'deployments.json'), 'utf8');
 		assert(!/roleArn|123456789012/.test(json), 'deployments.json carries a roleArn');
+		// Pages, and their compressed twins (FILE.html.gz).
 		for (const f of fs.readdirSync(path.join(hostile.site, 'deployments')))
-			assert(/^([0-9a-f]{16}|page-[0-9]+)\.html$/.test(f), `deployments/${f}: not a page`);
+			assert(/^([0-9a-f]{16}|page-[0-9]+)\.html(\.gz)?$/.test(f), `deployments/${f}: not a page`);
 		assert(dialogs.length === 0, `dialogs opened: ${dialogs.join(', ')}`);
 		return `${files.length} pages`;
 	});
