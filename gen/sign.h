@@ -1,0 +1,37 @@
+/*
+ * sign.h - Ed25519 signatures of what the site publishes (sign.c), through
+ * OpenSSL's EVP_DigestSign: the same bytes `openssl pkeyutl -sign -rawin`
+ * writes (a raw 64-byte signature), so a client can check them with the
+ * stock openssl command.
+ */
+#ifndef SIGN_H
+#define SIGN_H
+
+#include "gen.h"
+
+#define SIGN_LEN	64	/* an Ed25519 signature */
+#define SIGN_MAX_KEY	(64u << 10)
+
+struct signkey;
+
+/*
+ * A PEM key from path: private (PKCS#8, as `openssl genpkey -algorithm
+ * ed25519` writes it) or public (SubjectPublicKeyInfo, as `openssl pkey
+ * -pubout` writes it).  Any other kind of key, or text that is no key, is
+ * bad input (exit 65, naming the file); a file that cannot be read is
+ * 66.  NULL after reporting.
+ */
+struct signkey	*signkey_load(const char *path, int private);
+void		 signkey_free(struct signkey *);
+/* The public half as PEM ("-----BEGIN PUBLIC KEY-----..."), to publish.
+ * The caller frees it. */
+char		*signkey_public_pem(const struct signkey *);
+
+/* Sign n bytes: 1 with the signature in sig, or 0 after reporting. */
+int		 sign_bytes(const struct signkey *, const void *, size_t n,
+		    unsigned char sig[SIGN_LEN]);
+/* Does sig (len bytes) sign the n bytes?  1 yes, 0 no (nothing reported). */
+int		 sign_check(const struct signkey *, const void *, size_t n,
+		    const unsigned char *sig, size_t len);
+
+#endif
