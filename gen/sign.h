@@ -34,4 +34,26 @@ int		 sign_bytes(const struct signkey *, const void *, size_t n,
 int		 sign_check(const struct signkey *, const void *, size_t n,
 		    const unsigned char *sig, size_t len);
 
+
+/*
+ * The release file, as apt's Release: RELEASE_FILE in the site folder lists
+ * the size and SHA-256 of every JSON file the site publishes,
+ *   {"schemaVersion": 1, "files": [{"path": "engines.json", "sha256":
+ *    "...", "size": 123}, ...]}  (paths relative to the site, sorted),
+ * and RELEASE_FILE.sig signs it; engines.json.sig signs engines.json, and
+ * SIGN_PUBKEY_FILE is the public key, published beside them.
+ */
+#define RELEASE_FILE		"release.json"
+#define SIGN_PUBKEY_FILE	"signing-key.pem"
+
+/*
+ * gen verify --pubkey: in site folder dir, engines.json.sig must sign
+ * engines.json and RELEASE_FILE.sig the release file; then every file the
+ * release file lists must have its size and SHA-256, and every JSON file
+ * of the site must be listed.  Each mismatch is printed; returns their
+ * number, or -1 after reporting bad input (a release file that is no
+ * release file: exit 65) or an I/O error.
+ */
+long		 release_verify(const char *dir, const struct signkey *, int jobs);
+
 #endif
