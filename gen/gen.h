@@ -80,6 +80,9 @@ struct pos {
 /* Called on out of memory before the process ends (out.c takes back
  * what is staged); must not allocate. */
 extern void	(*gen_abort_hook)(void);
+/* Out of memory (a library's allocation failed): say so, take back what is
+ * staged and end the process. */
+void	 xoom(void) __attribute__((noreturn));
 
 extern int	 gen_status;	/* worst exit status recorded by diag*() */
 extern int	 gen_verbose;	/* -1 quiet, 0 normal, 1 verbose */

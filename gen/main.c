@@ -20,6 +20,7 @@
 #include "cr.h"
 #include "deploy.h"
 #include "registry.h"
+#include "sign.h"
 #include "yaml.h"
 
 #define GEN_VERSION "0.1.0"
@@ -44,6 +45,7 @@ struct opts {
 	struct deploycmd dc;		/* gen deploy's options */
 	int		 deploy_opt;	/* one of them was given */
 	const char	*cacert;
+	const char	*pubkey;	/* gen verify --pubkey */
 	long		 timeout_ms;
 	int		 json, cr_check, cr_write;
 	int		 jobs, lenient, no_cache, no_wait;
@@ -66,9 +68,12 @@ static const char usage_text[] =
 "               missing and extra files\n"
 "  validate     check manifest.yml and every member of every package; write\n"
 "               nothing\n"
-"  verify [dir] check dir/engines.json (default: the site folder) against the\n"
+"  verify [dir] [--pubkey PUB]\n"
+"               check dir/engines.json (default: the site folder) against the\n"
 "               packages: every file present, sizes and SHA-256; exit 1\n"
-"               naming each mismatch\n"
+"               naming each mismatch; with --pubkey, first the Ed25519\n"
+"               signatures engines.json.sig and release.json.sig, and every\n"
+"               file release.json lists\n"
 "  manifest     print the resolved manifest as JSON (anchors, aliases and\n"
 "               merges applied; keys as text)\n"
 "  render TEMPLATE [CONTEXT.json|CONTEXT.yml] [--partials DIR] [--lenient]\n"
@@ -772,6 +777,30 @@ cmd_verify(const struct opts *o, const char *dir)
 	struct pkgrules rules;
 	long bad = -1;
 
+	/* The signatures first, then what they list, then the packages. */
+	if (o->pubkey != NULL) {
+		struct signkey *k = signkey_load(o->pubkey, 0);
+		long sbad = k ? release_verify(dir ? dir : o->site, k, o->jobs) : -1;
+
+		signkey_free(k);
+		if (sbad < 0) {
+			free(path);
+			return 0;
+		}
+		if (sbad > 0) {
+			fprintf(stderr, "gen: verify: %ld signature or release-file "
+			    "mismatch%s in %s\n", sbad, sbad == 1 ? "" : "es",
+			    dir ? dir : o->site);
+			if (gen_status < EXIT_DIFF)
+				gen_status = EXIT_DIFF;
+			free(path);
+			return 0;
+		}
+		if (gen_verbose >= 0)
+			fprintf(stderr, "gen: verify: the signatures hold and every "
+			    "file of %s/%s matches\n", dir ? dir : o->site,
+			    RELEASE_FILE);
+	}
 	if ((m = manifest_load(o->manifest)) != NULL) {
 		rules = (struct pkgrules){ m->nplat, m->plat, m->engine_ids, NULL, 0 };
 		bad = index_verify(path, o->packages, &rules, o->jobs);
@@ -919,6 +948,7 @@ main(int argc, char *argv[])
 		{ "skip", no_argument, NULL, 1019 },
 		{ "merge", no_argument, NULL, 1020 },
 		{ "replace", no_argument, NULL, 1021 },
+		{ "pubkey", required_argument, NULL, 1022 },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
@@ -964,6 +994,7 @@ main(int argc, char *argv[])
 		case 1007: o.cr_write = 1; break;
 		case 1008: o.cacert = optarg; break;
 		case 1010: o.deployments = optarg; break;
+		case 1022: o.pubkey = optarg; break;
 		case 1011: o.dc.status = optarg; o.deploy_opt = 1; break;
 		case 1012: o.dc.notes = optarg; o.deploy_opt = 1; break;
 		case 1013: o.dc.ci = 1; o.deploy_opt = 1; break;
@@ -1049,6 +1080,12 @@ main(int argc, char *argv[])
 	    o.timeout_ms)) || (op != OP_CR && op != OP_DEPLOY && o.json)) {
 		fprintf(stderr, "gen: --json, --check, --write, --cacert and "
 		    "--timeout are gen cr's options (and --json gen deploy's)\n");
+		usage(stderr);
+		free(args);
+		return EXIT_USAGE;
+	}
+	if (op != OP_VERIFY && o.pubkey != NULL) {
+		fprintf(stderr, "gen: --pubkey is gen verify's option\n");
 		usage(stderr);
 		free(args);
 		return EXIT_USAGE;

@@ -24,8 +24,8 @@ void	(*gen_abort_hook)(void);
 
 /* Out of memory: say so without allocating, take back what is staged, and
  * end the process (other threads may still be running: no exit()). */
-static void
-oom(void)
+void
+xoom(void)
 {
 	static const char msg[] = "gen: out of memory\n";
 	ssize_t r = write(2, msg, sizeof(msg) - 1);
@@ -42,7 +42,7 @@ xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -52,7 +52,7 @@ xcalloc(size_t n, size_t sz)
 	void *p = calloc(n ? n : 1, sz ? sz : 1);
 
 	if (p == NULL)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -60,7 +60,7 @@ void *
 xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n ? n : 1)) == NULL)
-		oom();
+		xoom();
 	return p;
 }
 
@@ -90,7 +90,7 @@ xvasprintf(const char *fmt, va_list ap)
 	va_copy(again, ap);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	if (n < 0)
-		oom();
+		xoom();
 	s = xmalloc((size_t)n + 1);
 	vsnprintf(s, (size_t)n + 1, fmt, again);
 	va_end(again);
@@ -119,7 +119,7 @@ buf_grow(struct buf *b, size_t need)
 	cap = b->cap ? b->cap : 64;
 	while (cap < b->len + need + 1) {
 		if (cap > SIZE_MAX / 2)
-			oom();
+			xoom();
 		cap *= 2;
 	}
 	b->s = xrealloc(b->s, cap);
@@ -200,7 +200,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom();
+		xoom();
 	buf_grow(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
