@@ -1,7 +1,7 @@
 # gen - the inference-engine registry compiler.  Plain make + pkg-config.
 #
 #   make            build build/gen (installs missing Debian -dev packages first)
-#   make release    Dockerfiles + engines.json + catalog from manifest.yml
+#   make release    Dockerfiles + engines.json + catalog from manifest.yml, a summary
 #   make test       unit tests, golden cases, bad-input corpus, linters
 #   make check      fail when generated/ is stale
 #   make bench      benchmarks (bench-docker, ...)
@@ -63,7 +63,13 @@ release: build/gen
 		scripts/mksamples packages >&2; \
 	fi
 	@# The last commit's time stamps engines.json, unless the caller set one.
-	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} build/gen build
+	@# The clock is read around gen build alone, for the summary.
+	@t0=$$(date +%s%N); \
+	echo "SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} build/gen build"; \
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null)} build/gen build || exit 1; \
+	t1=$$(date +%s%N); \
+	build/gen verify site || exit 1; \
+	scripts/release-summary $$(( (t1 - t0) / 1000000 ))
 
 check: build/gen
 	build/gen check
